@@ -1,0 +1,58 @@
+# Front door of the project. `make report YEAR=2024` and `make test` set themselves up on first run.
+SHELL := /bin/bash
+PYTHON_BOOTSTRAP ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-complete
+YEAR ?= 2024
+RAW ?= data/raw
+JOBS ?= 2
+
+.PHONY: setup report test lint format lab bench backtest sample-data lock clean help
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP)  ## create .venv from requirements.lock, install system fonts, rebuild the font cache
+
+$(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
+	scripts/setup_system.sh
+	@command -v $(PYTHON_BOOTSTRAP) >/dev/null || { echo "需要 Python 3.11（$(PYTHON_BOOTSTRAP)）"; exit 1; }
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.lock
+	# Make `pipeline` importable from anywhere (notebooks, scripts) without a build step.
+	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/ankang_employment.pth", "w").write(sys.argv[1])' "$(CURDIR)"
+	$(PY) -m pipeline fonts --rebuild-cache
+	touch $(STAMP)
+
+report: $(STAMP)  ## clean, forecast and publish reports/$(YEAR)/ (RAW=<dir> for another raw folder)
+	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) --jobs $(JOBS)
+
+test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+	$(PY) -m pytest --nbval-lax notebooks/ -p no:randomly
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+format: $(STAMP)  ## apply ruff's formatting
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+lab: $(STAMP)  ## JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)  ## speed and memory benchmarks
+	$(PY) -m pipeline bench
+
+sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
+	$(PY) scripts/make_sample_data.py --out data/raw
+
+lock: $(STAMP)  ## re-pin requirements.lock from the current .venv
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Full pinned dependency set (pip freeze of a working .venv, Python 3.11). Regenerate with `make lock`.' > requirements.lock
+
+clean:  ## remove processed data and reports (data/raw is never touched)
+	rm -rf data/processed/* reports/*

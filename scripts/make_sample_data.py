@@ -1,0 +1,203 @@
+"""Build the SAMPLE county submissions in data/raw/<year>/ (2016–2024), seeded and reproducible.
+
+No public source gives the responsibility system's county series (see data/reference/README.md),
+so the shipped submissions are constructed. What anchors them:
+- Scale: the document's own five-year targets (安政发〔2022〕7号 第七条、第九条): 10万 new urban
+  jobs over 2021–2025 is about 2万 a year for the city; likewise 2万 a year of local rural transfer,
+  600 a year of returnee talent and 6,000 a year of returnee workers.
+- County shares: real 2021 户籍人口 (data/reference/ankang_counties_panel.csv).
+- Assumptions (constructed, stated here and in data/raw/README.md): a 2020 shock (urban jobs −15%,
+  local transfer +8% as migrant workers stayed home, unemployment +0.5 point), a performance factor
+  per county so that some are behind schedule, a few blank cells, and series that begin when the
+  indicator was introduced (调查失业率 and 本市就业占比 2019, 第九条/第十二条 indicators 2021).
+
+Run: python scripts/make_sample_data.py --out data/raw
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from pipeline import raw_layout
+from pipeline.indicators import indicators, plan_for_year
+from pipeline.reference import county_population
+from pipeline.regions import counties
+
+SEED = 20220421
+YEARS = range(2016, 2025)
+SAMPLE_NOTE = (
+    "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成，"
+    "仅用于演示和测试；请以各县（市、区）正式报送的数据替换。"
+)
+
+# City-level yearly flows (人). 2021–2025 levels follow the plan's ~1/5 of the target a year.
+CITY_FLOW = {
+    "urban_new_jobs": [18500, 19000, 19600, 20100, 17000, 19800, 20300, 20600, 20900],
+    "rural_labour_local_transfer": [17000, 17600, 18300, 19000, 20500, 19400, 19900, 20100, 20400],
+    "returnee_talent": [None] * 5 + [520, 590, 620, 650],
+    "returnee_workers": [None] * 5 + [5200, 5700, 6000, 6200],
+}
+# Relative performance of each county from 2021 on (constructed): <1 means behind its share.
+PERFORMANCE = {
+    "610902": 1.03, "610921": 1.02, "610922": 1.05, "610923": 0.97, "610924": 0.93,
+    "610925": 0.88, "610926": 1.04, "610927": 0.82, "610981": 1.00, "610929": 0.95,
+}  # fmt: skip
+# Registered unemployment rate level per county (%), constructed; 岚皋 drifts upward.
+UNEMPLOYMENT_BASE = {
+    "610902": 3.4, "610921": 3.1, "610922": 2.9, "610923": 3.0, "610924": 3.3,
+    "610925": 3.5, "610926": 3.0, "610927": 2.8, "610981": 3.2, "610929": 3.4,
+}  # fmt: skip
+UNEMPLOYMENT_DRIFT = {"610925": 0.09}
+SURVEYED_CITY = {2019: 5.2, 2020: 5.8, 2021: 5.4, 2022: 5.5, 2023: 5.3, 2024: 5.2}
+# Cells left blank, as in real hand-filled returns: (year, county code, indicator id).
+BLANK_CELLS = {
+    (2017, "610923", "rural_labour_local_transfer"),
+    (2018, "610929", "registered_unemployment_rate"),
+    (2019, "610924", "new_labour_local_share"),
+    (2022, "610927", "registered_unemployment_rate"),
+}
+# Units as the sample sheet states them: local transfer is reported in 万人, as some bureaus do.
+SHEET_UNIT = {"rural_labour_local_transfer": "万人"}
+
+
+def _annual_task(indicator_id: str, kind: str, year: int, share: float, city_target: float) -> float:
+    if kind != "cumulative":
+        return city_target
+    plan = plan_for_year(year) if year >= 2021 else None
+    per_year = (plan.city_targets[indicator_id] if plan else 90_000) / 5
+    return round(per_year * share, -1 if indicator_id == "returnee_talent" else -2)
+
+
+def build_year(year: int, rng: np.random.Generator, share: dict[str, float]) -> dict[str, dict]:
+    """Return {region code or 'city': {indicator id: (task, done)}} for one year."""
+    index = year - YEARS.start
+    in_plan = year >= 2021
+    rows: dict[str, dict] = {c.code: {} for c in counties()}
+    rows["city"] = {}
+    city_targets = plan_for_year(2021).city_targets
+    for item in indicators():
+        values: dict[str, float | None] = {}
+        for county in counties():
+            code = county.code
+            performance = PERFORMANCE[code] if in_plan else 1.0
+            if item.kind == "cumulative":
+                level = CITY_FLOW[item.id][index]
+                values[code] = (
+                    None
+                    if level is None
+                    else round(level * share[code] * performance * rng.lognormal(0, 0.05))
+                )
+            elif item.id == "registered_unemployment_rate":
+                shock = 0.5 if year == 2020 else 0.0
+                drift = UNEMPLOYMENT_DRIFT.get(code, 0.0) * index
+                values[code] = round(
+                    UNEMPLOYMENT_BASE[code] + shock + drift + rng.normal(0, 0.12), 2
+                )
+            elif item.id == "new_labour_local_share":
+                values[code] = (
+                    None
+                    if year < 2019
+                    else round(47 + 1.1 * (year - 2019) + 3 * (performance - 1) * 10
+                               + rng.normal(0, 1.2), 1)
+                )  # fmt: skip
+            elif item.id == "exec_meetings_on_employment":
+                values[code] = None if year < 2021 else int(rng.choice([1, 2, 2, 3, 3, 4], p=[0.06, 0.3, 0.24, 0.2, 0.1, 0.1]))
+            else:  # city-only indicators have no county value
+                values[code] = None
+        for code in list(values):
+            if (year, code, item.id) in BLANK_CELLS:
+                values[code] = None
+            task = None
+            if values[code] is not None or item.kind == "cumulative":
+                task = _annual_task(item.id, item.kind, year, share[code], city_targets[item.id])
+            if item.city_only or (item.kind == "cumulative" and CITY_FLOW[item.id][index] is None):
+                task = None
+            if not in_plan and item.kind != "cumulative" and values[code] is not None:
+                task = 4.5 if item.id == "registered_unemployment_rate" else city_targets[item.id]
+            rows[code][item.id] = (task, values[code])
+        rows["city"][item.id] = _city_row(item, year, values, rows, share, rng)
+    return rows
+
+
+def _city_row(item, year, values, rows, share, rng):
+    county_values = [v for v in values.values() if v is not None]
+    if item.id == "surveyed_unemployment_rate":
+        done = SURVEYED_CITY.get(year)
+        return (5.5 if done is not None else None, done)
+    if item.kind == "cumulative":
+        tasks = [rows[c.code][item.id][0] for c in counties()]
+        if CITY_FLOW[item.id][year - YEARS.start] is None:
+            return (None, None)
+        done = sum(county_values) if len(county_values) == 10 else None
+        return (sum(t for t in tasks if t is not None), done)
+    if item.id == "exec_meetings_on_employment":
+        return (2, None) if year < 2021 else (2, int(rng.choice([2, 3, 4])))
+    if not county_values:
+        return (None, None)
+    weights = [share[c.code] for c in counties() if values[c.code] is not None]
+    done = round(float(np.average(county_values, weights=weights)), 2)
+    return (rows[counties()[0].code][item.id][0], done)
+
+
+def write_workbook(year: int, rows: dict[str, dict], path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = raw_layout.SHEET_NAME
+    items = indicators()
+    last_column = 2 + 2 * len(items)
+    sheet.cell(1, 1, raw_layout.title(year)).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
+    sheet.cell(2, 1, raw_layout.SEQUENCE_HEADER)
+    sheet.cell(2, 2, raw_layout.REGION_HEADER)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
+    sheet.merge_cells(start_row=2, start_column=2, end_row=3, end_column=2)
+    for position, item in enumerate(items):
+        column = 3 + 2 * position
+        unit = SHEET_UNIT.get(item.id, item.unit)
+        sheet.cell(2, column, raw_layout.indicator_header(item.raw_header, unit))
+        sheet.merge_cells(start_row=2, start_column=column, end_row=2, end_column=column + 1)
+        sheet.cell(3, column, raw_layout.TASK_LABEL)
+        sheet.cell(3, column + 1, raw_layout.DONE_LABEL)
+    labelled = [(str(n + 1), c.name, c.code) for n, c in enumerate(counties())]
+    labelled.append(("", raw_layout.CITY_ROW_LABEL, "city"))
+    for offset, (sequence, label, key) in enumerate(labelled):
+        row = 4 + offset
+        sheet.cell(row, 1, int(sequence) if sequence else None)
+        sheet.cell(row, 2, label)
+        for position, item in enumerate(items):
+            task, done = rows[key][item.id]
+            factor = raw_layout.UNIT_FACTORS[SHEET_UNIT.get(item.id, item.unit)]
+            column = 3 + 2 * position
+            for col, value in ((column, task), (column + 1, done)):
+                if value is not None and factor != 1:
+                    value = round(value / factor, 4)
+                sheet.cell(row, col, value)
+    sheet.cell(4 + len(labelled) + 1, 1, SAMPLE_NOTE)
+    for row in sheet.iter_rows(min_row=2, max_row=3):
+        for cell in row:
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("data/raw"))
+    args = parser.parse_args()
+    population = county_population(2021)
+    total = sum(population.values())
+    share = {code: value / total for code, value in population.items()}
+    rng = np.random.default_rng(SEED)
+    for year in YEARS:
+        path = args.out / str(year) / raw_layout.file_name(year)
+        write_workbook(year, build_year(year, rng, share), path)
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
