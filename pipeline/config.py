@@ -54,6 +54,7 @@ IndicatorKind = Literal["cumulative", "ceiling_each_year", "floor_each_year"]
 class Indicator(_Strict):
     id: str
     name: str
+    short_name: str
     raw_header: str
     unit: Literal["人", "%", "次"]
     kind: IndicatorKind
@@ -107,10 +108,15 @@ class ForecastSettings(_Strict):
     n_paths: int = Field(ge=100)
 
 
+class Accountability(_Strict):
+    interview_min_difficult: int = Field(ge=1)
+
+
 class TargetsConfig(_Strict):
     plans: tuple[Plan, ...]
     status_thresholds: StatusThresholds
     forecast: ForecastSettings
+    accountability: Accountability
 
 
 def _load_yaml(path: Path) -> object:

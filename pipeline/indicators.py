@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from pipeline.config import ConfigError, Indicator, Plan, load_indicators_config, load_targets_config
+from pipeline.config import (
+    ConfigError,
+    Indicator,
+    Plan,
+    load_indicators_config,
+    load_targets_config,
+)
 from pipeline.regions import Region
 
 
@@ -41,7 +47,9 @@ def plan_for_year(year: int) -> Plan:
         if plan.start <= year <= plan.end:
             return plan
     configured = "；".join(f"{p.name} {p.start}–{p.end}" for p in load_targets_config().plans)
-    raise NoPlanError(f"{year}年不在任何已配置的规划期内（已配置：{configured}）。请在 config/targets.yaml 中添加规划期。")
+    raise NoPlanError(
+        f"{year}年不在任何已配置的规划期内（已配置：{configured}）。请在 config/targets.yaml 中添加规划期。"
+    )
 
 
 def target(plan: Plan, item: Indicator, region: Region) -> float:
@@ -54,5 +62,3 @@ def target(plan: Plan, item: Indicator, region: Region) -> float:
         raise ConfigError(
             f"config/targets.yaml 缺少 {plan.name} {item.name} 对 {region.name}（{region.code}）的分解数"
         ) from error
-
-

@@ -80,21 +80,48 @@ def _value_columns(top: tuple, sub: tuple, log: QaLog, where: dict) -> list[Valu
         label = f"{get_column_letter(index + 1)}（{current}·{lower}）"
         match = _HEADER_WITH_UNIT.match(current)
         if match is None:
-            log.add("表头单位", STAGE, "FAIL", f"表头“{current}”没有写明单位，应形如“城镇新增就业（人）”", column=label, **where)
+            log.add(
+                "表头单位",
+                STAGE,
+                "FAIL",
+                f"表头“{current}”没有写明单位，应形如“城镇新增就业（人）”",
+                column=label,
+                **where,
+            )
             continue
         item = by_header.get(match["name"])
         unit = match["unit"]
         if item is None:
-            log.add("表头指标", STAGE, "WARN", f"未识别的指标“{match['name']}”，该列未读取", column=label, **where)
+            log.add(
+                "表头指标",
+                STAGE,
+                "WARN",
+                f"未识别的指标“{match['name']}”，该列未读取",
+                column=label,
+                **where,
+            )
             continue
         if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-            log.add("表头单位", STAGE, "FAIL", f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”", column=label, **where)
+            log.add(
+                "表头单位",
+                STAGE,
+                "FAIL",
+                f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”",
+                column=label,
+                **where,
+            )
             continue
         columns.append(ValueColumn(index, item, measure, unit, label))
     found = {c.indicator.id for c in columns}
     for item in indicators():
         status = "PASS" if item.id in found else "WARN"
-        log.add("必需列", STAGE, status, f"{item.name}：{'已找到' if status == 'PASS' else '缺少此列'}", **where)
+        log.add(
+            "必需列",
+            STAGE,
+            status,
+            f"{item.name}：{'已找到' if status == 'PASS' else '缺少此列'}",
+            **where,
+        )
     return columns
 
 
@@ -106,7 +133,11 @@ def read_submission(path: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
     except Exception as error:  # any reason a file cannot be opened is a FAIL, not a crash
         log.add("文件可读", STAGE, "FAIL", f"无法打开：{error}", file=path.name)
         return pd.DataFrame(columns=TIDY_COLUMNS), log
-    sheet = book[raw_layout.SHEET_NAME] if raw_layout.SHEET_NAME in book.sheetnames else book.worksheets[0]
+    sheet = (
+        book[raw_layout.SHEET_NAME]
+        if raw_layout.SHEET_NAME in book.sheetnames
+        else book.worksheets[0]
+    )
     where = {"file": path.name, "sheet": sheet.title}
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
     book.close()
@@ -119,7 +150,9 @@ def read_submission(path: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
     width = max(len(r) for r in rows)
     pad = lambda r: tuple(r) + (None,) * (width - len(r))  # noqa: E731
     top, sub = pad(rows[header]), pad(rows[header + 1])
-    region_col = [normalise_name(str(c)) for c in top].index(normalise_name(raw_layout.REGION_HEADER))
+    region_col = [normalise_name(str(c)) for c in top].index(
+        normalise_name(raw_layout.REGION_HEADER)
+    )
     columns = _value_columns(top, sub, log, where)
     records: list[dict] = []
     seen: dict[str, int] = {}
@@ -130,20 +163,56 @@ def read_submission(path: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
         first_text = next((normalise_name(str(c)) for c in row if c is not None), "")
         if label is None:
             if first_text.startswith(("注", "填报", "说明", "制表")):
-                log.add("说明行", STAGE, "PASS", f"说明行，未作为数据读取：{first_text[:40]}", row=excel_row, **where)
+                log.add(
+                    "说明行",
+                    STAGE,
+                    "PASS",
+                    f"说明行，未作为数据读取：{first_text[:40]}",
+                    row=excel_row,
+                    **where,
+                )
             elif first_text:
-                log.add("地区名称", STAGE, "FAIL", f"该行有数据但没有地区名称（首个内容：{first_text[:20]}）", row=excel_row, **where)
+                log.add(
+                    "地区名称",
+                    STAGE,
+                    "FAIL",
+                    f"该行有数据但没有地区名称（首个内容：{first_text[:20]}）",
+                    row=excel_row,
+                    **where,
+                )
             continue
         try:
             region = resolve(str(label))
         except UnknownRegionError as error:
-            log.add("地区名称", STAGE, "FAIL", str(error), row=excel_row, column=raw_layout.REGION_HEADER, **where)
+            log.add(
+                "地区名称",
+                STAGE,
+                "FAIL",
+                str(error),
+                row=excel_row,
+                column=raw_layout.REGION_HEADER,
+                **where,
+            )
             continue
         code = region.id if isinstance(region, FunctionalZone) else region.code
         if isinstance(region, FunctionalZone):
-            log.add("功能区", STAGE, "WARN", f"功能区“{region.name}”单独填报：已保留在整洁表中（代码 {region.id}），不计入所属县区考核", row=excel_row, **where)
+            log.add(
+                "功能区",
+                STAGE,
+                "WARN",
+                f"功能区“{region.name}”单独填报：已保留在整洁表中（代码 {region.id}），不计入所属县区考核",
+                row=excel_row,
+                **where,
+            )
         if code in seen:
-            log.add("地区唯一", STAGE, "FAIL", f"“{region.name}”重复出现（第{seen[code]}行与第{excel_row}行）", row=excel_row, **where)
+            log.add(
+                "地区唯一",
+                STAGE,
+                "FAIL",
+                f"“{region.name}”重复出现（第{seen[code]}行与第{excel_row}行）",
+                row=excel_row,
+                **where,
+            )
             continue
         seen[code] = excel_row
         for column in columns:
@@ -151,7 +220,15 @@ def read_submission(path: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
             try:
                 value = parse_number(raw)
             except ValueError:
-                log.add("数值格式", STAGE, "FAIL", f"无法识别的数值“{raw}”，应为数字或空白", row=excel_row, column=column.label, **where)
+                log.add(
+                    "数值格式",
+                    STAGE,
+                    "FAIL",
+                    f"无法识别的数值“{raw}”，应为数字或空白",
+                    row=excel_row,
+                    column=column.label,
+                    **where,
+                )
                 continue
             if value is None:
                 continue
@@ -166,7 +243,14 @@ def read_submission(path: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
     for column in columns:
         if column.sheet_unit != column.indicator.unit:
             factor = raw_layout.UNIT_FACTORS[column.sheet_unit]
-            log.add("单位换算", STAGE, "PASS", f"{column.sheet_unit} → {column.indicator.unit}，乘以 {factor:g}", column=column.label, **where)
+            log.add(
+                "单位换算",
+                STAGE,
+                "PASS",
+                f"{column.sheet_unit} → {column.indicator.unit}，乘以 {factor:g}",
+                column=column.label,
+                **where,
+            )
     return pd.DataFrame(records, columns=TIDY_COLUMNS), log
 
 
@@ -176,7 +260,13 @@ def _check_title_year(title_rows: list[tuple], year: int, log: QaLog, where: dic
             match = _YEAR_IN_TITLE.search(str(cell)) if cell is not None else None
             if match:
                 status = "PASS" if int(match[1]) == year else "FAIL"
-                log.add("年份一致", STAGE, status, f"表题年份 {match[1]}，所在文件夹年份 {year}", **where)
+                log.add(
+                    "年份一致",
+                    STAGE,
+                    status,
+                    f"表题年份 {match[1]}，所在文件夹年份 {year}",
+                    **where,
+                )
                 return
 
 
@@ -193,7 +283,9 @@ def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
         files = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
         if len(files) != 1:
             names = "、".join(p.name for p in files) or "（无）"
-            log.add("每年一个文件", STAGE, "FAIL", f"{folder} 应有且只有一个 .xlsx 报表，现有：{names}")
+            log.add(
+                "每年一个文件", STAGE, "FAIL", f"{folder} 应有且只有一个 .xlsx 报表，现有：{names}"
+            )
             continue
         tidy, file_log = read_submission(files[0], year)
         frames.append(tidy)

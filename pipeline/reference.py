@@ -24,7 +24,9 @@ def county_population(year: int, reference_dir: Path = REFERENCE_DIR) -> dict[st
             raise ValueError(f"ankang_counties_panel.csv: 无法识别地区“{label}”")
         population[resolve_region(match["code"]).code] = float(value)
     if len(population) != 10:
-        raise ValueError(f"ankang_counties_panel.csv: {year}年 PopNum 只有 {len(population)} 个县区")
+        raise ValueError(
+            f"ankang_counties_panel.csv: {year}年 PopNum 只有 {len(population)} 个县区"
+        )
     return population
 
 
@@ -33,7 +35,9 @@ def published_figures(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
     return pd.read_csv(reference_dir / "ankang_published_figures.csv", dtype=str)
 
 
-def allocate_by_share(total: float, weights: dict[str, float], step: int, remainder_to: str) -> dict[str, int]:
+def allocate_by_share(
+    total: float, weights: dict[str, float], step: int, remainder_to: str
+) -> dict[str, int]:
     """Split ``total`` in proportion to ``weights``, rounded to ``step``; the rounding remainder
     goes to ``remainder_to`` so that the parts sum exactly to the total."""
     weight_sum = sum(weights.values())

@@ -84,9 +84,7 @@ def resolve(name_or_code: str | int) -> Region | FunctionalZone:
     if found is None:
         known = "、".join(r.name for r in all_regions())
         zones = "、".join(z.name for z in functional_zones())
-        raise UnknownRegionError(
-            f"未知地区“{name_or_code}”。已知地区：{known}；功能区：{zones}"
-        )
+        raise UnknownRegionError(f"未知地区“{name_or_code}”。已知地区：{known}；功能区：{zones}")
     return found
 
 

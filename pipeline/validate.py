@@ -39,18 +39,40 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
         low, high = item.valid_range
         bad = rows[(rows["value"] < low) | (rows["value"] > high)]
         for _, row in bad.iterrows():
-            log.add("取值范围", STAGE, "FAIL", f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间", **_where(row))
+            log.add(
+                "取值范围",
+                STAGE,
+                "FAIL",
+                f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间",
+                **_where(row),
+            )
         if item.unit in ("人", "次"):
             fractional = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
             for _, row in fractional.iterrows():
-                log.add("整数", STAGE, "FAIL", f"{row['region']} {item.name} = {row['value']:g}{item.unit}，应为整数", **_where(row))
+                log.add(
+                    "整数",
+                    STAGE,
+                    "FAIL",
+                    f"{row['region']} {item.name} = {row['value']:g}{item.unit}，应为整数",
+                    **_where(row),
+                )
         if item.plausible_range is not None:
             p_low, p_high = item.plausible_range
-            odd = rows[(rows["measure"] == "actual") & ((rows["value"] < p_low) | (rows["value"] > p_high))]
+            odd = rows[
+                (rows["measure"] == "actual") & ((rows["value"] < p_low) | (rows["value"] > p_high))
+            ]
             for _, row in odd.iterrows():
-                log.add("合理区间", STAGE, "WARN", f"{row['region']} {item.name} = {row['value']:g}%，超出常见区间 {p_low:g}–{p_high:g}%，请核实", **_where(row))
+                log.add(
+                    "合理区间",
+                    STAGE,
+                    "WARN",
+                    f"{row['region']} {item.name} = {row['value']:g}%，超出常见区间 {p_low:g}–{p_high:g}%，请核实",
+                    **_where(row),
+                )
         if bad.empty:
-            log.add("取值范围", STAGE, "PASS", f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间")
+            log.add(
+                "取值范围", STAGE, "PASS", f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间"
+            )
 
 
 def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
@@ -67,10 +89,18 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
                 continue
             difference = float(city_rows["value"].iloc[0] - county_rows["value"].sum())
             status = "PASS" if abs(difference) < 0.5 else "WARN"
-            log.add("全市合计", STAGE, status, f"{year}年 {item.name}：全市 {city_rows['value'].iloc[0]:g}，县区合计 {county_rows['value'].sum():g}，差 {difference:g}", **_where(city_rows.iloc[0]))
+            log.add(
+                "全市合计",
+                STAGE,
+                status,
+                f"{year}年 {item.name}：全市 {city_rows['value'].iloc[0]:g}，县区合计 {county_rows['value'].sum():g}，差 {difference:g}",
+                **_where(city_rows.iloc[0]),
+            )
 
 
-def check_missing_cells(tidy: pd.DataFrame, first_year_by_indicator: dict[str, int], log: QaLog) -> None:
+def check_missing_cells(
+    tidy: pd.DataFrame, first_year_by_indicator: dict[str, int], log: QaLog
+) -> None:
     """A blank 完成数 after an indicator's series has begun is a WARN (missing, not zero)."""
     actual = tidy[tidy["measure"] == "actual"]
     years = sorted(actual["year"].unique())
@@ -79,11 +109,22 @@ def check_missing_cells(tidy: pd.DataFrame, first_year_by_indicator: dict[str, i
         if start is None:
             continue
         regions = [city()] if item.city_only else [city(), *counties()]
-        have = set(zip(actual.loc[actual["indicator"] == item.id, "region_code"], actual.loc[actual["indicator"] == item.id, "year"], strict=True))
+        have = set(
+            zip(
+                actual.loc[actual["indicator"] == item.id, "region_code"],
+                actual.loc[actual["indicator"] == item.id, "year"],
+                strict=True,
+            )
+        )
         for year in (y for y in years if y >= start):
             for region in regions:
                 if (region.code, year) not in have:
-                    log.add("空白单元格", STAGE, "WARN", f"{year}年 {region.name} {item.name} 完成数为空：按缺失处理（不是0）")
+                    log.add(
+                        "空白单元格",
+                        STAGE,
+                        "WARN",
+                        f"{year}年 {region.name} {item.name} 完成数为空：按缺失处理（不是0）",
+                    )
 
 
 def validate(tidy: pd.DataFrame) -> QaLog:

@@ -65,7 +65,9 @@ BLANK_CELLS = {
 SHEET_UNIT = {"rural_labour_local_transfer": "万人"}
 
 
-def _annual_task(indicator_id: str, kind: str, year: int, share: float, city_target: float) -> float:
+def _annual_task(
+    indicator_id: str, kind: str, year: int, share: float, city_target: float
+) -> float:
     if kind != "cumulative":
         return city_target
     plan = plan_for_year(year) if year >= 2021 else None
@@ -102,11 +104,15 @@ def build_year(year: int, rng: np.random.Generator, share: dict[str, float]) -> 
                 values[code] = (
                     None
                     if year < 2019
-                    else round(47 + 1.1 * (year - 2019) + 3 * (performance - 1) * 10
-                               + rng.normal(0, 1.2), 1)
+                    else round(50.5 + 1.0 * (year - 2019) + 30 * (performance - 1)
+                               + rng.normal(0, 0.8), 1)
                 )  # fmt: skip
             elif item.id == "exec_meetings_on_employment":
-                values[code] = None if year < 2021 else int(rng.choice([1, 2, 2, 3, 3, 4], p=[0.06, 0.3, 0.24, 0.2, 0.1, 0.1]))
+                values[code] = (
+                    None
+                    if year < 2021
+                    else int(rng.choice([1, 2, 2, 3, 3, 4], p=[0.03, 0.3, 0.27, 0.2, 0.1, 0.1]))
+                )
             else:  # city-only indicators have no county value
                 values[code] = None
         for code in list(values):

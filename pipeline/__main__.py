@@ -1,0 +1,176 @@
+"""Command line: ``python -m pipeline <stage> ...`` — see ``python -m pipeline --help``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.run import run_report
+
+    folder = run_report(args.year, args.raw, workers=args.jobs, use_quarto=args.quarto)
+    print(f"报告已发布：{folder}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from pipeline.publish import publish
+
+    out = args.out or REPORTS_DIR / str(args.year)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in publish(args.processed, args.year, out, use_quarto=args.quarto):
+        print(path)
+    return 0
+
+
+def _read_paths(paths: list[Path]):
+    from pipeline.ingest import read_submission
+    from pipeline.qa import QaLog
+
+    frames, log = [], QaLog()
+    for path in paths:
+        files = sorted(path.rglob("*.xlsx")) if path.is_dir() else [path]
+        for file in files:
+            if not file.parent.name.isdigit():
+                log.add(
+                    "年份一致",
+                    "读取",
+                    "FAIL",
+                    "文件应放在以年份命名的文件夹中（如 data/raw/2024/）",
+                    file=str(file),
+                )
+                continue
+            tidy, file_log = read_submission(file, int(file.parent.name))
+            frames.append(tidy)
+            log.extend(file_log)
+    return frames, log
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipeline.validate import validate
+
+    frames, log = _read_paths(args.paths)
+    if frames:
+        log.extend(validate(pd.concat(frames, ignore_index=True)))
+    print(log.format())
+    return 1 if log.has_failures else 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipeline.validate import validate
+
+    frames, log = _read_paths(args.paths)
+    tidy = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not tidy.empty:
+        log.extend(validate(tidy))
+    if log.has_failures or tidy.empty:
+        print(log.format(), file=sys.stderr)
+        print("有 FAIL 级问题，未写出整洁表。", file=sys.stderr)
+        return 1
+    tidy.to_csv(args.out, index=False, encoding="utf-8")
+    print(f"已写出 {len(tidy)} 行：{args.out}")
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from pipeline.forecast_cli import forecast_file
+
+    forecast_file(args.input, args.horizon, args.out)
+    print(f"已写出预测：{args.out}")
+    return 0
+
+
+def _fonts(args: argparse.Namespace) -> int:
+    from pipeline.fonts import CJK_FAMILY, configure_matplotlib, rebuild_font_cache
+
+    if args.rebuild_cache:
+        rebuild_font_cache()
+    configure_matplotlib()
+    print(f"matplotlib 字体可用：{CJK_FAMILY}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import run_benchmarks
+
+    run_benchmarks()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="安康市就业工作目标责任制年度考核流水线。各阶段：report（清洗→预测→发布）、validate、ingest、forecast、publish。",
+    )
+    stages = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+
+    report = stages.add_parser("report", help="全流程：逐地区运行清洗与预测笔记本，再发布年度报告")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--raw", type=Path, default=RAW_DIR, help="原始报表文件夹（默认 data/raw）")
+    report.add_argument("--jobs", type=int, default=2, help="同时运行的笔记本数")
+    report.add_argument(
+        "--quarto",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="强制使用/不用 Quarto（默认：PATH 中有就用）",
+    )
+    report.set_defaults(handler=_report)
+
+    validate = stages.add_parser("validate", help="检查报表，打印质量日志；有 FAIL 时退出码为 1")
+    validate.add_argument("paths", type=Path, nargs="+", help="报表文件或年份文件夹")
+    validate.set_defaults(handler=_validate)
+
+    ingest = stages.add_parser("ingest", help="把报表转换为整洁长表（有 FAIL 时不写出）")
+    ingest.add_argument("paths", type=Path, nargs="+")
+    ingest.add_argument("--out", type=Path, required=True)
+    ingest.set_defaults(handler=_ingest)
+
+    forecast = stages.add_parser(
+        "forecast", help="用流水线的预测引擎预测任意年度序列（series_id, t, value）"
+    )
+    forecast.add_argument("input", type=Path)
+    forecast.add_argument("--horizon", type=int, required=True)
+    forecast.add_argument("--out", type=Path, required=True)
+    forecast.set_defaults(handler=_forecast)
+
+    publish = stages.add_parser("publish", help="仅由已处理数据重新生成报告")
+    publish.add_argument("--year", type=int, required=True)
+    publish.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    publish.add_argument("--out", type=Path, default=None)
+    publish.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
+    publish.set_defaults(handler=_publish)
+
+    fonts = stages.add_parser("fonts", help="检查（或重建）matplotlib 的中文字体缓存")
+    fonts.add_argument("--rebuild-cache", action="store_true")
+    fonts.set_defaults(handler=_fonts)
+
+    bench = stages.add_parser("bench", help="速度与内存基准")
+    bench.set_defaults(handler=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from pipeline.config import ConfigError
+    from pipeline.ingest import IntakeError
+
+    try:
+        return args.handler(args)
+    except (ConfigError, IntakeError, FileNotFoundError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:  # RunFailed lists every failed notebook
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Assess each region × indicator for an assessment year: target, actual to date, forecast for the
+plan's end, probability of meeting the target, deterministic schedule check, and status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.clean import load_processed_tidy, write_csv_atomically
+from pipeline.config import Indicator, Plan, load_targets_config
+from pipeline.forecast import (
+    Shocks,
+    common_shock_share,
+    quantile_summary,
+    simulate,
+    stable_seed,
+    step_sd,
+    to_model_scale,
+)
+from pipeline.indicators import indicators, indicators_for, plan_for_year, target
+from pipeline.regions import Region, by_code, city, counties
+
+STATUSES = ("已完成", "进度正常", "存在风险", "难以完成")
+ASSESSMENT_COLUMNS = [
+    "year", "plan", "region_code", "region", "indicator", "indicator_name", "unit", "kind", "article",
+    "target", "actual_to_date", "years_observed", "years_met", "forecast_end", "forecast_end_lo80",
+    "forecast_end_hi80", "probability", "probability_final_year", "time_progress_gap", "status",
+    "models", "note",
+]  # fmt: skip
+PATH_COLUMNS = [
+    "region_code",
+    "indicator",
+    "year",
+    "mean",
+    "lo50",
+    "hi50",
+    "lo80",
+    "hi80",
+    "lo95",
+    "hi95",
+]
+
+
+def time_progress_gap(actual_to_date: float, target_total: float, year: int, plan: Plan) -> float:
+    """时序进度 check: completed share of the target minus elapsed share of the plan period.
+
+    Worked example: 45,000 of 100,000 after 2 of 5 years → 0.45 − 0.40 = +0.05 (ahead)."""
+    elapsed = (year - plan.start + 1) / (plan.end - plan.start + 1)
+    return actual_to_date / target_total - elapsed
+
+
+def status_from_probability(probability: float, already_met: bool) -> str:
+    if already_met:
+        return "已完成"
+    thresholds = load_targets_config().status_thresholds
+    if probability >= thresholds.on_track_min_probability:
+        return "进度正常"
+    if probability >= thresholds.at_risk_min_probability:
+        return "存在风险"
+    return "难以完成"
+
+
+def _transform(item: Indicator) -> str:
+    return "logit" if item.unit == "%" else "log"
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    years: np.ndarray
+    values: np.ndarray  # NaN where missing
+
+    def observed(self) -> np.ndarray:
+        return self.values[np.isfinite(self.values)]
+
+
+def series(actual: pd.DataFrame, region_code: str, indicator_id: str, last_year: int) -> SeriesData:
+    rows = actual[
+        (actual["region_code"] == region_code)
+        & (actual["indicator"] == indicator_id)
+        & (actual["year"] <= last_year)
+    ]
+    if rows.empty:
+        return SeriesData(np.array([], dtype=int), np.array([], dtype=float))
+    years = np.arange(int(rows["year"].min()), last_year + 1)
+    by_year = dict(zip(rows["year"].astype(int), rows["value"].astype(float), strict=True))
+    return SeriesData(years, np.array([by_year.get(y, np.nan) for y in years]))
+
+
+class Simulator:
+    """Simulates every county's remaining plan years with shared shocks, for one assessment year."""
+
+    def __init__(self, actual: pd.DataFrame, year: int) -> None:
+        self.actual = actual
+        self.year = year
+        self.plan = plan_for_year(year)
+        settings = load_targets_config().forecast
+        self.n_paths = settings.n_paths
+        self.seed = settings.seed
+        self.horizon = self.plan.end - year
+        # Both depend only on the indicator: computed once, shared by every region.
+        self.pooled_step_sd = {i.id: self._pooled_step_sd(i) for i in indicators()}
+        self.common_share = {i.id: self._common_share(i) for i in indicators()}
+
+    def _pooled_step_sd(self, item: Indicator) -> float | None:
+        sds = []
+        for region in (city(), *counties()):
+            observed = series(self.actual, region.code, item.id, self.year).observed()
+            sd = step_sd(to_model_scale(observed, _transform(item))) if observed.size else None
+            if sd:
+                sds.append(sd)
+        return float(np.median(sds)) if sds else None
+
+    def _common_share(self, item: Indicator) -> float:
+        panel = {c.code: series(self.actual, c.code, item.id, self.year).values for c in counties()}
+        lengths = {len(v) for v in panel.values()}
+        if len(lengths) != 1 or 0 in lengths:
+            return 0.0
+        return common_shock_share(panel, _transform(item))
+
+    def paths(self, region: Region, item: Indicator) -> tuple[np.ndarray, list[str]] | None:
+        """Future paths for the years after the assessment year, or None if nothing is observed."""
+        observed = series(self.actual, region.code, item.id, self.year).observed()
+        if observed.size == 0 or self.horizon == 0:
+            return None
+        shocks = Shocks.draw(
+            self.n_paths, self.horizon, self.common_share[item.id],
+            common_seed=stable_seed(self.seed, self.year, item.id, "common"),
+            own_seed=stable_seed(self.seed, self.year, item.id, region.code),
+        )  # fmt: skip
+        return simulate(
+            observed, self.horizon, _transform(item), shocks, self.pooled_step_sd[item.id],
+            integer=item.unit != "%",
+        )  # fmt: skip
+
+
+def _imputed_flow(data: SeriesData, plan: Plan) -> tuple[float, list[int]]:
+    """Sum of a flow over the plan years observed; a missing plan year is filled with the mean of
+    its observed neighbours and named in the note (never silently treated as 0)."""
+    total, filled = 0.0, []
+    for index, year in enumerate(data.years):
+        if year < plan.start:
+            continue
+        value = data.values[index]
+        if not np.isfinite(value):
+            neighbours = [
+                data.values[i]
+                for i in (index - 1, index + 1)
+                if 0 <= i < len(data.values) and np.isfinite(data.values[i])
+            ]
+            value = float(np.mean(neighbours)) if neighbours else 0.0
+            filled.append(int(year))
+        total += value
+    return total, filled
+
+
+def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], list[dict]]:
+    """Assessment rows and forecast-path summaries for one region (the city sums county paths)."""
+    plan, year = simulator.plan, simulator.year
+    rows, path_rows = [], []
+    for item in indicators_for(region):
+        goal = target(plan, item, region)
+        data = series(simulator.actual, region.code, item.id, year)
+        in_plan = data.years >= plan.start
+        notes: list[str] = []
+        if item.kind == "cumulative" and region.is_city:
+            county_paths = [simulator.paths(c, item) for c in counties()]
+            paths = (
+                None
+                if any(p is None for p in county_paths)
+                else np.sum([p[0] for p in county_paths], axis=0)
+            )
+            models = sorted({m for p in county_paths if p for m in p[1]})
+            notes.append("全市预测为十个县区模拟路径之和")
+        else:
+            simulated = simulator.paths(region, item)
+            paths, models = simulated if simulated else (None, [])
+        plan_values = data.values[in_plan]
+        observed_plan = plan_values[np.isfinite(plan_values)]
+        row = {
+            "year": year, "plan": plan.name, "region_code": region.code, "region": region.name,
+            "indicator": item.id, "indicator_name": item.name, "unit": item.unit, "kind": item.kind,
+            "article": item.article, "target": goal, "years_observed": int(observed_plan.size),
+            "models": "、".join(models),
+        }  # fmt: skip
+        if item.kind == "cumulative":
+            done, filled = _imputed_flow(data, plan)
+            if filled:
+                notes.append(f"{'、'.join(map(str, filled))}年完成数缺失，按相邻年份均值插补")
+            final_totals = done + (paths.sum(axis=1) if paths is not None else 0.0)
+            already = done >= goal
+            probability = (
+                float(np.mean(final_totals >= goal)) if paths is not None else float(already)
+            )
+            row |= {
+                "actual_to_date": done, "years_met": np.nan,
+                "forecast_end": float(np.mean(final_totals)),
+                "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
+                "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
+                "probability": 1.0 if already else probability, "probability_final_year": np.nan,
+                "time_progress_gap": time_progress_gap(done, goal, year, plan),
+                "status": status_from_probability(probability, already),
+            }  # fmt: skip
+        else:
+            ok = (
+                observed_plan <= goal if item.kind == "ceiling_each_year" else observed_plan >= goal
+            )
+            breached = int((~ok).sum())
+            if paths is not None:
+                future_ok = paths <= goal if item.kind == "ceiling_each_year" else paths >= goal
+                p_all = float(np.mean(future_ok.all(axis=1)))
+                p_final = float(np.mean(future_ok[:, -1]))
+                end_values = paths[:, -1]
+            else:
+                p_all = p_final = float(ok[-1]) if ok.size else np.nan
+                end_values = observed_plan[-1:] if observed_plan.size else np.array([np.nan])
+            if breached:
+                notes.append(f"规划期内已有{breached}年未达标")
+            if observed_plan.size == 0:
+                notes.append("规划期内无观测值")
+            probability = 0.0 if breached else p_all
+            complete = year == plan.end and not breached and observed_plan.size == len(plan.years)
+            row |= {
+                "actual_to_date": float(observed_plan[-1]) if observed_plan.size else np.nan,
+                "years_met": int(ok.sum()), "forecast_end": float(np.mean(end_values)),
+                "forecast_end_lo80": float(np.quantile(end_values, 0.1)),
+                "forecast_end_hi80": float(np.quantile(end_values, 0.9)),
+                "probability": probability, "probability_final_year": p_final,
+                "time_progress_gap": np.nan,
+                "status": status_from_probability(probability, complete) if np.isfinite(probability) else "无数据",
+            }  # fmt: skip
+        row["note"] = "；".join(notes)
+        rows.append(row)
+        if paths is not None:
+            summary = quantile_summary(paths)
+            for h in range(paths.shape[1]):
+                path_rows.append(
+                    {"region_code": region.code, "indicator": item.id, "year": year + h + 1}
+                    | {k: float(v[h]) for k, v in summary.items()}
+                )
+    return rows, path_rows
+
+
+def assess(
+    actual: pd.DataFrame, year: int, regions: list[Region]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Assessment table and forecast-path table for the given regions in one assessment year."""
+    simulator = Simulator(actual, year)
+    rows, path_rows = [], []
+    for region in regions:
+        region_rows, region_paths = assess_region(simulator, region)
+        rows += region_rows
+        path_rows += region_paths
+    return pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS), pd.DataFrame(
+        path_rows, columns=PATH_COLUMNS
+    )
+
+
+ASSESSMENT_FILE = "assessment.csv"
+PATHS_FILE = "forecast_paths.csv"
+
+
+def forecast_region(
+    processed_dir: Path, year: int, region_code: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forecasting stage for one region: read the cleaned table, assess, write the results
+    to ``<processed>/<year>/<code>/``."""
+    tidy = load_processed_tidy(processed_dir, year)
+    actual = tidy[tidy["measure"] == "actual"]
+    assessment, paths = assess(actual, year, [by_code(region_code)])
+    out = processed_dir / str(year) / region_code
+    write_csv_atomically(assessment, out / ASSESSMENT_FILE)
+    write_csv_atomically(paths, out / PATHS_FILE)
+    return assessment, paths
