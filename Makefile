@@ -33,7 +33,7 @@ test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
-	$(PY) -m pytest --nbval-lax notebooks/ -p no:randomly
+	$(PY) -m pytest --nbval-lax notebooks/
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -141,6 +141,8 @@ def simulate(
     """Simulated future paths (n_paths × horizon) on the original scale, and the models used.
 
     ``integer`` rounds the paths, for counts such as meetings held where 1.6 is not an outcome."""
+    if shocks.own.shape[1] != horizon:
+        raise ValueError(f"shocks were drawn for horizon {shocks.own.shape[1]}, not {horizon}")
     z = to_model_scale(np.asarray(values, dtype=float), transform)
     means = model_means(z, horizon)
     sd = step_sd(z)

@@ -1,0 +1,106 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.assess import assess, status_from_probability, time_progress_gap
+from pipeline.indicators import plan_for_year
+from pipeline.regions import all_regions, by_code, city, counties
+
+
+def test_time_progress_worked_example():
+    # 45,000 of 100,000 after 2 of 5 years: 45% done, 40% of the time gone: 5 points ahead.
+    assert time_progress_gap(45_000, 100_000, 2022, plan_for_year(2022)) == pytest.approx(0.05)
+    assert time_progress_gap(70_000, 100_000, 2024, plan_for_year(2024)) == pytest.approx(-0.10)
+
+
+@pytest.mark.parametrize(
+    ("probability", "met", "status"),
+    [
+        (0.95, False, "进度正常"),
+        (0.8, False, "进度正常"),
+        (0.5, False, "存在风险"),
+        (0.1, False, "难以完成"),
+        (0.0, True, "已完成"),
+    ],
+)
+def test_status_thresholds(probability, met, status):
+    assert status_from_probability(probability, met) == status
+
+
+def _panel(
+    values_by_code: dict[str, list[float]], indicator_id: str, first_year: int
+) -> pd.DataFrame:
+    rows = [
+        {"region_code": code, "indicator": indicator_id, "year": first_year + i, "value": v}
+        for code, values in values_by_code.items()
+        for i, v in enumerate(values)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_flows_far_above_or_below_the_pace_give_certain_answers():
+    plan = plan_for_year(2024)
+    ahead = {
+        c.code: [plan.county_allocations["urban_new_jobs"][c.code] / 3] * 9 for c in counties()
+    }
+    result, _ = assess(_panel(ahead, "urban_new_jobs", 2016), 2024, [by_code("610902")])
+    row = result.set_index("indicator").loc["urban_new_jobs"]
+    assert row["status"] == "已完成" and row["probability"] == 1.0
+    behind = {
+        c.code: [plan.county_allocations["urban_new_jobs"][c.code] / 20] * 9 for c in counties()
+    }
+    result, _ = assess(_panel(behind, "urban_new_jobs", 2016), 2024, [by_code("610902")])
+    row = result.set_index("indicator").loc["urban_new_jobs"]
+    assert row["status"] == "难以完成" and row["probability"] == 0.0
+    assert row["actual_to_date"] == pytest.approx(4 * 34000 / 20)
+
+
+def test_a_breached_yearly_ceiling_cannot_be_met_any_more():
+    rates = {c.code: [3.0] * 9 for c in counties()}
+    rates["610925"] = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 4.3, 3.5, 3.4]  # 2022 above 4%
+    result, _ = assess(
+        _panel(rates, "registered_unemployment_rate", 2016), 2024, [by_code("610925")]
+    )
+    row = result.set_index("indicator").loc["registered_unemployment_rate"]
+    assert row["probability"] == 0.0 and row["status"] == "难以完成"
+    assert row["years_met"] == 3 and "1年未达标" in row["note"]
+
+
+def test_city_cumulative_probability_is_that_of_the_sum_of_county_paths(sample_actual):
+    result, paths = assess(sample_actual, 2024, list(all_regions()))
+    city_paths = paths[
+        (paths["region_code"] == city().code) & (paths["indicator"] == "urban_new_jobs")
+    ]
+    county_paths = paths[
+        paths["region_code"].isin([c.code for c in counties()])
+        & (paths["indicator"] == "urban_new_jobs")
+    ]
+    # Means add up exactly when paths are summed path by path.
+    assert city_paths["mean"].sum() == pytest.approx(county_paths["mean"].sum())
+    county_rows = result[
+        (result["indicator"] == "urban_new_jobs") & (result["region_code"] != city().code)
+    ]
+    city_row = result[
+        (result["indicator"] == "urban_new_jobs") & (result["region_code"] == city().code)
+    ].iloc[0]
+    assert city_row["actual_to_date"] == pytest.approx(county_rows["actual_to_date"].sum())
+
+
+def test_assessment_is_deterministic_and_complete(sample_actual):
+    first, _ = assess(sample_actual, 2024, list(all_regions()))
+    second, _ = assess(sample_actual, 2024, list(all_regions()))
+    pd.testing.assert_frame_equal(first, second)
+    # 8 indicators for the city, 7 (no surveyed rate) for each of the ten counties.
+    assert len(first) == 8 + 10 * 7
+    assert first["probability"].between(0, 1).all()
+    assert set(first["status"]) <= {"已完成", "进度正常", "存在风险", "难以完成"}
+
+
+def test_a_missing_plan_year_is_imputed_and_said_so():
+    flows = {c.code: [1000.0] * 9 for c in counties()}
+    flows["610923"][6] = np.nan  # 2022
+    actual = _panel(flows, "urban_new_jobs", 2016).dropna()
+    result, _ = assess(actual, 2024, [by_code("610923")])
+    row = result.set_index("indicator").loc["urban_new_jobs"]
+    assert row["actual_to_date"] == pytest.approx(4000.0)
+    assert "2022年完成数缺失" in row["note"]

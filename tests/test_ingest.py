@@ -1,0 +1,127 @@
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import RAW_DIR, raw_layout
+from pipeline.ingest import TIDY_COLUMNS, parse_number, read_raw_dir, read_submission
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (12345, 12345.0),
+        ("12,345", 12345.0),
+        ("3.2%", 3.2),
+        (" 3.2 ", 3.2),
+        (None, None),
+        ("", None),
+        ("—", None),
+        ("-", None),
+        ("/", None),
+        ("无", None),
+    ],
+)
+def test_parse_number(raw, expected):
+    assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["十二", "abc", True])
+def test_parse_number_rejects_text(raw):
+    with pytest.raises(ValueError):
+        parse_number(raw)
+
+
+def _sheet_cell(year: int, region_label: str, header_prefix: str, measure: str):
+    """Read a cell straight from the workbook, independently of the intake code."""
+    sheet = load_workbook(RAW_DIR / str(year) / raw_layout.file_name(year))[raw_layout.SHEET_NAME]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = next(i for i, v in enumerate(rows[1]) if v and str(v).startswith(header_prefix))
+    column += 0 if measure == raw_layout.TASK_LABEL else 1
+    row = next(r for r in rows if r[1] == region_label)
+    return row[column]
+
+
+def test_values_equal_the_cells_of_the_submission(sample_intake):
+    tidy, _ = sample_intake
+    value = tidy.query(
+        "year == 2024 and region_code == '610902' and indicator == 'urban_new_jobs' and measure == 'actual'"
+    )["value"]
+    assert value.tolist() == [_sheet_cell(2024, "汉滨区", "城镇新增就业", "完成数")]
+    assert list(tidy.columns) == TIDY_COLUMNS
+
+
+def test_wan_ren_is_converted_to_persons_and_the_conversion_is_logged(sample_intake):
+    tidy, log = sample_intake
+    in_wan = _sheet_cell(2023, "石泉县", "引导农民就地就近转移就业", "完成数")
+    value = tidy.query(
+        "year == 2023 and region_code == '610922' and indicator == 'rural_labour_local_transfer' and measure == 'actual'"
+    )["value"].item()
+    assert value == pytest.approx(in_wan * 10_000)
+    assert any(r.rule == "单位换算" and "万人 → 人" in r.message for r in log.records)
+
+
+def test_blank_cells_are_missing_not_zero(sample_intake):
+    tidy, log = sample_intake
+    assert _sheet_cell(2022, "镇坪县", "城镇登记失业率", "完成数") is None
+    selected = tidy.query(
+        "year == 2022 and region_code == '610927' and indicator == 'registered_unemployment_rate' and measure == 'actual'"
+    )
+    assert selected.empty
+    assert any(
+        r.rule == "空白单元格" and "2022年 镇坪县 城镇登记失业率" in r.message for r in log.records
+    )
+
+
+def test_every_value_names_its_source_cell(sample_intake):
+    tidy, _ = sample_intake
+    assert tidy[["source_file", "source_sheet", "source_row", "source_column"]].notna().all().all()
+
+
+def test_file_in_the_wrong_year_folder_fails_with_file_and_years(raw_copy: Path):
+    source = raw_copy / "2024" / raw_layout.file_name(2024)
+    _, log = read_submission(source, 2023)
+    failures = [r for r in log.records if r.status == "FAIL"]
+    assert [(r.rule, r.file) for r in failures] == [("年份一致", source.name)]
+    assert "2024" in failures[0].message and "2023" in failures[0].message
+
+
+def test_unknown_region_row_is_a_fail_naming_the_row(raw_copy: Path):
+    path = raw_copy / "2024" / raw_layout.file_name(2024)
+    book = load_workbook(path)
+    sheet = book[raw_layout.SHEET_NAME]
+    sheet.cell(6, 2, "商州区")
+    book.save(path)
+    _, log = read_submission(path, 2024)
+    failure = next(r for r in log.records if r.status == "FAIL")
+    assert (failure.rule, failure.row, failure.sheet) == ("地区名称", 6, raw_layout.SHEET_NAME)
+    assert "商州区" in failure.message and "汉阴县" in failure.message
+
+
+def test_text_in_a_number_cell_is_a_fail_naming_the_cell(raw_copy: Path):
+    path = raw_copy / "2024" / raw_layout.file_name(2024)
+    book = load_workbook(path)
+    book[raw_layout.SHEET_NAME].cell(5, 4, "约一万")
+    book.save(path)
+    _, log = read_submission(path, 2024)
+    failure = next(r for r in log.records if r.status == "FAIL")
+    assert failure.rule == "数值格式" and failure.row == 5 and failure.column.startswith("D（")
+    assert "约一万" in failure.message
+
+
+def test_unreadable_file_is_a_fail_not_a_crash(tmp_path: Path):
+    broken = tmp_path / "2024" / "broken.xlsx"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not a workbook")
+    tidy, log = read_submission(broken, 2024)
+    assert tidy.empty
+    assert [(r.rule, r.status) for r in log.records] == [("文件可读", "FAIL")]
+
+
+def test_two_files_for_one_year_fail_and_name_both(raw_copy: Path):
+    (raw_copy / "2024" / "second.xlsx").write_bytes(
+        (raw_copy / "2024" / raw_layout.file_name(2024)).read_bytes()
+    )
+    _, log = read_raw_dir(raw_copy, 2024)
+    failure = next(r for r in log.records if r.status == "FAIL")
+    assert failure.rule == "每年一个文件" and "second.xlsx" in failure.message
