@@ -54,3 +54,11 @@ def test_status_thresholds_are_ordered():
     thresholds = load_targets_config().status_thresholds
     assert thresholds.at_risk_min_probability < thresholds.on_track_min_probability
     assert len(counties()) == 10
+
+
+def test_data_dictionary_is_current():
+    from pipeline import PROJECT_ROOT
+    from pipeline.data_dictionary import render
+
+    committed = (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert committed == render(), "regenerate: python -m pipeline.data_dictionary > docs/data-dictionary.md"

@@ -1,0 +1,61 @@
+"""Generate docs/data-dictionary.md from the configuration, so the two cannot disagree.
+
+Run ``python -m pipeline.data_dictionary > docs/data-dictionary.md``; a test checks the file is current."""
+
+from __future__ import annotations
+
+from pipeline.indicators import indicators, plan_for_year
+from pipeline.raw_layout import UNIT_FACTORS
+
+KIND_NAMES = {
+    "cumulative": "规划期累计（cumulative over the plan）",
+    "ceiling_each_year": "逐年上限（ceiling, every year）",
+    "floor_each_year": "逐年下限（floor, every year）",
+}
+
+
+def render(year: int = 2024) -> str:
+    plan = plan_for_year(year)
+    lines = [
+        "# 数据字典 / Data dictionary",
+        "",
+        "Generated from `config/indicators.yaml` and `config/targets.yaml` by",
+        "`python -m pipeline.data_dictionary`; do not edit by hand.",
+        "",
+        f"Plan: {plan.name} {plan.start}–{plan.end} ({plan.source}).",
+        "",
+        "| id | 指标 | 表头用语 | 单位 | 类型 | 方向 | 全市目标 | 取值范围 | 常见区间 | 条款 | 范围 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for item in indicators():
+        low, high = item.valid_range
+        plausible = f"{item.plausible_range[0]:g}–{item.plausible_range[1]:g}" if item.plausible_range else "—"
+        lines.append(
+            f"| `{item.id}` | {item.name} | {item.raw_header} | {item.unit} | {KIND_NAMES[item.kind]} | "
+            f"{'越高越好' if item.direction == 'higher_is_better' else '越低越好'} | {plan.city_targets[item.id]:g} | "
+            f"{low:g}–{high:g} | {plausible} | {item.article} | {'仅全市' if item.city_only else '全市及各县区'} |"
+        )
+    units = "、".join(f"{unit}（×{factor:g}）" for unit, factor in UNIT_FACTORS.items())
+    lines += [
+        "",
+        "## Tidy table (`data/processed/<year>/tidy.csv`)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        "| region_code | 6-digit code from `config/regions.yaml` (functional zones: their registry id) |",
+        "| region | the registry's Chinese name |",
+        "| year | the year of the submission (its folder name) |",
+        "| indicator / indicator_name | id and Chinese name above |",
+        "| measure | `actual` (完成数) or `task` (目标任务, the annual task) |",
+        "| value | in the unit above; blank cells are absent rows, never 0 |",
+        "| unit | the registry unit |",
+        "| source_file, source_sheet, source_row, source_column | where the value was read |",
+        "",
+        f"Units accepted in headers and their factor to the registry unit: {units}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
