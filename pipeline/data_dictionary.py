@@ -29,7 +29,11 @@ def render(year: int = 2024) -> str:
     ]
     for item in indicators():
         low, high = item.valid_range
-        plausible = f"{item.plausible_range[0]:g}–{item.plausible_range[1]:g}" if item.plausible_range else "—"
+        plausible = (
+            f"{item.plausible_range[0]:g}–{item.plausible_range[1]:g}"
+            if item.plausible_range
+            else "—"
+        )
         lines.append(
             f"| `{item.id}` | {item.name} | {item.raw_header} | {item.unit} | {KIND_NAMES[item.kind]} | "
             f"{'越高越好' if item.direction == 'higher_is_better' else '越低越好'} | {plan.city_targets[item.id]:g} | "

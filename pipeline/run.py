@@ -51,6 +51,9 @@ def execute(job: NotebookJob, output_dir: Path) -> None:
         cwd=str(PROJECT_ROOT),
         kernel_name="python3",
         progress_bar=False,
+        # The kernel's own start-up warnings (transport, signals) are noise in the analyst's terminal;
+        # errors in the notebook still reach us through papermill's exception.
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )
 
 

@@ -9,7 +9,9 @@ from pipeline.reference import allocate_by_share
 
 @given(
     total=st.integers(min_value=1, max_value=10_000_000).map(lambda n: n * 100),
-    weights=st.dictionaries(st.text(min_size=1, max_size=4), st.floats(0.1, 1000), min_size=1, max_size=12),
+    weights=st.dictionaries(
+        st.text(min_size=1, max_size=4), st.floats(0.1, 1000), min_size=1, max_size=12
+    ),
 )
 def test_allocation_always_sums_to_the_total(total, weights):
     largest = max(weights, key=weights.get)

@@ -61,4 +61,6 @@ def test_data_dictionary_is_current():
     from pipeline.data_dictionary import render
 
     committed = (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-    assert committed == render(), "regenerate: python -m pipeline.data_dictionary > docs/data-dictionary.md"
+    assert committed == render(), (
+        "regenerate: python -m pipeline.data_dictionary > docs/data-dictionary.md"
+    )
