@@ -31,7 +31,7 @@ def assessment_table(assessment: pd.DataFrame) -> pd.DataFrame:
 
     table = pd.DataFrame({
         "地区": assessment["region"],
-        "指标": [f"{name}（{unit}）" for name, unit in zip(assessment["indicator_name"], units, strict=True)],
+        "指标": [f"{indicator(i).short_name}（{u}）" for i, u in zip(assessment["indicator"], units, strict=True)],
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
         "时序进度差（百分点）": [f"{g * 100:+.1f}" if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
