@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.clean import load_processed_tidy, write_csv_atomically
+from pipeline.calibration import Calibration, calibrate, panel_cases
+from pipeline.clean import load_processed_actual, write_csv_atomically
 from pipeline.config import Indicator, Plan, load_targets_config
 from pipeline.forecast import (
     Shocks,
@@ -20,9 +21,20 @@ from pipeline.forecast import (
     step_sd,
     to_model_scale,
 )
-from pipeline.indicators import indicators, indicators_for, plan_for_year, target
+from pipeline.indicators import indicator, indicators, indicators_for, plan_for_year, target
+from pipeline.progress import (
+    destatis_annual_category,
+    eurostat_category,
+    eurostat_cumulative_ratio,
+    time_progress_gap,
+    unsd_category,
+    unsd_cumulative_ratio,
+)
 from pipeline.regions import Region, by_code, city, counties
 
+# Backtests for the interval calibration start at this origin (the issue's "2018 on").
+CALIBRATION_FIRST_ORIGIN = 2018
+MAX_HORIZON = 5
 STATUSES = ("已完成", "进度正常", "存在风险", "难以完成")
 ASSESSMENT_COLUMNS = [
     "year", "plan", "region_code", "region", "indicator", "indicator_name", "unit", "kind", "article",
@@ -35,6 +47,7 @@ PATH_COLUMNS = [
     "indicator",
     "year",
     "mean",
+    "median",
     "lo50",
     "hi50",
     "lo80",
@@ -44,12 +57,8 @@ PATH_COLUMNS = [
 ]
 
 
-def time_progress_gap(actual_to_date: float, target_total: float, year: int, plan: Plan) -> float:
-    """时序进度 check: completed share of the target minus elapsed share of the plan period.
-
-    Worked example: 45,000 of 100,000 after 2 of 5 years → 0.45 − 0.40 = +0.05 (ahead)."""
-    elapsed = (year - plan.start + 1) / (plan.end - plan.start + 1)
-    return actual_to_date / target_total - elapsed
+def elapsed_years(year: int, plan: Plan) -> int:
+    return year - plan.start + 1
 
 
 def status_from_probability(probability: float, already_met: bool) -> str:
@@ -89,10 +98,38 @@ def series(actual: pd.DataFrame, region_code: str, indicator_id: str, last_year:
     return SeriesData(years, np.array([by_year.get(y, np.nan) for y in years]))
 
 
+def pooled_step_sd(actual: pd.DataFrame, item: Indicator, last_year: int) -> float | None:
+    """Median step size of the indicator over all regions, using years up to ``last_year``."""
+    sds = []
+    for region in (city(), *counties()):
+        observed = series(actual, region.code, item.id, last_year).observed()
+        sd = step_sd(to_model_scale(observed, _transform(item))) if observed.size else None
+        if sd:
+            sds.append(sd)
+    return float(np.median(sds)) if sds else None
+
+
+def build_calibration(actual: pd.DataFrame, year: int) -> Calibration:
+    """Model weights and interval scale factors per indicator from rolling-origin backtests on the
+    counties (the city for city-only indicators), using only data up to ``year``."""
+    settings = load_targets_config().forecast
+    regions = {
+        i.id: [city().code] if i.city_only else [c.code for c in counties()] for i in indicators()
+    }
+    cases = panel_cases(
+        actual, year, CALIBRATION_FIRST_ORIGIN, MAX_HORIZON,
+        {i.id: _transform(i) for i in indicators()}, regions,
+        lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin),
+    )  # fmt: skip
+    return calibrate(cases, MAX_HORIZON, settings.calibration_paths, settings.seed)
+
+
 class Simulator:
     """Simulates every county's remaining plan years with shared shocks, for one assessment year."""
 
-    def __init__(self, actual: pd.DataFrame, year: int) -> None:
+    def __init__(
+        self, actual: pd.DataFrame, year: int, calibration: Calibration | None = None
+    ) -> None:
         self.actual = actual
         self.year = year
         self.plan = plan_for_year(year)
@@ -100,18 +137,10 @@ class Simulator:
         self.n_paths = settings.n_paths
         self.seed = settings.seed
         self.horizon = self.plan.end - year
+        self.calibration = build_calibration(actual, year) if calibration is None else calibration
         # Both depend only on the indicator: computed once, shared by every region.
-        self.pooled_step_sd = {i.id: self._pooled_step_sd(i) for i in indicators()}
+        self.pooled_step_sd = {i.id: pooled_step_sd(actual, i, year) for i in indicators()}
         self.common_share = {i.id: self._common_share(i) for i in indicators()}
-
-    def _pooled_step_sd(self, item: Indicator) -> float | None:
-        sds = []
-        for region in (city(), *counties()):
-            observed = series(self.actual, region.code, item.id, self.year).observed()
-            sd = step_sd(to_model_scale(observed, _transform(item))) if observed.size else None
-            if sd:
-                sds.append(sd)
-        return float(np.median(sds)) if sds else None
 
     def _common_share(self, item: Indicator) -> float:
         panel = {c.code: series(self.actual, c.code, item.id, self.year).values for c in counties()}
@@ -132,7 +161,8 @@ class Simulator:
         )  # fmt: skip
         return simulate(
             observed, self.horizon, _transform(item), shocks, self.pooled_step_sd[item.id],
-            integer=item.unit != "%",
+            integer=item.unit != "%", interval_scale=self.calibration.scale_for(item.id, self.horizon),
+            weights=self.calibration.weights_for(item.id),
         )  # fmt: skip
 
 
@@ -159,6 +189,7 @@ def _imputed_flow(data: SeriesData, plan: Plan) -> tuple[float, list[int]]:
 def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], list[dict]]:
     """Assessment rows and forecast-path summaries for one region (the city sums county paths)."""
     plan, year = simulator.plan, simulator.year
+    elapsed = elapsed_years(year, plan)
     rows, path_rows = [], []
     for item in indicators_for(region):
         goal = target(plan, item, region)
@@ -200,7 +231,16 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
                 "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
                 "probability": 1.0 if already else probability, "probability_final_year": np.nan,
-                "time_progress_gap": time_progress_gap(done, goal, year, plan),
+                "time_progress_gap": time_progress_gap(done, goal, elapsed, len(plan.years)),
+                "eurostat_ratio": eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years)),
+                "eurostat_category": eurostat_category(
+                    eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years))
+                ),
+                "unsd_ratio": unsd_cumulative_ratio(done, goal, elapsed, len(plan.years)),
+                "unsd_category": unsd_category(
+                    unsd_cumulative_ratio(done, goal, elapsed, len(plan.years))
+                ),
+                "destatis_category": "",
                 "status": status_from_probability(probability, already),
             }  # fmt: skip
         else:
@@ -229,6 +269,15 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 "forecast_end_hi80": float(np.quantile(end_values, 0.9)),
                 "probability": probability, "probability_final_year": p_final,
                 "time_progress_gap": np.nan,
+                "eurostat_ratio": np.nan,
+                "eurostat_category": "",
+                "unsd_ratio": np.nan,
+                "unsd_category": "",
+                "destatis_category": destatis_annual_category(
+                    float(observed_plan[-1]), goal, item.direction == "higher_is_better"
+                )
+                if observed_plan.size
+                else "",
                 "status": status_from_probability(probability, complete) if np.isfinite(probability) else "无数据",
             }  # fmt: skip
         row["note"] = "；".join(notes)
@@ -244,10 +293,12 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
 
 
 def assess(
-    actual: pd.DataFrame, year: int, regions: list[Region]
+    actual: pd.DataFrame, year: int, regions: list[Region], calibration: Calibration | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Assessment table and forecast-path table for the given regions in one assessment year."""
-    simulator = Simulator(actual, year)
+    """Assessment table and forecast-path table for the given regions in one assessment year.
+
+    ``calibration`` holds model weights and interval factors; None computes them from ``actual``."""
+    simulator = Simulator(actual, year, calibration)
     rows, path_rows = [], []
     for region in regions:
         region_rows, region_paths = assess_region(simulator, region)
@@ -259,6 +310,18 @@ def assess(
 
 
 ASSESSMENT_FILE = "assessment.csv"
+
+
+def load_or_build_calibration(processed_dir: Path, year: int, actual: pd.DataFrame) -> Calibration:
+    """The year's calibration: read if the runner wrote it, else built and written now."""
+    folder = processed_dir / str(year)
+    calibration = Calibration.read(folder)
+    if calibration is None:
+        calibration = build_calibration(actual, year)
+        calibration.write(folder)
+    return calibration
+
+
 PATHS_FILE = "forecast_paths.csv"
 
 
@@ -267,9 +330,10 @@ def forecast_region(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The forecasting stage for one region: read the cleaned table, assess, write the results
     to ``<processed>/<year>/<code>/``."""
-    tidy = load_processed_tidy(processed_dir, year)
-    actual = tidy[tidy["measure"] == "actual"]
-    assessment, paths = assess(actual, year, [by_code(region_code)])
+    actual = load_processed_actual(processed_dir, year)
+    assessment, paths = assess(
+        actual, year, [by_code(region_code)], load_or_build_calibration(processed_dir, year, actual)
+    )
     out = processed_dir / str(year) / region_code
     write_csv_atomically(assessment, out / ASSESSMENT_FILE)
     write_csv_atomically(paths, out / PATHS_FILE)

@@ -67,5 +67,11 @@ def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"region_code": str})[TIDY_COLUMNS]
 
 
+def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
+    """The 完成数 rows of the cleaned table."""
+    tidy = load_processed_tidy(processed_dir, year)
+    return tidy[tidy["measure"] == "actual"]
+
+
 def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
     return pd.read_csv(processed_dir / str(year) / QA_FILE, dtype=str, keep_default_na=False)

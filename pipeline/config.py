@@ -106,6 +106,7 @@ class StatusThresholds(_Strict):
 class ForecastSettings(_Strict):
     seed: int
     n_paths: int = Field(ge=100)
+    calibration_paths: int = Field(ge=100)
 
 
 class Accountability(_Strict):

@@ -1,17 +1,18 @@
-"""Forecast short annual series by simulation: a combination of four simple models.
+"""Forecast short annual series by simulation: a weighted combination of five simple models.
 
 Each series is forecast on a transformed scale that keeps values in range — log(1 + x) for counts
-(never negative), logit(x / 100) for rates (always within 0–100). Four models give a mean path:
-random walk with drift, linear trend, Theta (statsmodels) and damped additive Holt (statsmodels).
-Paths are simulated by choosing one model per path (model uncertainty) and adding a random walk
-of shocks whose step size is the standard deviation of the series' year-on-year changes. Shocks
-have a common part shared by all counties (the same draws for every county) and an own part, so
-that summing county paths gives a coherent city total.
+(never negative), logit(x / 100) for rates (always within 0–100). Five models give a mean path:
+random walk (naive), random walk with drift, linear trend, Theta (statsmodels) and damped additive
+Holt (statsmodels). Paths are simulated by choosing one model per path — with probabilities from
+the models' rolling-origin backtest errors (``pipeline.calibration``), equal when none are given —
+and adding a random walk of shocks whose step size is the standard deviation of the series'
+year-on-year changes. Shocks have a common part shared by all counties (the same draws for every
+county) and an own part, so that summing county paths gives a coherent city total.
 
 Minimum lengths (documented in docs/methodology.md):
-- at least FULL_MODEL_MIN_POINTS observations: all four models;
-- TREND_MIN_POINTS up to that: random walk with drift and linear trend only;
-- fewer: the last value carried forward (naive), with the step size pooled from other regions.
+- at least FULL_MODEL_MIN_POINTS observations: all five models;
+- TREND_MIN_POINTS up to that: naive, drift and linear trend only;
+- fewer: naive only, with the step size pooled from other regions.
 """
 
 from __future__ import annotations
@@ -75,15 +76,32 @@ def _damped_holt(z: np.ndarray, horizon: int) -> np.ndarray:
     return np.asarray(result.forecast(horizon), dtype=float)
 
 
-MODELS = {"rw_drift": _rw_drift, "linear": _linear, "theta": _theta, "damped_holt": _damped_holt}
+def _naive(z: np.ndarray, horizon: int) -> np.ndarray:
+    return np.full(horizon, z[-1])
+
+
+MODELS = {
+    "naive": _naive,
+    "rw_drift": _rw_drift,
+    "linear": _linear,
+    "theta": _theta,
+    "damped_holt": _damped_holt,
+}
+MODEL_NAMES_ZH = {
+    "naive": "随机游走", "rw_drift": "带漂移随机游走", "linear": "线性趋势",
+    "theta": "Theta", "damped_holt": "阻尼Holt",
+}  # fmt: skip
+# Which models a series of a given length gets (see the module docstring).
+FULL_MODELS = tuple(MODELS)
+TREND_MODELS = ("naive", "rw_drift", "linear")
 
 
 def model_means(z: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
     """Mean paths of every model the series is long enough for; a model that fails or explodes
     (non-finite, or further from the last value than ten times the series' range) is left out."""
     if len(z) < TREND_MIN_POINTS:
-        return {"naive": np.full(horizon, z[-1])}
-    names = list(MODELS) if len(z) >= FULL_MODEL_MIN_POINTS else ["rw_drift", "linear"]
+        return {"naive": _naive(z, horizon)}
+    names = FULL_MODELS if len(z) >= FULL_MODEL_MIN_POINTS else TREND_MODELS
     spread = max(float(np.ptp(z)), 1e-6)
     means: dict[str, np.ndarray] = {}
     for name in names:
@@ -97,7 +115,7 @@ def model_means(z: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
                 continue
         if np.all(np.isfinite(path)) and np.max(np.abs(path - z[-1])) <= 10 * spread * horizon:
             means[name] = path
-    return means or {"naive": np.full(horizon, z[-1])}
+    return means
 
 
 def step_sd(z: np.ndarray) -> float | None:
@@ -130,6 +148,68 @@ class Shocks:
         )
 
 
+def simulate_from_means(
+    means: dict[str, np.ndarray],
+    sd: float,
+    shocks: Shocks,
+    weights: dict[str, float] | None = None,
+    interval_scale: np.ndarray | None = None,
+) -> np.ndarray:
+    """Paths on the model scale: each path follows one model's mean path, chosen with probability
+    proportional to ``weights`` (equal when None), plus a random walk of shocks of step ``sd``.
+
+    ``interval_scale`` (one factor per horizon, from ``pipeline.calibration``) stretches each
+    horizon's spread around its median so that the intervals cover what they claim."""
+    horizon = shocks.own.shape[1]
+    names = list(means)
+    if weights:
+        # A model the backtests never saw (the series has grown long enough for it since) gets
+        # the average weight of those they did.
+        average = float(np.mean(list(weights.values())))
+        raw = np.array([weights.get(n, average) for n in names])
+    else:
+        raw = np.ones(len(names))
+    probabilities = raw / raw.sum() if raw.sum() > 0 else np.full(len(names), 1 / len(names))
+    edges = np.cumsum(probabilities)
+    edges[-1] = 1.0
+    stacked = np.stack([means[n] for n in names])  # (models, horizon)
+    chosen = stacked[np.searchsorted(edges, shocks.model_pick, side="right")]
+    steps = (
+        np.sqrt(shocks.common_share) * shocks.common + np.sqrt(1 - shocks.common_share) * shocks.own
+    )
+    paths_z = chosen + sd * np.cumsum(steps, axis=1)
+    if interval_scale is not None:
+        median = np.median(paths_z, axis=0)
+        paths_z = median + np.asarray(interval_scale[:horizon]) * (paths_z - median)
+    return paths_z
+
+
+def effective_step_sd(z: np.ndarray, pooled_step_sd: float | None) -> float:
+    """The series' own step size, else the pooled one, else DEFAULT_STEP_SD."""
+    sd = step_sd(z)
+    if sd is None or sd == 0:
+        sd = pooled_step_sd if pooled_step_sd is not None else DEFAULT_STEP_SD
+    return sd
+
+
+def simulate_model_scale(
+    values: np.ndarray,
+    horizon: int,
+    transform: Transform,
+    shocks: Shocks,
+    pooled_step_sd: float | None = None,
+    interval_scale: np.ndarray | None = None,
+    weights: dict[str, float] | None = None,
+) -> tuple[np.ndarray, list[str]]:
+    """Simulated paths (n_paths × horizon) on the model scale, and the models used."""
+    if shocks.own.shape[1] != horizon:
+        raise ValueError(f"shocks were drawn for horizon {shocks.own.shape[1]}, not {horizon}")
+    z = to_model_scale(np.asarray(values, dtype=float), transform)
+    means = model_means(z, horizon)
+    sd = effective_step_sd(z, pooled_step_sd)
+    return simulate_from_means(means, sd, shocks, weights, interval_scale), list(means)
+
+
 def simulate(
     values: np.ndarray,
     horizon: int,
@@ -137,24 +217,15 @@ def simulate(
     shocks: Shocks,
     pooled_step_sd: float | None = None,
     integer: bool = False,
+    interval_scale: np.ndarray | None = None,
+    weights: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Simulated future paths (n_paths × horizon) on the original scale, and the models used.
 
     ``integer`` rounds the paths, for counts such as meetings held where 1.6 is not an outcome."""
-    if shocks.own.shape[1] != horizon:
-        raise ValueError(f"shocks were drawn for horizon {shocks.own.shape[1]}, not {horizon}")
-    z = to_model_scale(np.asarray(values, dtype=float), transform)
-    means = model_means(z, horizon)
-    sd = step_sd(z)
-    if sd is None or sd == 0:
-        sd = pooled_step_sd if pooled_step_sd is not None else DEFAULT_STEP_SD
-    names = list(means)
-    stacked = np.stack([means[n] for n in names])  # (models, horizon)
-    chosen = stacked[(shocks.model_pick * len(names)).astype(int)]
-    steps = (
-        np.sqrt(shocks.common_share) * shocks.common + np.sqrt(1 - shocks.common_share) * shocks.own
+    paths_z, names = simulate_model_scale(
+        values, horizon, transform, shocks, pooled_step_sd, interval_scale, weights
     )
-    paths_z = chosen + sd * np.cumsum(steps, axis=1)
     paths = from_model_scale(paths_z, transform)
     return (np.round(paths) if integer else paths), names
 
@@ -180,9 +251,9 @@ def common_shock_share(panel: dict[str, np.ndarray], transform: Transform) -> fl
 
 
 def quantile_summary(paths: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean and central 50/80/95% intervals per horizon."""
-    q = np.quantile(paths, [0.025, 0.1, 0.25, 0.75, 0.9, 0.975], axis=0)
+    """Mean, median and central 50/80/95% intervals per horizon."""
+    q = np.quantile(paths, [0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975], axis=0)
     return {
-        "mean": paths.mean(axis=0), "lo95": q[0], "lo80": q[1], "lo50": q[2],
-        "hi50": q[3], "hi80": q[4], "hi95": q[5],
+        "mean": paths.mean(axis=0), "median": q[3], "lo95": q[0], "lo80": q[1], "lo50": q[2],
+        "hi50": q[4], "hi80": q[5], "hi95": q[6],
     }  # fmt: skip

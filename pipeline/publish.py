@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from matplotlib import pyplot as plt
 
 from pipeline import charts, forecast
-from pipeline.assess import STATUSES, time_progress_gap
+from pipeline.assess import STATUSES, elapsed_years
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import load_targets_config
 from pipeline.indicators import indicators, plan_for_year
@@ -159,7 +159,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "qa_summary": markdown_table(qa_summary.reset_index().rename(columns={"rule": "规则"})),
         "qa_problems": markdown_table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "row": "行", "column": "列", "message": "说明"})) if not problems.empty else "",
         "method": {"full_min": forecast.FULL_MODEL_MIN_POINTS, "trend_min": forecast.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed},
-        "elapsed_share": f"{(time_progress_gap(0, 1, year, plan) * -100):.0f}%",
+        "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",
         "max_years": int(inputs.tidy["year"].nunique()),
         "published_table": _published_table(),
         "sources_table": _sources_table(inputs.tidy),

@@ -19,8 +19,8 @@ import papermill
 from tqdm import tqdm
 
 from pipeline import NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
-from pipeline.assess import ASSESSMENT_FILE, PATHS_FILE
-from pipeline.clean import write_csv_atomically
+from pipeline.assess import ASSESSMENT_FILE, PATHS_FILE, load_or_build_calibration
+from pipeline.clean import load_processed_actual, write_csv_atomically
 from pipeline.indicators import plan_for_year
 from pipeline.publish import publish
 from pipeline.regions import Region, all_regions
@@ -106,6 +106,10 @@ def replace_directory(new: Path, destination: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _jobs(notebook: str, common: dict) -> list[NotebookJob]:
+    return [NotebookJob(notebook, r, common | {"region_code": r.code}) for r in all_regions()]
+
+
 def run_report(
     year: int,
     raw_dir: Path,
@@ -123,17 +127,19 @@ def run_report(
     report_staging = reports_root / f".staging-{year}-{token}"
     notebooks_out = report_staging / "notebooks"
     notebooks_out.mkdir(parents=True)
-    regions = all_regions()
     common = {
         "year": year,
         "raw_dir": str(raw_dir.resolve()),
         "processed_dir": str(processed_staging.resolve()),
     }
     try:
-        for notebook in (CLEAN_NOTEBOOK, FORECAST_NOTEBOOK):
-            jobs = [NotebookJob(notebook, r, common | {"region_code": r.code}) for r in regions]
-            run_stage(jobs, notebooks_out, workers)
-        combine(processed_staging / str(year), regions)
+        run_stage(_jobs(CLEAN_NOTEBOOK, common), notebooks_out, workers)
+        # Calibrated once for all regions before they are forecast (each notebook reads it).
+        load_or_build_calibration(
+            processed_staging, year, load_processed_actual(processed_staging, year)
+        )
+        run_stage(_jobs(FORECAST_NOTEBOOK, common), notebooks_out, workers)
+        combine(processed_staging / str(year), all_regions())
         publish(processed_staging, year, report_staging, use_quarto=use_quarto)
     except BaseException:
         shutil.rmtree(processed_staging, ignore_errors=True)

@@ -22,6 +22,13 @@ def sample_actual(sample_intake) -> pd.DataFrame:
     return tidy[tidy["measure"] == "actual"]
 
 
+@pytest.fixture(scope="session")
+def sample_calibration(sample_actual):
+    from pipeline.assess import build_calibration
+
+    return build_calibration(sample_actual, 2024)
+
+
 @pytest.fixture()
 def raw_copy(tmp_path: Path) -> Path:
     """A writable copy of data/raw to break on purpose."""

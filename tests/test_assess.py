@@ -2,15 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.assess import assess, status_from_probability, time_progress_gap
+from pipeline.assess import assess, status_from_probability
 from pipeline.indicators import plan_for_year
 from pipeline.regions import all_regions, by_code, city, counties
-
-
-def test_time_progress_worked_example():
-    # 45,000 of 100,000 after 2 of 5 years: 45% done, 40% of the time gone: 5 points ahead.
-    assert time_progress_gap(45_000, 100_000, 2022, plan_for_year(2022)) == pytest.approx(0.05)
-    assert time_progress_gap(70_000, 100_000, 2024, plan_for_year(2024)) == pytest.approx(-0.10)
 
 
 @pytest.mark.parametrize(
@@ -66,8 +60,10 @@ def test_a_breached_yearly_ceiling_cannot_be_met_any_more():
     assert row["years_met"] == 3 and "1年未达标" in row["note"]
 
 
-def test_city_cumulative_probability_is_that_of_the_sum_of_county_paths(sample_actual):
-    result, paths = assess(sample_actual, 2024, list(all_regions()))
+def test_city_cumulative_probability_is_that_of_the_sum_of_county_paths(
+    sample_actual, sample_calibration
+):
+    result, paths = assess(sample_actual, 2024, list(all_regions()), sample_calibration)
     city_paths = paths[
         (paths["region_code"] == city().code) & (paths["indicator"] == "urban_new_jobs")
     ]
@@ -87,7 +83,7 @@ def test_city_cumulative_probability_is_that_of_the_sum_of_county_paths(sample_a
 
 
 def test_assessment_is_deterministic_and_complete(sample_actual):
-    first, _ = assess(sample_actual, 2024, list(all_regions()))
+    first, _ = assess(sample_actual, 2024, list(all_regions()))  # calibration built inside
     second, _ = assess(sample_actual, 2024, list(all_regions()))
     pd.testing.assert_frame_equal(first, second)
     # 8 indicators for the city, 7 (no surveyed rate) for each of the ten counties.

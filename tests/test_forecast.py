@@ -53,9 +53,9 @@ def test_same_seed_gives_identical_paths_and_stable_seed_is_not_pythons_hash():
 
 def test_model_set_depends_on_series_length():
     long = np.log1p(np.arange(10, 10 + FULL_MODEL_MIN_POINTS, dtype=float))
-    assert set(model_means(long, 3)) == {"rw_drift", "linear", "theta", "damped_holt"}
+    assert set(model_means(long, 3)) == {"naive", "rw_drift", "linear", "theta", "damped_holt"}
     medium = long[:TREND_MIN_POINTS]
-    assert set(model_means(medium, 3)) == {"rw_drift", "linear"}
+    assert set(model_means(medium, 3)) == {"naive", "rw_drift", "linear"}
     assert set(model_means(long[:1], 3)) == {"naive"}
 
 
@@ -117,16 +117,8 @@ def test_forecast_cli_table_shape_and_errors():
     )
     result = forecast_series(frame, 3)
     assert list(result.columns) == [
-        "series_id",
-        "h",
-        "mean",
-        "lo50",
-        "hi50",
-        "lo80",
-        "hi80",
-        "lo95",
-        "hi95",
-    ]
+        "series_id", "h", "mean", "median", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95",
+    ]  # fmt: skip
     assert result.groupby("series_id")["h"].apply(list).to_dict() == {
         "a": [1, 2, 3],
         "b": [1, 2, 3],
