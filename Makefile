@@ -48,6 +48,9 @@ lab: $(STAMP)  ## JupyterLab on the notebooks
 bench: $(STAMP)  ## speed and memory benchmarks
 	$(PY) -m pipeline bench
 
+backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): writes docs/backtest.md
+	$(PY) -m pipeline.backtest
+
 sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
 	$(PY) scripts/make_sample_data.py --out data/raw
 

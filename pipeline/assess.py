@@ -39,8 +39,9 @@ STATUSES = ("已完成", "进度正常", "存在风险", "难以完成")
 ASSESSMENT_COLUMNS = [
     "year", "plan", "region_code", "region", "indicator", "indicator_name", "unit", "kind", "article",
     "target", "actual_to_date", "years_observed", "years_met", "forecast_end", "forecast_end_lo80",
-    "forecast_end_hi80", "probability", "probability_final_year", "time_progress_gap", "status",
-    "models", "note",
+    "forecast_end_hi80", "probability", "probability_final_year", "time_progress_gap",
+    "eurostat_ratio", "eurostat_category", "unsd_ratio", "unsd_category", "destatis_category",
+    "status", "models", "note",
 ]  # fmt: skip
 PATH_COLUMNS = [
     "region_code",

@@ -18,7 +18,8 @@ STATUS_COLOURS = {
     "已完成": "#1b7837", "进度正常": "#7fbf7b", "存在风险": "#f1a340", "难以完成": "#d73027", "无数据": "#bbbbbb",
 }  # fmt: skip
 DISPLAY_COLUMNS = [
-    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "期末预测", "80%预测区间", "达标概率", "状态", "说明",
+    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "确定性判断", "期末预测", "80%预测区间",
+    "达标概率", "状态", "说明",
 ]  # fmt: skip
 
 
@@ -35,6 +36,10 @@ def assessment_table(assessment: pd.DataFrame) -> pd.DataFrame:
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
         "时序进度差（百分点）": [f"{g * 100:+.1f}" if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
+        "确定性判断": [
+            e if isinstance(e, str) and e else (d if isinstance(d, str) else "—")
+            for e, d in zip(assessment["eurostat_category"], assessment["destatis_category"], strict=True)
+        ],
         "期末预测": formatted("forecast_end"),
         "80%预测区间": [f"{lo}–{hi}" for lo, hi in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],

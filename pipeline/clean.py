@@ -3,6 +3,7 @@ validation, and the region's slice of the tidy table written to ``<processed>/<y
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -37,8 +38,10 @@ def region_rows(tidy: pd.DataFrame, region_code: str) -> pd.DataFrame:
 
 
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
+    """Write to a uniquely named file beside ``path``, then rename: readers never see half a file,
+    and notebooks running in parallel that write the same file do not trip over each other."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
     frame.to_csv(partial, index=False, encoding="utf-8")
     partial.replace(path)
 

@@ -9,6 +9,7 @@ font embedded.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import subprocess
@@ -21,8 +22,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from matplotlib import pyplot as plt
 
-from pipeline import charts, forecast
-from pipeline.assess import STATUSES, elapsed_years
+from pipeline import PROJECT_ROOT, charts, forecast
+from pipeline.assess import CALIBRATION_FIRST_ORIGIN, STATUSES, elapsed_years
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import load_targets_config
 from pipeline.indicators import indicators, plan_for_year
@@ -158,13 +159,21 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "indicator_sections": indicator_sections, "region_sections": region_sections,
         "qa_summary": markdown_table(qa_summary.reset_index().rename(columns={"rule": "规则"})),
         "qa_problems": markdown_table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "row": "行", "column": "列", "message": "说明"})) if not problems.empty else "",
-        "method": {"full_min": forecast.FULL_MODEL_MIN_POINTS, "trend_min": forecast.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed},
+        "method": {"full_min": forecast.FULL_MODEL_MIN_POINTS, "trend_min": forecast.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed, "first_origin": CALIBRATION_FIRST_ORIGIN},
+        "backtest": _backtest_summary(),
+        "pct": lambda share: f"{share * 100:.1f}%",
         "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",
         "max_years": int(inputs.tidy["year"].nunique()),
         "published_table": _published_table(),
         "sources_table": _sources_table(inputs.tidy),
     }  # fmt: skip
     return _environment.get_template("report.md.j2").render(context)
+
+
+def _backtest_summary() -> dict | None:
+    """The key figures of the last ``make backtest`` (docs/backtest/summary.json), if it ran."""
+    path = PROJECT_ROOT / "docs" / "backtest" / "summary.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def _published_table() -> str:

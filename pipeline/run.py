@@ -80,7 +80,7 @@ def run_stage(
                 future.result()
             except Exception as error:  # collect every failure, report them all at once
                 failures.append(
-                    f"  - {job.region.name}（{job.region.code}）{job.notebook}：{_failure_text(error)}；执行记录见 {output_dir / job.output_name()}"
+                    f"  - {job.region.name}（{job.region.code}）{job.notebook}：{_failure_text(error)}；执行记录 {job.output_name()}"
                 )
     if failures:
         raise RunFailed(f"{len(failures)} 个笔记本运行失败：\n" + "\n".join(failures))
@@ -152,4 +152,5 @@ def run_report(
     replace_directory(processed_staging / str(year), processed_root / str(year))
     shutil.rmtree(processed_staging, ignore_errors=True)
     replace_directory(report_staging, reports_root / str(year))
+    shutil.rmtree(reports_root / f"failed-{year}", ignore_errors=True)  # stale once a run succeeds
     return reports_root / str(year)
