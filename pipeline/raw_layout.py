@@ -1,8 +1,10 @@
-"""The bureau's yearly submission layout (one .xlsx per year, one row per county).
+"""The bureau's yearly submission layout, and the words it may be written with.
 
-Row 1 is a title, rows 2–3 a grouped header: the indicator with its unit in brackets over the two
-columns 目标任务 (annual task) and 完成数 (completed), then one row per county, a 全市 row, and
-note rows. Both the sample-data script and the intake read these constants.
+The canonical layout (what the sample is written in): one .xlsx per year, a title row, a two-row
+grouped header — the indicator with its unit in brackets over the two columns 目标任务 (annual
+task) and 完成数 (completed) — one row per county, a 全市 row, and note rows. The intake also
+accepts one-row headers ("城镇新增就业完成数（人）"), CSV in UTF-8 or GB18030, and the long format
+(``LONG_COLUMNS``). Both the sample-data script and the intake read these constants.
 """
 
 from __future__ import annotations
@@ -14,8 +16,39 @@ TASK_LABEL = "目标任务"
 DONE_LABEL = "完成数"
 CITY_ROW_LABEL = "全市"
 
-# Units as they appear in the header, and the factor that converts them to the registry's unit.
+# Header words, compared after NFKC normalisation and removal of spaces and line breaks.
+REGION_HEADER_ALIASES = (
+    "县(市、区)",
+    "县(市,区)",
+    "县市区",
+    "县区",
+    "地区",
+    "单位",
+    "区县",
+    "县(区)",
+)
+MEASURE_WORDS = {
+    "task": ("目标任务", "任务数", "目标数", "年度任务", "计划数", "目标"),
+    "actual": ("完成数", "实际完成", "完成情况", "完成"),
+}
+NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联系人", "数据来源")
+
+# Units as they appear in headers, and the factor that converts them to the registry's unit.
 UNIT_FACTORS: dict[str, float] = {"人": 1.0, "万人": 10_000.0, "%": 1.0, "次": 1.0}
+
+# The long format for analysts: one value per row. Chinese column names are accepted too.
+LONG_COLUMNS = {
+    "region": ("region", "地区"),
+    "year": ("year", "年份", "年度"),
+    "indicator": ("indicator", "指标"),
+    "value": ("value", "数值", "值"),
+    "unit": ("unit", "单位"),
+    "measure": ("measure", "类型"),
+}
+
+# A resubmission is a file whose name carries a revision number before the extension:
+# ankang-employment-2024.r2.xlsx supersedes ankang-employment-2024.xlsx (revision 1).
+REVISION_PATTERN = r"\.r(\d+)$"
 
 
 def title(year: int) -> str:

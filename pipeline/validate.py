@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from pipeline.indicators import indicators
+from pipeline.indicators import NoPlanError, indicator, indicators, plan_for_year, target
 from pipeline.qa import QaLog
-from pipeline.regions import city, counties
+from pipeline.regions import UnknownRegionError, by_code, city, counties
+
+LONG_SHEET = "长表"
 
 STAGE = "校验"
 
@@ -21,12 +24,19 @@ def _where(row: pd.Series) -> dict:
 
 
 def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
-    """Every county appears in every year's submission."""
+    """Every county appears in every year's submission (a WARN for long-format files, which may
+    carry any subset of regions)."""
     for year, rows in tidy.groupby("year"):
         present = set(rows["region_code"])
         missing = [c.name for c in counties() if c.code not in present]
+        long_format = (rows["source_sheet"] == LONG_SHEET).all()
         if missing:
-            log.add("县区齐全", STAGE, "FAIL", f"{year}年缺少：{'、'.join(missing)}")
+            log.add(
+                "县区齐全",
+                STAGE,
+                "WARN" if long_format else "FAIL",
+                f"{year}年缺少：{'、'.join(missing)}",
+            )
         else:
             log.add("县区齐全", STAGE, "PASS", f"{year}年十个县区均已填报")
 
@@ -127,6 +137,66 @@ def check_missing_cells(
                     )
 
 
+ROBUST_Z_LIMIT = 3.5
+ROBUST_Z_MIN_HISTORY = 5
+# and the value differs from the median by more than this share of it (tiny spreads inflate z)
+ROBUST_Z_MATERIALITY = 0.10
+
+
+def check_history_outliers(tidy: pd.DataFrame, log: QaLog) -> None:
+    """A value far outside the region's own history is a WARN: robust z = 0.6745·(x − median)/MAD
+    over the region's other years, |z| > 3.5 (Iglewicz–Hoaglin) and more than 10% from the median,
+    with at least 5 other years."""
+    actual = tidy[tidy["measure"] == "actual"]
+    for _, rows in actual.groupby(["region_code", "indicator"]):
+        values = rows["value"].to_numpy(float)
+        for position, (_, row) in enumerate(rows.iterrows()):
+            others = np.delete(values, position)
+            if len(others) < ROBUST_Z_MIN_HISTORY:
+                continue
+            median = float(np.median(others))
+            mad = float(np.median(np.abs(others - median)))
+            if mad == 0:
+                continue
+            z = 0.6745 * (row["value"] - median) / mad
+            material = abs(row["value"] - median) > ROBUST_Z_MATERIALITY * abs(median)
+            if abs(z) > ROBUST_Z_LIMIT and material:
+                log.add(
+                    "历史异常值",
+                    STAGE,
+                    "WARN",
+                    f"{row['region']} {row['year']}年 {row['indicator_name']} = {row['value']:g}，远离该地区其他年份（中位数 {median:g}，稳健z = {z:.1f}），请核实",
+                    **_where(row),
+                )
+
+
+TASK_TOLERANCE = 0.05
+
+
+def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
+    """The 目标任务 column agrees with config/targets.yaml (WARN on mismatch): ceilings and floors
+    equal the target; a cumulative target's yearly task × plan years is within 5% of the region's
+    allocation."""
+    tasks = tidy[tidy["measure"] == "task"]
+    for _, row in tasks.iterrows():
+        try:
+            plan = plan_for_year(int(row["year"]))
+            region = by_code(row["region_code"])
+        except (NoPlanError, UnknownRegionError):
+            continue
+        item = indicator(row["indicator"])
+        goal = target(plan, item, region)
+        expected = goal / len(plan.years) if item.kind == "cumulative" else goal
+        if abs(row["value"] - expected) > TASK_TOLERANCE * abs(expected):
+            log.add(
+                "目标一致",
+                STAGE,
+                "WARN",
+                f"{row['region']} {row['year']}年 {item.name} 目标任务 {row['value']:g}，按 config/targets.yaml 应为 {expected:g}",
+                **_where(row),
+            )
+
+
 def validate(tidy: pd.DataFrame) -> QaLog:
     log = QaLog()
     check_counties_present(tidy, log)
@@ -135,4 +205,6 @@ def validate(tidy: pd.DataFrame) -> QaLog:
     actual = tidy[tidy["measure"] == "actual"]
     first_years = actual.groupby("indicator")["year"].min().to_dict()
     check_missing_cells(tidy, first_years, log)
+    check_history_outliers(tidy, log)
+    check_tasks_against_targets(tidy, log)
     return log

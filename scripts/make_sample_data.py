@@ -66,13 +66,14 @@ SHEET_UNIT = {"rural_labour_local_transfer": "万人"}
 
 
 def _annual_task(
-    indicator_id: str, kind: str, year: int, share: float, city_target: float
+    indicator_id: str, kind: str, year: int, code: str, share: float, city_target: float
 ) -> float:
     if kind != "cumulative":
         return city_target
-    plan = plan_for_year(year) if year >= 2021 else None
-    per_year = (plan.city_targets[indicator_id] if plan else 90_000) / 5
-    return round(per_year * share, -1 if indicator_id == "returnee_talent" else -2)
+    if year >= 2021:  # the county's allocation spread evenly over the plan (config/targets.yaml)
+        plan = plan_for_year(year)
+        return round(plan.county_allocations[indicator_id][code] / len(plan.years))
+    return round(90_000 / 5 * share, -2)
 
 
 def build_year(year: int, rng: np.random.Generator, share: dict[str, float]) -> dict[str, dict]:
@@ -120,7 +121,9 @@ def build_year(year: int, rng: np.random.Generator, share: dict[str, float]) -> 
                 values[code] = None
             task = None
             if values[code] is not None or item.kind == "cumulative":
-                task = _annual_task(item.id, item.kind, year, share[code], city_targets[item.id])
+                task = _annual_task(
+                    item.id, item.kind, year, code, share[code], city_targets[item.id]
+                )
             if item.city_only or (item.kind == "cumulative" and CITY_FLOW[item.id][index] is None):
                 task = None
             if not in_plan and item.kind != "cumulative" and values[code] is not None:
