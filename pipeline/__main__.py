@@ -28,25 +28,30 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _read_paths(paths: list[Path]):
-    from pipeline.ingest import read_submission
+    """Read files and folders: a year folder (data/raw/2024), a folder of year folders
+    (data/raw), or single files (the year is their folder's name; long-format files carry theirs)."""
+    from pipeline.ingest import read_submission, read_year_folder
     from pipeline.qa import QaLog
 
     frames, log = [], QaLog()
     for path in paths:
-        files = sorted(path.rglob("*.xlsx")) if path.is_dir() else [path]
-        for file in files:
-            if not file.parent.name.isdigit():
-                log.add(
-                    "年份一致",
-                    "读取",
-                    "FAIL",
-                    "文件应放在以年份命名的文件夹中（如 data/raw/2024/）",
-                    file=str(file),
-                )
-                continue
-            tidy, file_log = read_submission(file, int(file.parent.name))
+        if path.is_dir():
+            folders = (
+                [path]
+                if path.name.isdigit()
+                else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
+            )
+            for folder in folders:
+                tidy, folder_log = read_year_folder(folder, int(folder.name))
+                frames.append(tidy)
+                log.extend(folder_log)
+        elif path.exists():
+            year = int(path.parent.name) if path.parent.name.isdigit() else None
+            tidy, file_log = read_submission(path, year)
             frames.append(tidy)
             log.extend(file_log)
+        else:
+            log.add("文件可读", "读取", "FAIL", "文件或文件夹不存在", file=str(path))
     return frames, log
 
 
