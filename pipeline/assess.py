@@ -13,6 +13,7 @@ from pipeline.calibration import Calibration, calibrate, panel_cases
 from pipeline.clean import load_processed_actual, write_csv_atomically
 from pipeline.config import Indicator, Plan, load_targets_config
 from pipeline.forecast import (
+    SUMMARY_COLUMNS,
     Shocks,
     common_shock_share,
     quantile_summary,
@@ -43,19 +44,7 @@ ASSESSMENT_COLUMNS = [
     "eurostat_ratio", "eurostat_category", "unsd_ratio", "unsd_category", "destatis_category",
     "status", "models", "note",
 ]  # fmt: skip
-PATH_COLUMNS = [
-    "region_code",
-    "indicator",
-    "year",
-    "mean",
-    "median",
-    "lo50",
-    "hi50",
-    "lo80",
-    "hi80",
-    "lo95",
-    "hi95",
-]
+PATH_COLUMNS = ["region_code", "indicator", "year", *SUMMARY_COLUMNS]
 
 
 def elapsed_years(year: int, plan: Plan) -> int:

@@ -203,25 +203,11 @@ def rolling_origin(
                 stable_seed(settings.seed, case.series, origin, "bc"),
                 stable_seed(settings.seed, case.series, origin, "b"),
             )
-            paths = from_model_scale(
-                simulate_from_means(
-                    item.means,
-                    item.sd,
-                    shocks,
-                    dict(zip(group_weights["model"], group_weights["weight"], strict=True)) or None,
-                    scale,
-                ),
-                case.transform,
-            )
-            raw_paths = from_model_scale(
-                simulate_from_means(
-                    item.means,
-                    item.sd,
-                    shocks,
-                    dict(zip(group_weights["model"], group_weights["weight"], strict=True)) or None,
-                ),
-                case.transform,
-            )
+            weights_now = dict(zip(group_weights["model"], group_weights["weight"], strict=True))
+            paths_z = simulate_from_means(item.means, item.sd, shocks, weights_now or None, scale)
+            raw_paths_z = simulate_from_means(item.means, item.sd, shocks, weights_now or None)
+            paths = from_model_scale(paths_z, case.transform)
+            raw_paths = from_model_scale(raw_paths_z, case.transform)
             summary, raw = quantile_summary(paths), quantile_summary(raw_paths)
             history_scale = (
                 float(np.mean(np.abs(np.diff(case.history)))) if len(case.history) > 1 else np.nan
@@ -423,21 +409,12 @@ def run(out_dir: Path = OUT_DIR) -> dict:
                    "brier_ours": float(brier.loc[0, "brier"]), "brier_persistence": float(brier.loc[1, "brier"]), "brier_climatology": float(brier.loc[3, "brier"]), "n_probabilities": int(len(probabilities))},
     }  # fmt: skip
     SUMMARY_FILE.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (DOCS_DIR / "backtest.md").write_text(
-        _markdown(
-            summary,
-            m3_points,
-            m3_cover,
-            city_points,
-            city_cover,
-            sample_points,
-            sample_cover,
-            sample_cover_h,
-            brier,
-            reliability,
-        ),
-        encoding="utf-8",
-    )
+    tables = {
+        "m3_points": m3_points, "m3_cover": m3_cover, "city_points": city_points,
+        "city_cover": city_cover, "sample_points": sample_points, "sample_cover": sample_cover,
+        "sample_cover_h": sample_cover_h, "brier": brier, "reliability": reliability,
+    }  # fmt: skip
+    (DOCS_DIR / "backtest.md").write_text(_markdown(summary, tables), encoding="utf-8")
     return summary
 
 
@@ -467,18 +444,7 @@ def _m3_findings(m3: dict) -> str:
     )
 
 
-def _markdown(
-    summary,
-    m3_points,
-    m3_cover,
-    city_points,
-    city_cover,
-    sample_points,
-    sample_cover,
-    sample_cover_h,
-    brier,
-    reliability,
-) -> str:
+def _markdown(summary: dict, t: dict[str, pd.DataFrame]) -> str:
     m3 = summary["m3"]
     return f"""# Backtest — 回测
 
@@ -498,11 +464,11 @@ Our engine learns model weights and interval factors only from the training part
 For reference, published M3 results over all 645 yearly series: Naive2 17.88, Theta 16.90 sMAPE;
 this subset (MICRO, INDUSTRY, FINANCE, OTHER) is harder.
 
-{_md(m3_points)}
+{_md(t["m3_points"])}
 
 Coverage of central prediction intervals (share of held-out values inside):
 
-{_md(m3_cover)}
+{_md(t["m3_cover"])}
 
 **Findings.** {_m3_findings(m3)}
 
@@ -511,19 +477,19 @@ Coverage of central prediction intervals (share of held-out values inside):
 Rolling origins 2008–2021, horizons 1–{MAX_HORIZON}; weights and interval factors at each origin come
 only from earlier outcomes. Two series only: read the coverage as indicative.
 
-{_md(city_points)}
+{_md(t["city_points"])}
 
-{_md(city_cover)}
+{_md(t["city_cover"])}
 
 ## 3. County submissions (SAMPLE, constructed): rolling origins {FIRST_ORIGIN}–2023, horizons 1–{MAX_HORIZON}, all regions and indicators
 
-{_md(sample_points)}
+{_md(t["sample_points"])}
 
-{_md(sample_cover)}
+{_md(t["sample_cover"])}
 
 By horizon (calibrated):
 
-{_md(sample_cover_h)}
+{_md(t["sample_cover_h"])}
 
 ### Probability that next year's annual task (目标任务) is met
 
@@ -531,11 +497,11 @@ Brier score (lower is better) of our h = 1 probability against deterministic rul
 forecasts: persistence (last year's value already meets next year's task → 1, else 0), the
 Eurostat-style ratio (last value / task ≥ 95% → 1), and climatology (the share of earlier tasks met).
 
-{_md(brier)}
+{_md(t["brier"])}
 
 Reliability of our probabilities (predicted against observed frequency, by decile):
 
-{_md(reliability)}
+{_md(t["reliability"])}
 """
 
 

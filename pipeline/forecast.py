@@ -250,6 +250,9 @@ def common_shock_share(panel: dict[str, np.ndarray], transform: Transform) -> fl
     return float(np.clip(upper.mean(), 0.0, 0.9)) if upper.size else 0.0
 
 
+SUMMARY_COLUMNS = ["mean", "median", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95"]
+
+
 def quantile_summary(paths: np.ndarray) -> dict[str, np.ndarray]:
     """Mean, median and central 50/80/95% intervals per horizon."""
     q = np.quantile(paths, [0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975], axis=0)

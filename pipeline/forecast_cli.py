@@ -14,20 +14,16 @@ import pandas as pd
 from pipeline.calibration import BacktestCase, Calibration
 from pipeline.calibration import calibrate as calibrate_cases
 from pipeline.config import load_targets_config
-from pipeline.forecast import TREND_MIN_POINTS, Shocks, quantile_summary, simulate, stable_seed
+from pipeline.forecast import (
+    SUMMARY_COLUMNS,
+    TREND_MIN_POINTS,
+    Shocks,
+    quantile_summary,
+    simulate,
+    stable_seed,
+)
 
-OUTPUT_COLUMNS = [
-    "series_id",
-    "h",
-    "mean",
-    "median",
-    "lo50",
-    "hi50",
-    "lo80",
-    "hi80",
-    "lo95",
-    "hi95",
-]
+OUTPUT_COLUMNS = ["series_id", "h", *SUMMARY_COLUMNS]
 GROUP = "all"
 
 
