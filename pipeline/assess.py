@@ -149,11 +149,13 @@ class Simulator:
             common_seed=stable_seed(self.seed, self.year, item.id, "common"),
             own_seed=stable_seed(self.seed, self.year, item.id, region.code),
         )  # fmt: skip
-        return simulate(
+        paths, models = simulate(
             observed, self.horizon, _transform(item), shocks, self.pooled_step_sd[item.id],
             integer=item.unit != "%", interval_scale=self.calibration.scale_for(item.id, self.horizon),
             weights=self.calibration.weights_for(item.id),
         )  # fmt: skip
+        # A widened interval must not leave what the indicator can be (e.g. 52 meetings a year).
+        return np.clip(paths, *item.valid_range), models
 
 
 def _imputed_flow(data: SeriesData, plan: Plan) -> tuple[float, list[int]]:
@@ -217,7 +219,7 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
             )
             row |= {
                 "actual_to_date": done, "years_met": np.nan,
-                "forecast_end": float(np.mean(final_totals)),
+                "forecast_end": float(np.median(final_totals)),
                 "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
                 "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
                 "probability": 1.0 if already else probability, "probability_final_year": np.nan,
@@ -254,7 +256,7 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
             complete = year == plan.end and not breached and observed_plan.size == len(plan.years)
             row |= {
                 "actual_to_date": float(observed_plan[-1]) if observed_plan.size else np.nan,
-                "years_met": int(ok.sum()), "forecast_end": float(np.mean(end_values)),
+                "years_met": int(ok.sum()), "forecast_end": float(np.median(end_values)),
                 "forecast_end_lo80": float(np.quantile(end_values, 0.1)),
                 "forecast_end_hi80": float(np.quantile(end_values, 0.9)),
                 "probability": probability, "probability_final_year": p_final,
