@@ -131,6 +131,17 @@ class Layout:
 
 def write(rows: list[list], path: Path, encoding: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".xls":
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("完成情况")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+        book.save(str(path))
+        return
     if path.suffix == ".xlsx":
         book = Workbook()
         sheet = book.active
@@ -229,6 +240,7 @@ DASHES = {"610902": "—", "610921": "-", "610922": "/", "610923": "无"}
 ALL = [(c, n, a) for c, n, a in COUNTIES] + [("610900", "全市", "全市")]
 CASES: list[Case] = [
     Case("canonical_two_row_header", _file("canonical_two_row_header", Layout())),
+    Case("legacy_xls_workbook", _file("legacy_xls_workbook", Layout(), ".xls")),
     Case(
         "csv_utf8",
         _file("csv_utf8", Layout(), ".csv", "utf-8"),
