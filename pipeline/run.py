@@ -106,6 +106,16 @@ def replace_directory(new: Path, destination: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
+def _point_notebooks_at(notebooks: Path, staging: Path, final: Path) -> None:
+    """The executed notebooks ran on the staging folder; after the swap that folder is gone, so
+    their injected parameters are rewritten to the final one, where the same data now stands."""
+    for path in notebooks.glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace(str(staging.resolve()), str(final.resolve())), encoding="utf-8"
+        )
+
+
 def _jobs(notebook: str, common: dict) -> list[NotebookJob]:
     return [NotebookJob(notebook, r, common | {"region_code": r.code}) for r in all_regions()]
 
@@ -151,6 +161,7 @@ def run_report(
         raise
     replace_directory(processed_staging / str(year), processed_root / str(year))
     shutil.rmtree(processed_staging, ignore_errors=True)
+    _point_notebooks_at(report_staging / "notebooks", processed_staging, processed_root)
     replace_directory(report_staging, reports_root / str(year))
     shutil.rmtree(reports_root / f"failed-{year}", ignore_errors=True)  # stale once a run succeeds
     return reports_root / str(year)
