@@ -23,6 +23,8 @@ import pandas as pd
 from statsmodels.tsa.forecasting.theta import ThetaModel
 
 from pipeline import PROJECT_ROOT, RAW_DIR, REFERENCE_DIR
+from pipeline.assess import CALIBRATION_FIRST_ORIGIN as FIRST_ORIGIN
+from pipeline.assess import MAX_HORIZON
 from pipeline.calibration import (
     BacktestCase,
     conformity_scores,
@@ -51,8 +53,6 @@ OUT_DIR = DOCS_DIR / "backtest"
 SUMMARY_FILE = OUT_DIR / "summary.json"
 M3_HOLDOUT = 6
 LEVELS = ("50", "80", "95")
-FIRST_ORIGIN = 2018
-MAX_HORIZON = 5
 
 
 def smape(forecast: np.ndarray, actual: np.ndarray) -> np.ndarray:
@@ -272,7 +272,11 @@ def city_panel(reference_dir: Path = REFERENCE_DIR) -> list[PanelSeries]:
     return series
 
 
-def sample_panel(raw_dir: Path = RAW_DIR, last_year: int = 2024) -> tuple[list[PanelSeries], dict]:
+def latest_year(raw_dir: Path = RAW_DIR) -> int:
+    return max(int(p.name) for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def sample_panel(raw_dir: Path, last_year: int) -> tuple[list[PanelSeries], dict]:
     tidy, _ = intake(raw_dir, last_year)
     series, thresholds = [], {}
     for item in indicators():
@@ -372,8 +376,9 @@ def run(out_dir: Path = OUT_DIR) -> dict:
         city, ["ours", "naive", *[f"model_{m}" for m in MODELS if f"model_{m}" in city]]
     )
     city_cover = coverage_table(city, {"ours (calibrated)": "", "ours (uncalibrated)": "raw_"})
-    series, thresholds = sample_panel()
-    sample = rolling_origin(series, FIRST_ORIGIN, 2024, thresholds)
+    last_year = latest_year()
+    series, thresholds = sample_panel(RAW_DIR, last_year)
+    sample = rolling_origin(series, FIRST_ORIGIN, last_year, thresholds)
     sample_points = point_metrics(sample, ["ours", "naive", *[f"model_{m}" for m in MODELS]])
     sample_cover = coverage_table(sample, {"ours (calibrated)": "", "ours (uncalibrated)": "raw_"})
     sample_cover_h = (
@@ -405,7 +410,7 @@ def run(out_dir: Path = OUT_DIR) -> dict:
                "cover80_ours": float(m3_cover.loc[0, "cover80"]), "cover80_theta": float(m3_cover.loc[1, "cover80"]),
                "cover50_ours": float(m3_cover.loc[0, "cover50"]), "cover95_ours": float(m3_cover.loc[0, "cover95"])},
         "city": {"n": int(len(city)), "cover80_ours": float(city_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(city_cover.loc[1, "cover80"])},
-        "sample": {"n": int(len(sample)), "cover80_ours": float(sample_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(sample_cover.loc[1, "cover80"]),
+        "sample": {"n": int(len(sample)), "last_year": last_year, "cover80_ours": float(sample_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(sample_cover.loc[1, "cover80"]),
                    "brier_ours": float(brier.loc[0, "brier"]), "brier_persistence": float(brier.loc[1, "brier"]), "brier_climatology": float(brier.loc[3, "brier"]), "n_probabilities": int(len(probabilities))},
     }  # fmt: skip
     SUMMARY_FILE.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -481,7 +486,7 @@ only from earlier outcomes. Two series only: read the coverage as indicative.
 
 {_md(t["city_cover"])}
 
-## 3. County submissions (SAMPLE, constructed): rolling origins {FIRST_ORIGIN}–2023, horizons 1–{MAX_HORIZON}, all regions and indicators
+## 3. County submissions (SAMPLE, constructed): rolling origins {FIRST_ORIGIN}–{summary["sample"]["last_year"] - 1}, horizons 1–{MAX_HORIZON}, all regions and indicators
 
 {_md(t["sample_points"])}
 
