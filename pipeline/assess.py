@@ -45,6 +45,8 @@ ASSESSMENT_COLUMNS = [
     "status", "models", "note",
 ]  # fmt: skip
 PATH_COLUMNS = ["region_code", "indicator", "year", *SUMMARY_COLUMNS]
+ASSESSMENT_FILE = "assessment.csv"
+PATHS_FILE = "forecast_paths.csv"
 
 
 def elapsed_years(year: int, plan: Plan) -> int:
@@ -214,6 +216,8 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 notes.append(f"{'、'.join(map(str, filled))}年完成数缺失，按相邻年份均值插补")
             final_totals = done + (paths.sum(axis=1) if paths is not None else 0.0)
             already = done >= goal
+            eurostat = eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years))
+            unsd = unsd_cumulative_ratio(done, goal, elapsed, len(plan.years))
             probability = (
                 float(np.mean(final_totals >= goal)) if paths is not None else float(already)
             )
@@ -224,14 +228,8 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
                 "probability": 1.0 if already else probability, "probability_final_year": np.nan,
                 "time_progress_gap": time_progress_gap(done, goal, elapsed, len(plan.years)),
-                "eurostat_ratio": eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years)),
-                "eurostat_category": eurostat_category(
-                    eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years))
-                ),
-                "unsd_ratio": unsd_cumulative_ratio(done, goal, elapsed, len(plan.years)),
-                "unsd_category": unsd_category(
-                    unsd_cumulative_ratio(done, goal, elapsed, len(plan.years))
-                ),
+                "eurostat_ratio": eurostat, "eurostat_category": eurostat_category(eurostat),
+                "unsd_ratio": unsd, "unsd_category": unsd_category(unsd),
                 "destatis_category": "",
                 "status": status_from_probability(probability, already),
             }  # fmt: skip
@@ -301,9 +299,6 @@ def assess(
     )
 
 
-ASSESSMENT_FILE = "assessment.csv"
-
-
 def load_or_build_calibration(processed_dir: Path, year: int, actual: pd.DataFrame) -> Calibration:
     """The year's calibration: read if the runner wrote it, else built and written now."""
     folder = processed_dir / str(year)
@@ -312,9 +307,6 @@ def load_or_build_calibration(processed_dir: Path, year: int, actual: pd.DataFra
         calibration = build_calibration(actual, year)
         calibration.write(folder)
     return calibration
-
-
-PATHS_FILE = "forecast_paths.csv"
 
 
 def forecast_region(

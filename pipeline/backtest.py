@@ -27,6 +27,7 @@ from pipeline.assess import CALIBRATION_FIRST_ORIGIN as FIRST_ORIGIN
 from pipeline.assess import MAX_HORIZON
 from pipeline.calibration import (
     BacktestCase,
+    Calibration,
     conformity_scores,
     fit_cases,
     interval_scales,
@@ -193,9 +194,9 @@ def rolling_origin(
         scales = interval_scales(scores, MAX_HORIZON)
         for item in (f for f in fitted if f.case.origin == origin):
             case = item.case
-            group_weights = weights[weights["group"] == case.group]
-            group_scales = scales[scales["group"] == case.group].set_index("h")["scale"]
-            scale = np.array([group_scales.get(h, 1.0) for h in range(1, len(case.future) + 1)])
+            learnt = Calibration(weights, scales)
+            model_weight = learnt.weights_for(case.group)
+            scale = learnt.scale_for(case.group, len(case.future))
             shocks = Shocks.draw(
                 settings.n_paths,
                 len(case.future),
@@ -203,9 +204,8 @@ def rolling_origin(
                 stable_seed(settings.seed, case.series, origin, "bc"),
                 stable_seed(settings.seed, case.series, origin, "b"),
             )
-            weights_now = dict(zip(group_weights["model"], group_weights["weight"], strict=True))
-            paths_z = simulate_from_means(item.means, item.sd, shocks, weights_now or None, scale)
-            raw_paths_z = simulate_from_means(item.means, item.sd, shocks, weights_now or None)
+            paths_z = simulate_from_means(item.means, item.sd, shocks, model_weight, scale)
+            raw_paths_z = simulate_from_means(item.means, item.sd, shocks, model_weight)
             paths = from_model_scale(paths_z, case.transform)
             raw_paths = from_model_scale(raw_paths_z, case.transform)
             summary, raw = quantile_summary(paths), quantile_summary(raw_paths)

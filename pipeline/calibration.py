@@ -80,8 +80,7 @@ class Calibration:
     scales: pd.DataFrame  # group, h, scale, n_scores, basis
 
     def weights_for(self, group: str) -> dict[str, float] | None:
-        rows = self.weights[self.weights["group"] == group]
-        return dict(zip(rows["model"], rows["weight"], strict=True)) if not rows.empty else None
+        return group_weights(self.weights, group)
 
     def scale_for(self, group: str, horizon: int) -> np.ndarray | None:
         """The factors for h = 1…horizon of one group, or None when the group has none."""
@@ -101,6 +100,12 @@ class Calibration:
         if not (folder / WEIGHTS_FILE).exists() or not (folder / SCALES_FILE).exists():
             return None
         return cls(pd.read_csv(folder / WEIGHTS_FILE), pd.read_csv(folder / SCALES_FILE))
+
+
+def group_weights(weights: pd.DataFrame, group: str) -> dict[str, float] | None:
+    """One group's model weights as a mapping, or None when the backtests gave it none."""
+    rows = weights[weights["group"] == group]
+    return dict(zip(rows["model"], rows["weight"], strict=True)) if not rows.empty else None
 
 
 def conformal_quantile(scores: np.ndarray, level: float = CALIBRATION_LEVEL) -> float:
@@ -172,7 +177,6 @@ def conformity_scores(
     rows = []
     for item in fitted:
         case = item.case
-        group_weights = weights[weights["group"] == case.group]
         shocks = Shocks.draw(
             n_paths,
             len(case.future),
@@ -184,7 +188,7 @@ def conformity_scores(
             item.means,
             item.sd,
             shocks,
-            dict(zip(group_weights["model"], group_weights["weight"], strict=True)) or None,
+            group_weights(weights, case.group),
         )
         median = np.median(paths_z, axis=0)
         lo, hi = np.quantile(paths_z, [0.1, 0.9], axis=0)

@@ -220,7 +220,7 @@ def _value_columns(header: list[tuple], log: QaLog, where: dict) -> list[ValueCo
     return columns
 
 
-def _check_columns(columns: list[ValueColumn], log: QaLog, where: dict, required: bool) -> None:
+def _check_columns(columns: list[ValueColumn], log: QaLog, where: dict) -> None:
     found = {c.indicator.id for c in columns}
     for item in indicators():
         present = item.id in found
@@ -228,7 +228,7 @@ def _check_columns(columns: list[ValueColumn], log: QaLog, where: dict, required
         log.add(
             "必需列", STAGE, status, f"{item.name}：{'已找到' if present else '缺少此列'}", **where
         )
-    if required and not columns:
+    if not columns:
         log.add("必需列", STAGE, "FAIL", "没有找到任何指标列", **where)
 
 
@@ -304,7 +304,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
     header = rows[header_at : header_at + (2 if two_rows else 1)]
     region_col = next(i for i, c in enumerate(rows[header_at]) if _is_region_header(c))
     columns = _value_columns(header, log, where)
-    _check_columns(columns, log, where, required=True)
+    _check_columns(columns, log, where)
     records: list[dict] = []
     seen: dict[str, int] = {}
     for offset, row in enumerate(rows[header_at + len(header) :]):
