@@ -133,6 +133,7 @@ class Simulator:
         # Both depend only on the indicator: computed once, shared by every region.
         self.pooled_step_sd = {i.id: pooled_step_sd(actual, i, year) for i in indicators()}
         self.common_share = {i.id: self._common_share(i) for i in indicators()}
+        self._paths: dict[tuple[str, str], tuple[np.ndarray, list[str]] | None] = {}
 
     def _common_share(self, item: Indicator) -> float:
         panel = {c.code: series(self.actual, c.code, item.id, self.year).values for c in counties()}
@@ -142,7 +143,15 @@ class Simulator:
         return common_shock_share(panel, _transform(item))
 
     def paths(self, region: Region, item: Indicator) -> tuple[np.ndarray, list[str]] | None:
-        """Future paths for the years after the assessment year, or None if nothing is observed."""
+        """Future paths for the years after the assessment year, or None if nothing is observed.
+
+        Kept once computed: the city's cumulative indicators sum the same county paths."""
+        key = (region.code, item.id)
+        if key not in self._paths:
+            self._paths[key] = self._simulate(region, item)
+        return self._paths[key]
+
+    def _simulate(self, region: Region, item: Indicator) -> tuple[np.ndarray, list[str]] | None:
         observed = series(self.actual, region.code, item.id, self.year).observed()
         if observed.size == 0 or self.horizon == 0:
             return None
