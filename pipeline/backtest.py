@@ -360,7 +360,7 @@ def reliability_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _md(frame: pd.DataFrame, digits: int = 3) -> str:
-    from pipeline.publish import markdown_table
+    from pipeline.document import markdown_table
 
     return markdown_table(frame.round(digits))
 

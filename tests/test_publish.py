@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline import RAW_DIR, raw_layout
-from pipeline.publish import markdown_table, publish, report_stem
+from pipeline.document import markdown_table
+from pipeline.publish import publish
 from pipeline.regions import all_regions
+from pipeline.report import report_stem
 from pipeline.run import NotebookJob, RunFailed, replace_directory, run_report, run_stage
 
 YEAR = 2024
