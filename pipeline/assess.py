@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline import verdict
 from pipeline.calibration import Calibration, calibrate, panel_cases
 from pipeline.clean import load_processed_actual, write_csv_atomically
 from pipeline.config import Indicator, Plan, load_targets_config
@@ -32,17 +33,20 @@ from pipeline.progress import (
     unsd_cumulative_ratio,
 )
 from pipeline.regions import Region, by_code, city, counties
+from pipeline.verdict import AT_RISK, DIFFICULT, DONE, ON_TRACK
 
 # Backtests for the interval calibration start at this origin (the issue's "2018 on").
 CALIBRATION_FIRST_ORIGIN = 2018
 MAX_HORIZON = 5
-STATUSES = ("已完成", "进度正常", "存在风险", "难以完成")
+STATUSES = (DONE, ON_TRACK, AT_RISK, DIFFICULT)
+FINAL_STATUSES = (verdict.FINAL_MET, verdict.FINAL_MISSED)
 ASSESSMENT_COLUMNS = [
     "year", "plan", "region_code", "region", "indicator", "indicator_name", "unit", "kind", "article",
-    "target", "actual_to_date", "years_observed", "years_met", "forecast_end", "forecast_end_lo80",
+    "target", "actual_to_date", "years_observed", "history_years", "years_met", "years_missed",
+    "required_per_year", "recent_pace", "best_year", "forecast_end", "forecast_end_lo80",
     "forecast_end_hi80", "probability", "probability_final_year", "time_progress_gap",
     "eurostat_ratio", "eurostat_category", "unsd_ratio", "unsd_category", "destatis_category",
-    "status", "models", "note",
+    "check", "status", "models", "note",
 ]  # fmt: skip
 PATH_COLUMNS = ["region_code", "indicator", "year", *SUMMARY_COLUMNS]
 ASSESSMENT_FILE = "assessment.csv"
@@ -55,13 +59,13 @@ def elapsed_years(year: int, plan: Plan) -> int:
 
 def status_from_probability(probability: float, already_met: bool) -> str:
     if already_met:
-        return "已完成"
+        return DONE
     thresholds = load_targets_config().status_thresholds
     if probability >= thresholds.on_track_min_probability:
-        return "进度正常"
+        return ON_TRACK
     if probability >= thresholds.at_risk_min_probability:
-        return "存在风险"
-    return "难以完成"
+        return AT_RISK
+    return DIFFICULT
 
 
 def _transform(item: Indicator) -> str:
@@ -189,96 +193,142 @@ def _imputed_flow(data: SeriesData, plan: Plan) -> tuple[float, list[int]]:
     return total, filled
 
 
-def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], list[dict]]:
-    """Assessment rows and forecast-path summaries for one region (the city sums county paths)."""
-    plan, year = simulator.plan, simulator.year
+def _cumulative_fields(
+    data: SeriesData, plan: Plan, year: int, goal: float, paths: np.ndarray | None, notes: list[str]
+) -> dict:
     elapsed = elapsed_years(year, plan)
+    done, filled = _imputed_flow(data, plan)
+    if filled:
+        notes.append(f"{'、'.join(map(str, filled))}年完成数缺失，按相邻年份均值插补")
+    eurostat = eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years))
+    unsd = unsd_cumulative_ratio(done, goal, elapsed, len(plan.years))
+    observed = data.observed()
+    required = verdict.required_per_year(done, goal, plan.end - year)
+    pace = verdict.recent_pace(list(data.values[data.years >= plan.start]))
+    best = float(observed.max()) if observed.size else np.nan
+    check = verdict.pace_category(done, goal, required, pace, best)
+    fields = {
+        "actual_to_date": done, "years_met": np.nan, "years_missed": "",
+        "required_per_year": required if year < plan.end else np.nan,
+        "recent_pace": pace, "best_year": best,
+        "time_progress_gap": time_progress_gap(done, goal, elapsed, len(plan.years)),
+        "eurostat_ratio": eurostat, "eurostat_category": eurostat_category(eurostat),
+        "unsd_ratio": unsd, "unsd_category": unsd_category(unsd), "destatis_category": "",
+    }  # fmt: skip
+    if year == plan.end:  # the plan's last year: a verdict, not a forecast
+        shortfall = goal - done
+        if shortfall > 0:
+            notes.append(f"差{shortfall:,.0f}人，完成规划目标的{done / goal * 100:.1f}%")
+        return fields | {
+            "check": verdict.final_verdict(done >= goal),
+            "status": verdict.final_verdict(done >= goal),
+        }
+    final_totals = done + (paths.sum(axis=1) if paths is not None else 0.0)
+    probability = (
+        1.0
+        if done >= goal
+        else (float(np.mean(final_totals >= goal)) if paths is not None else 0.0)
+    )
+    probability_status = status_from_probability(probability, done >= goal)
+    status = verdict.consistent_status(probability_status, check)
+    if check != verdict.PACE_DONE:
+        notes.append(
+            f"剩余{plan.end - year}年每年需完成{required:,.0f}人，近两年年均{pace:,.0f}人，"
+            f"历史最好{best:,.0f}人"
+        )
+    if status != probability_status:
+        notes.append(f"按概率为“{probability_status}”，按进度核算调整为“{status}”")
+    return fields | {
+        "forecast_end": float(np.median(final_totals)),
+        "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
+        "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
+        "probability": probability, "check": check, "status": status,
+    }  # fmt: skip
+
+
+def _limit_fields(
+    item: Indicator, data: SeriesData, plan: Plan, year: int, goal: float,
+    paths: np.ndarray | None, notes: list[str],
+) -> dict:  # fmt: skip
+    in_plan = (data.years >= plan.start) & np.isfinite(data.values)
+    plan_years, plan_values = data.years[in_plan], data.values[in_plan]
+    ok = plan_values <= goal if item.kind == "ceiling_each_year" else plan_values >= goal
+    missed = [int(y) for y in plan_years[~ok]]
+    if missed:
+        notes.append(
+            f"{verdict.years_missed_text(missed)}未达到年度要求（{'不高于' if item.kind == 'ceiling_each_year' else '不低于'}{goal:g}{item.unit}）"
+        )
+    fields = {
+        "actual_to_date": float(plan_values[-1]) if plan_values.size else np.nan,
+        "years_met": int(ok.sum()), "years_missed": "、".join(map(str, missed)),
+        "required_per_year": np.nan, "recent_pace": np.nan, "best_year": np.nan,
+        "time_progress_gap": np.nan, "eurostat_ratio": np.nan, "eurostat_category": "",
+        "unsd_ratio": np.nan, "unsd_category": "",
+        "destatis_category": destatis_annual_category(
+            float(plan_values[-1]), goal, item.direction == "higher_is_better"
+        ) if plan_values.size else "",
+        "check": verdict.limit_fact(missed, int(plan_values.size), final=year == plan.end),
+    }  # fmt: skip
+    if plan_values.size == 0:
+        notes.append("规划期内无观测值")
+        return fields | {"status": verdict.NO_DATA}
+    if year == plan.end:
+        complete = plan_values.size == len(plan.years)
+        if not complete:
+            gaps = sorted(set(plan.years) - {int(y) for y in plan_years})
+            notes.append(f"{verdict.years_missed_text(gaps)}无数据")
+        met = False if missed else (True if complete else None)
+        return fields | {"status": verdict.final_verdict(met)}
+    if missed:  # the plan asks for every year: a missed year is a fact, not a risk
+        return fields | {"probability": 0.0 if item.forecast else np.nan, "status": DIFFICULT}
+    if paths is None:  # not forecast (e.g. 第十二条 meetings: a count decided by the government)
+        return fields | {"status": ON_TRACK}
+    future_ok = paths <= goal if item.kind == "ceiling_each_year" else paths >= goal
+    probability = float(np.mean(future_ok.all(axis=1)))
+    end_values = paths[:, -1]
+    return fields | {
+        "forecast_end": float(np.median(end_values)),
+        "forecast_end_lo80": float(np.quantile(end_values, 0.1)),
+        "forecast_end_hi80": float(np.quantile(end_values, 0.9)),
+        "probability": probability, "probability_final_year": float(np.mean(future_ok[:, -1])),
+        "status": status_from_probability(probability, False),
+    }  # fmt: skip
+
+
+def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], list[dict]]:
+    """Assessment rows and forecast-path summaries for one region (the city sums county paths).
+
+    In the plan's last year there is nothing left to forecast: the row is a verdict."""
+    plan, year = simulator.plan, simulator.year
     rows, path_rows = [], []
     for item in indicators_for(region):
         goal = target(plan, item, region)
         data = series(simulator.actual, region.code, item.id, year)
-        in_plan = data.years >= plan.start
         notes: list[str] = []
-        if item.kind == "cumulative" and region.is_city:
-            county_paths = [simulator.paths(c, item) for c in counties()]
-            paths = (
-                None
-                if any(p is None for p in county_paths)
-                else np.sum([p[0] for p in county_paths], axis=0)
-            )
-            models = sorted({m for p in county_paths if p for m in p[1]})
-            notes.append("全市预测为十个县区模拟路径之和")
-        else:
-            simulated = simulator.paths(region, item)
-            paths, models = simulated if simulated else (None, [])
-        plan_values = data.values[in_plan]
-        observed_plan = plan_values[np.isfinite(plan_values)]
+        paths, models = None, []
+        if item.forecast and year < plan.end:
+            if item.kind == "cumulative" and region.is_city:
+                county_paths = [simulator.paths(c, item) for c in counties()]
+                if all(p is not None for p in county_paths):
+                    paths = np.sum([p[0] for p in county_paths], axis=0)
+                models = sorted({m for p in county_paths if p for m in p[1]})
+                notes.append("全市预测为十个县区模拟路径之和")
+            else:
+                simulated = simulator.paths(region, item)
+                paths, models = simulated if simulated else (None, [])
         row = {
             "year": year, "plan": plan.name, "region_code": region.code, "region": region.name,
             "indicator": item.id, "indicator_name": item.name, "unit": item.unit, "kind": item.kind,
-            "article": item.article, "target": goal, "years_observed": int(observed_plan.size),
-            "models": "、".join(models),
+            "article": item.article, "target": goal,
+            "years_observed": int(np.isfinite(data.values[data.years >= plan.start]).sum()),
+            "history_years": int(data.observed().size), "models": "、".join(models),
+            "forecast_end": np.nan, "forecast_end_lo80": np.nan, "forecast_end_hi80": np.nan,
+            "probability": np.nan, "probability_final_year": np.nan,
         }  # fmt: skip
         if item.kind == "cumulative":
-            done, filled = _imputed_flow(data, plan)
-            if filled:
-                notes.append(f"{'、'.join(map(str, filled))}年完成数缺失，按相邻年份均值插补")
-            final_totals = done + (paths.sum(axis=1) if paths is not None else 0.0)
-            already = done >= goal
-            eurostat = eurostat_cumulative_ratio(done, goal, elapsed, len(plan.years))
-            unsd = unsd_cumulative_ratio(done, goal, elapsed, len(plan.years))
-            probability = (
-                float(np.mean(final_totals >= goal)) if paths is not None else float(already)
-            )
-            row |= {
-                "actual_to_date": done, "years_met": np.nan,
-                "forecast_end": float(np.median(final_totals)),
-                "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
-                "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
-                "probability": 1.0 if already else probability, "probability_final_year": np.nan,
-                "time_progress_gap": time_progress_gap(done, goal, elapsed, len(plan.years)),
-                "eurostat_ratio": eurostat, "eurostat_category": eurostat_category(eurostat),
-                "unsd_ratio": unsd, "unsd_category": unsd_category(unsd),
-                "destatis_category": "",
-                "status": status_from_probability(probability, already),
-            }  # fmt: skip
+            row |= _cumulative_fields(data, plan, year, goal, paths, notes)
         else:
-            ok = (
-                observed_plan <= goal if item.kind == "ceiling_each_year" else observed_plan >= goal
-            )
-            breached = int((~ok).sum())
-            if paths is not None:
-                future_ok = paths <= goal if item.kind == "ceiling_each_year" else paths >= goal
-                p_all = float(np.mean(future_ok.all(axis=1)))
-                p_final = float(np.mean(future_ok[:, -1]))
-                end_values = paths[:, -1]
-            else:
-                p_all = p_final = float(ok[-1]) if ok.size else np.nan
-                end_values = observed_plan[-1:] if observed_plan.size else np.array([np.nan])
-            if breached:
-                notes.append(f"规划期内已有{breached}年未达标")
-            if observed_plan.size == 0:
-                notes.append("规划期内无观测值")
-            probability = 0.0 if breached else p_all
-            complete = year == plan.end and not breached and observed_plan.size == len(plan.years)
-            row |= {
-                "actual_to_date": float(observed_plan[-1]) if observed_plan.size else np.nan,
-                "years_met": int(ok.sum()), "forecast_end": float(np.median(end_values)),
-                "forecast_end_lo80": float(np.quantile(end_values, 0.1)),
-                "forecast_end_hi80": float(np.quantile(end_values, 0.9)),
-                "probability": probability, "probability_final_year": p_final,
-                "time_progress_gap": np.nan,
-                "eurostat_ratio": np.nan,
-                "eurostat_category": "",
-                "unsd_ratio": np.nan,
-                "unsd_category": "",
-                "destatis_category": destatis_annual_category(
-                    float(observed_plan[-1]), goal, item.direction == "higher_is_better"
-                )
-                if observed_plan.size
-                else "",
-                "status": status_from_probability(probability, complete) if np.isfinite(probability) else "无数据",
-            }  # fmt: skip
+            row |= _limit_fields(item, data, plan, year, goal, paths, notes)
         row["note"] = "；".join(notes)
         rows.append(row)
         if paths is not None:

@@ -61,6 +61,8 @@ class Indicator(_Strict):
     direction: Literal["higher_is_better", "lower_is_better"]
     article: str
     city_only: bool = False
+    # False: not forecast (第十二条 meetings are decided by the government, not a random flow)
+    forecast: bool = True
     valid_range: tuple[float, float]
     plausible_range: tuple[float, float] | None = None
 

@@ -1,4 +1,4 @@
-"""Build the SAMPLE county submissions in data/raw/<year>/ (2016–2024), seeded and reproducible.
+"""Build the SAMPLE county submissions in data/raw/<year>/ (2016–2025), seeded and reproducible.
 
 No public source gives the responsibility system's county series (see data/reference/README.md),
 so the shipped submissions are constructed. What anchors them:
@@ -29,7 +29,7 @@ from pipeline.reference import county_population
 from pipeline.regions import counties
 
 SEED = 20220421
-YEARS = range(2016, 2025)
+YEARS = range(2016, 2026)
 SAMPLE_NOTE = (
     "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成，"
     "仅用于演示和测试；请以各县（市、区）正式报送的数据替换。"
@@ -37,10 +37,21 @@ SAMPLE_NOTE = (
 
 # City-level yearly flows (人). 2021–2025 levels follow the plan's ~1/5 of the target a year.
 CITY_FLOW = {
-    "urban_new_jobs": [18500, 19000, 19600, 20100, 17000, 19800, 20300, 20600, 20900],
-    "rural_labour_local_transfer": [17000, 17600, 18300, 19000, 20500, 19400, 19900, 20100, 20400],
-    "returnee_talent": [None] * 5 + [520, 590, 620, 650],
-    "returnee_workers": [None] * 5 + [5200, 5700, 6000, 6200],
+    "urban_new_jobs": [18500, 19000, 19600, 20100, 17000, 19800, 20300, 20600, 20900, 21200],
+    "rural_labour_local_transfer": [
+        17000,
+        17600,
+        18300,
+        19000,
+        20500,
+        19400,
+        19900,
+        20100,
+        20400,
+        20700,
+    ],
+    "returnee_talent": [None] * 5 + [520, 590, 620, 650, 690],
+    "returnee_workers": [None] * 5 + [5200, 5700, 6000, 6200, 6500],
 }
 # Relative performance of each county from 2021 on (constructed): <1 means behind its share.
 PERFORMANCE = {
@@ -53,7 +64,7 @@ UNEMPLOYMENT_BASE = {
     "610925": 3.5, "610926": 3.0, "610927": 2.8, "610981": 3.2, "610929": 3.4,
 }  # fmt: skip
 UNEMPLOYMENT_DRIFT = {"610925": 0.09}
-SURVEYED_CITY = {2019: 5.2, 2020: 5.8, 2021: 5.4, 2022: 5.5, 2023: 5.3, 2024: 5.2}
+SURVEYED_CITY = {2019: 5.2, 2020: 5.8, 2021: 5.4, 2022: 5.5, 2023: 5.3, 2024: 5.2, 2025: 5.1}
 # Cells left blank, as in real hand-filled returns: (year, county code, indicator id).
 BLANK_CELLS = {
     (2017, "610923", "rural_labour_local_transfer"),

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline.assess import assess, status_from_probability
+from pipeline.verdict import ALLOWED_STATUSES
 from pipeline.indicators import plan_for_year
 from pipeline.regions import all_regions, by_code, city, counties
 
@@ -57,7 +58,8 @@ def test_a_breached_yearly_ceiling_cannot_be_met_any_more():
     )
     row = result.set_index("indicator").loc["registered_unemployment_rate"]
     assert row["probability"] == 0.0 and row["status"] == "难以完成"
-    assert row["years_met"] == 3 and "1年未达标" in row["note"]
+    assert row["years_met"] == 3 and "2022年未达到年度要求（不高于4%）" in row["note"]
+    assert row["check"] == "2022年未达标" and row["years_missed"] == "2022"
 
 
 def test_city_cumulative_probability_is_that_of_the_sum_of_county_paths(
@@ -88,8 +90,30 @@ def test_assessment_is_deterministic_and_complete(sample_actual):
     pd.testing.assert_frame_equal(first, second)
     # 8 indicators for the city, 7 (no surveyed rate) for each of the ten counties.
     assert len(first) == 8 + 10 * 7
-    assert first["probability"].between(0, 1).all()
+    forecast = first["indicator"] != "exec_meetings_on_employment"
+    assert first.loc[forecast, "probability"].between(0, 1).all()
+    # 第十二条 meetings are facts, never forecast: no probability, no interval.
+    assert first.loc[~forecast, ["probability", "forecast_end"]].isna().all().all()
     assert set(first["status"]) <= {"已完成", "进度正常", "存在风险", "难以完成"}
+    # One consistent verdict per row: the status is one the pace check allows.
+    cumulative = first[first["kind"] == "cumulative"]
+    for check, status in zip(cumulative["check"], cumulative["status"], strict=True):
+        assert status in ALLOWED_STATUSES[check], (check, status)
+    limits = first[(first["kind"] != "cumulative") & (first["years_missed"].fillna("") != "")]
+    assert (limits["status"] == "难以完成").all() and limits["check"].str.endswith("年未达标").all()
+
+
+def test_the_plans_last_year_is_a_verdict_without_forecasts():
+    flows = {c.code: [1400.0] * 10 for c in counties()}
+    flows["610929"] = [1400.0] * 5 + [1400.0, 1400.0, 1400.0, 1400.0, 1373.0]  # 白河县: 6,973
+    result, paths = assess(_panel(flows, "urban_new_jobs", 2016), 2025, list(all_regions()))
+    assert paths.empty
+    row = result.set_index(["region_code", "indicator"]).loc[("610929", "urban_new_jobs")]
+    assert row["status"] == "未完成" and row["check"] == "未完成"
+    assert row["note"] == "差27人，完成规划目标的99.6%"
+    assert np.isnan(row["probability"]) and np.isnan(row["forecast_end"])
+    met = result.set_index(["region_code", "indicator"]).loc[("610922", "urban_new_jobs")]
+    assert met["status"] == "完成"  # 石泉县: 7,000 of 6,000
 
 
 def test_a_missing_plan_year_is_imputed_and_said_so():

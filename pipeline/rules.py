@@ -1,0 +1,79 @@
+"""The assessment rules of 第十九条至第二十二条 (scores, grades, 约谈, 表扬, funds), read from
+``config/assessment.yaml`` and validated on load."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from pipeline import CONFIG_DIR
+from pipeline.config import _Strict, _validated
+
+
+class Scoring(_Strict):
+    weights: dict[str, float]
+    completion_cap: float = Field(ge=1.0)
+    limit_breach_deduction: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _weights_make_100(self) -> Scoring:
+        total = sum(self.weights.values())
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"scoring.weights 合计应为100分，现为 {total:g} 分")
+        return self
+
+
+class Grade(_Strict):
+    name: str
+    min_score: float = Field(ge=0, le=100)
+
+
+class Accountability(_Strict):
+    interview_if_grade: tuple[str, ...]
+    interview_task_shortfall_min: float = Field(ge=0, lt=1)
+    interview_min_tasks_missed: int = Field(ge=1)
+    interview_if_limit_breached: bool
+    interview_min_forecast_difficult: int = Field(ge=1)
+    commend_grades: tuple[str, ...]
+
+
+class Funds(_Strict):
+    percent_per_point: float = Field(ge=0)
+    base_allocations_status: Literal["sample", "issued"]
+    sample_notional_total: float = Field(gt=0)
+    base_allocations: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _issued_needs_numbers(self) -> Funds:
+        if self.base_allocations_status == "issued" and not self.base_allocations:
+            raise ValueError("funds.base_allocations_status 为 issued 时须填写 base_allocations")
+        return self
+
+
+class AssessmentRules(_Strict):
+    scoring: Scoring
+    grades: tuple[Grade, ...]
+    excellent_max_share: float = Field(gt=0, le=1)
+    accountability: Accountability
+    funds: Funds
+
+    @model_validator(mode="after")
+    def _grades_descend_to_zero(self) -> AssessmentRules:
+        cut_offs = [g.min_score for g in self.grades]
+        if cut_offs != sorted(cut_offs, reverse=True) or cut_offs[-1] != 0:
+            raise ValueError("grades 须按分数线从高到低排列，最后一档的 min_score 为 0")
+        names = {g.name for g in self.grades}
+        unknown = set(self.accountability.interview_if_grade) | set(
+            self.accountability.commend_grades
+        )
+        if unknown - names:
+            raise ValueError(f"accountability 中的等次 {sorted(unknown - names)} 不在 grades 中")
+        return self
+
+
+@cache
+def load_rules(config_dir: Path = CONFIG_DIR) -> AssessmentRules:
+    return _validated(AssessmentRules, config_dir / "assessment.yaml")

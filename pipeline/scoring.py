@@ -1,0 +1,247 @@
+"""考核得分、等次、排名 (第十九条), 约谈与表扬建议 (第二十、二十一条) and the budget-neutral fund
+adjustment (第二十二条), from the year's facts (``pipeline.annual``) under ``config/assessment.yaml``.
+
+Each formula is a small pure function pinned to a worked example in ``tests/test_scoring.py``.
+Everything this module returns is a suggestion for the bureau to decide, and the report says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.config import ConfigError
+from pipeline.indicators import indicator
+from pipeline.reference import county_population
+from pipeline.regions import counties
+from pipeline.rules import AssessmentRules, Grade, load_rules
+
+SCORE_COLUMNS = ["rank", "region_code", "region", "score", "grade", "points", "deductions"]
+
+
+def flow_points(weight: float, completion_rate: float, cap: float) -> float:
+    """Points for an annual task: weight × min(完成率, cap); nothing when not reported.
+
+    25 points, 89.4% done, cap 100% → 22.35 points; 107.6% done → 25 points (超额完成任务不加分)."""
+    if not math.isfinite(completion_rate):
+        return 0.0
+    return weight * min(max(completion_rate, 0.0), cap)
+
+
+def limit_points(weight: float, met: bool, reported: bool, deduction: float) -> float:
+    """Points for a yearly limit: all when kept; when breached, ``deduction`` × weight is taken off.
+
+    15 points, 登记失业率 4.21% > 4%, deduction 1.0 → 0 points; not reported → 0 points."""
+    if not reported:
+        return 0.0
+    return weight if met else weight * (1.0 - deduction)
+
+
+def grade_for(score: float, grades: tuple[Grade, ...]) -> str:
+    """The first grade whose cut-off the score reaches (grades run from best to worst)."""
+    for grade in grades:
+        if score >= grade.min_score:
+            return grade.name
+    return grades[-1].name
+
+
+def apply_excellent_quota(
+    ranked_grades: list[str], grades: tuple[Grade, ...], share: float
+) -> list[str]:
+    """At most ``share`` of the units (rounded down) keep the top grade; the rest, in rank order,
+    move down one grade. Ten counties, 30%: at most three 优秀."""
+    top, second = grades[0].name, grades[1].name
+    allowed = math.floor(len(ranked_grades) * share + 1e-9)
+    result, kept = [], 0
+    for grade in ranked_grades:
+        if grade == top:
+            kept += 1
+            grade = top if kept <= allowed else second
+        result.append(grade)
+    return result
+
+
+def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
+    weight = rules.scoring.weights.get(row["indicator"], 0.0)
+    if row["kind"] == "cumulative":
+        points = flow_points(weight, row["completion_rate"], rules.scoring.completion_cap)
+    else:
+        points = limit_points(
+            weight, bool(row["met"]), bool(row["reported"]), rules.scoring.limit_breach_deduction
+        )
+    lost = weight - points
+    reason = ""
+    if lost > 0.005:
+        if not row["reported"]:
+            reason = f"{row['short_name']}未报送（−{lost:.2f}分）"
+        elif row["kind"] == "cumulative":
+            reason = (
+                f"{row['short_name']}完成率{row['completion_rate'] * 100:.1f}%（−{lost:.2f}分）"
+            )
+        else:
+            reason = f"{row['short_name']}未达到年度要求（−{lost:.2f}分）"
+    return points, reason
+
+
+def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -> pd.DataFrame:
+    """A 100-point score per county, its grade (with the 优秀 quota) and rank (1 = best; ties share
+    a rank). ``points`` lists the points per indicator, ``deductions`` where points were lost."""
+    rules = rules or load_rules()
+    for indicator_id in rules.scoring.weights:
+        indicator(indicator_id)  # an unknown id in config/assessment.yaml is an error, named
+    county_codes = [c.code for c in counties()]
+    rows = []
+    for code in county_codes:
+        facts = annual[annual["region_code"] == code]
+        if facts.empty:
+            raise ConfigError(f"没有 {code} 的年度任务数据，无法计分")
+        scored = [(_points_row(row, rules), row) for _, row in facts.iterrows()]
+        score = sum(points for (points, _), _ in scored)
+        rows.append({
+            "region_code": code, "region": facts["region"].iloc[0], "score": round(score, 2),
+            "points": "；".join(f"{row['short_name']} {points:.2f}" for (points, _), row in scored
+                                if row["indicator"] in rules.scoring.weights),
+            "deductions": "；".join(reason for (_, reason), _ in scored if reason),
+        })  # fmt: skip
+    table = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
+    table["rank"] = table["score"].rank(method="min", ascending=False).astype(int)
+    raw = [grade_for(s, rules.grades) for s in table["score"]]
+    table["grade"] = apply_excellent_quota(raw, rules.grades, rules.excellent_max_share)
+    return table[SCORE_COLUMNS].reset_index(drop=True)
+
+
+def base_allocations(rules: AssessmentRules | None = None) -> tuple[dict[str, float], bool]:
+    """Each county's base employment-fund allocation (万元) and whether it is sample data.
+
+    Sample: the notional total split by real 2021 户籍人口, rounded to 0.01 万元."""
+    funds = (rules or load_rules()).funds
+    if funds.base_allocations_status == "issued":
+        return dict(funds.base_allocations), False
+    population = county_population(2021)
+    total = sum(population.values())
+    return {
+        code: round(funds.sample_notional_total * population[code] / total, 2)
+        for code in population
+    }, True
+
+
+def fund_adjustment(
+    scores: dict[str, float], base: dict[str, float], percent_per_point: float
+) -> dict[str, float]:
+    """Budget-neutral change per county (万元): base × rate × (score − base-weighted mean score).
+
+    Two counties, bases 100 and 300, scores 90 and 80, 1%/point: weighted mean 82.5, changes
+    +7.5 and −7.5 (they add up to zero)."""
+    total = sum(base[code] for code in scores)
+    mean = sum(base[code] * score for code, score in scores.items()) / total
+    return {
+        code: base[code] * percent_per_point / 100 * (score - mean)
+        for code, score in scores.items()
+    }
+
+
+def fund_table(
+    scores: pd.DataFrame, rules: AssessmentRules | None = None
+) -> tuple[pd.DataFrame, bool]:
+    """The suggested fund adjustment per county, in rank order, and whether the bases are sample."""
+    rules = rules or load_rules()
+    base, is_sample = base_allocations(rules)
+    by_code = dict(zip(scores["region_code"], scores["score"], strict=True))
+    change = fund_adjustment(by_code, base, rules.funds.percent_per_point)
+    table = scores[["rank", "region_code", "region", "score", "grade"]].copy()
+    table["base"] = [base[c] for c in table["region_code"]]
+    rounded = {code: round(value, 2) for code, value in change.items()}
+    # Rounding to 0.01 万元 must not break budget neutrality: the remainder goes to the largest base.
+    largest = max(rounded, key=lambda code: base[code])
+    rounded[largest] = round(rounded[largest] - sum(rounded.values()), 2)
+    table["change"] = [rounded[c] for c in table["region_code"]]
+    table["change_share"] = table["change"] / table["base"]
+    table["next_year"] = table["base"] + table["change"]
+    return table, is_sample
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    region_code: str
+    region: str
+    reasons: tuple[str, ...]  # facts first, then forecasts
+
+
+def interview_suggestions(
+    annual: pd.DataFrame,
+    scores: pd.DataFrame,
+    assessment: pd.DataFrame | None,
+    rules: AssessmentRules | None = None,
+) -> list[Suggestion]:
+    """第二十条 约谈 suggestions. Facts of the year first (grade, tasks missed, limits breached), then
+    forecasts (plan targets 难以完成; ``assessment`` None in the plan's last year)."""
+    rules = rules or load_rules()
+    config = rules.accountability
+    suggestions = []
+    for _, county in scores.iterrows():
+        facts = annual[annual["region_code"] == county["region_code"]]
+        reasons: list[str] = []
+        triggered = False
+        if county["grade"] in config.interview_if_grade:
+            triggered = True
+            reasons.append(f"考核得分{county['score']:.2f}分，等次为{county['grade']}")
+        missed = facts[(facts["kind"] == "cumulative") & ~facts["met"].astype(bool)]
+        serious = missed[
+            ~missed["reported"].astype(bool)
+            | (missed["completion_rate"] < 1 - config.interview_task_shortfall_min)
+        ]
+        if len(serious) >= config.interview_min_tasks_missed:
+            triggered = True
+        for _, row in missed.iterrows():
+            reasons.append(
+                f"{row['short_name']}{row['wording']}" + (f"，差{row['shortfall']:,.0f}{row['unit']}" if row["reported"] else "")
+            )  # fmt: skip
+        breached = facts[(facts["kind"] != "cumulative") & ~facts["met"].astype(bool)]
+        if config.interview_if_limit_breached and not breached.empty:
+            triggered = True
+        for _, row in breached.iterrows():
+            reasons.append(f"{row['short_name']}{row['wording']}")
+        earlier = facts[(facts["kind"] != "cumulative") & facts["met"].astype(bool)]
+        for _, row in earlier[earlier["years_missed"] != ""].iterrows():
+            reasons.append(f"{row['short_name']}本年达标，但{row['years_missed']}年未达到年度要求")
+        if assessment is not None:
+            own = assessment[assessment["region_code"] == county["region_code"]]
+            difficult = own[(own["status"] == "难以完成") & (own["kind"] == "cumulative")]
+            if len(difficult) >= config.interview_min_forecast_difficult:
+                triggered = True
+            for _, row in difficult.iterrows():
+                reasons.append(f"（预测）{row['indicator_name']}：{_forecast_reason(row)}")
+        if triggered:
+            suggestions.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
+    return suggestions
+
+
+def _forecast_reason(row: pd.Series) -> str:
+    return (
+        f"截至本年累计完成{row['actual_to_date']:,.0f}人，占规划目标{row['target']:,.0f}人的"
+        f"{row['actual_to_date'] / row['target'] * 100:.1f}%，到期末达标概率约{row['probability'] * 100:.0f}%"
+    )
+
+
+def commendation_suggestions(
+    annual: pd.DataFrame, scores: pd.DataFrame, rules: AssessmentRules | None = None
+) -> list[Suggestion]:
+    """第二十一条 通报表扬 suggestions: counties whose grade is listed in ``commend_grades``."""
+    rules = rules or load_rules()
+    result = []
+    for _, county in scores.iterrows():
+        if county["grade"] not in rules.accountability.commend_grades:
+            continue
+        facts = annual[annual["region_code"] == county["region_code"]]
+        flows = facts[facts["kind"] == "cumulative"]
+        limits = facts[facts["kind"] != "cumulative"]
+        reasons = [
+            f"考核得分{county['score']:.2f}分，排名第{county['rank']}，等次{county['grade']}",
+            f"年度任务完成{int(flows['met'].sum())}/{len(flows)}项"
+            + (f"（{'、'.join(f'{r.short_name}{r.completion_rate * 100:.1f}%' for r in flows.itertuples())}）" if len(flows) else ""),
+            f"逐年控制指标达标{int(limits['met'].sum())}/{len(limits)}项",
+        ]  # fmt: skip
+        result.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
+    return result
