@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 
 from pipeline.assess import assess, status_from_probability
-from pipeline.verdict import ALLOWED_STATUSES
 from pipeline.indicators import plan_for_year
 from pipeline.regions import all_regions, by_code, city, counties
+from pipeline.verdict import ALLOWED_STATUSES
 
 
 @pytest.mark.parametrize(
