@@ -7,44 +7,70 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
+from matplotlib.ticker import MaxNLocator
 
 from pipeline.fonts import configure_matplotlib
 from pipeline.indicators import indicator, indicators, indicators_for, plan_for_year, target
-from pipeline.regions import Region, all_regions
+from pipeline.regions import Region, all_regions, resolve_region
 
 configure_matplotlib()
 
 STATUS_COLOURS = {
-    "已完成": "#1b7837", "进度正常": "#7fbf7b", "存在风险": "#f1a340", "难以完成": "#d73027", "无数据": "#bbbbbb",
+    "已完成": "#1b7837", "进度正常": "#7fbf7b", "存在风险": "#f1a340", "难以完成": "#d73027",
+    "完成": "#1b7837", "未完成": "#d73027", "无数据": "#bbbbbb",
 }  # fmt: skip
 DISPLAY_COLUMNS = [
     "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "确定性判断", "期末预测", "80%预测区间",
-    "达标概率", "状态", "说明",
+    "达标概率", "依据年数", "状态", "说明",
 ]  # fmt: skip
+# In the plan's last year there is nothing to forecast: the table is a verdict.
+FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
 
 
-def assessment_table(assessment: pd.DataFrame) -> pd.DataFrame:
+def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFrame:
     """The assessment with Chinese column names and readable number formats."""
     units = assessment["unit"]
 
     def formatted(column: str) -> list[str]:
         return [format_value(v, u) for v, u in zip(assessment[column], units, strict=True)]
 
+    names = [
+        f"{indicator(i).short_name}（{u}）"
+        for i, u in zip(assessment["indicator"], units, strict=True)
+    ]
+    notes = assessment["note"].fillna("")
+    if final:
+        rates = [
+            f"{a / t * 100:.1f}%" if k == "cumulative" and np.isfinite(a) else "—"
+            for a, t, k in zip(
+                assessment["actual_to_date"], assessment["target"], assessment["kind"], strict=True
+            )
+        ]
+        done = [
+            value if kind == "cumulative" else check
+            for value, kind, check in zip(
+                formatted("actual_to_date"), assessment["kind"], assessment["check"], strict=True
+            )
+        ]
+        return pd.DataFrame({
+            "地区": assessment["region"], "指标": names, "规划目标": formatted("target"),
+            "规划期完成": done, "完成率": rates, "状态": assessment["status"], "说明": notes,
+        })[FINAL_DISPLAY_COLUMNS]  # fmt: skip
+    forecast = assessment["probability"].notna()
     table = pd.DataFrame({
         "地区": assessment["region"],
-        "指标": [f"{indicator(i).short_name}（{u}）" for i, u in zip(assessment["indicator"], units, strict=True)],
+        "指标": names,
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
         "时序进度差（百分点）": [f"{g * 100:+.1f}" if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
-        "确定性判断": [
-            e if isinstance(e, str) and e else (d if isinstance(d, str) else "—")
-            for e, d in zip(assessment["eurostat_category"], assessment["destatis_category"], strict=True)
-        ],
-        "期末预测": formatted("forecast_end"),
-        "80%预测区间": [f"{lo}–{hi}" for lo, hi in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), strict=True)],
+        "确定性判断": assessment["check"].fillna("—"),
+        "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
+        "80%预测区间": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
+        "依据年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
         "状态": assessment["status"],
-        "说明": assessment["note"].fillna(""),
+        "说明": notes,
     })  # fmt: skip
     return table[DISPLAY_COLUMNS]
 
@@ -89,12 +115,12 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
             )
             axis.plot(
                 band_years,
-                [last_value, *future["mean"]],
+                [last_value, *future["median"]],
                 linestyle="--",
                 marker="s",
                 markevery=list(range(1, len(band_years))),
                 color="#2166ac",
-                label="预测均值",
+                label="预测中位数",
             )
         goal = target(plan, item, region)
         level = goal / len(plan.years) if item.kind == "cumulative" else goal
@@ -107,7 +133,9 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
         axis.axvspan(plan.start - 0.5, plan.end + 0.5, color="#f0f0f0", zorder=0)
         axis.set_title(f"{item.short_name}（{item.unit}）", fontsize=10)
         axis.tick_params(labelsize=8)
-        axis.set_xlim(2015.5, plan.end + 0.5)
+        first_year = int(actual["year"].min()) if not actual.empty else plan.start
+        axis.set_xlim(first_year - 0.5, plan.end + 0.5)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     for axis in list(axes.flat)[len(items) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -174,5 +202,59 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
     axis.set_xlim(0, max(105, float(share.max()) + 8))
     axis.set_title(f"{item.name}：完成进度", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def score_map(scores: pd.DataFrame, boundaries: dict, title: str) -> Figure:
+    """Choropleth of the counties by score, each labelled with its name, score and grade.
+
+    ``boundaries`` is a GeoJSON FeatureCollection whose ``adcode`` resolves through the region
+    registry (old codes such as 旬阳县 610928 included)."""
+    by_code = scores.set_index("region_code")
+    low, high = float(scores["score"].min()), float(scores["score"].max())
+    colour_map = plt.get_cmap("RdYlGn")
+    figure, axis = plt.subplots(figsize=(7.5, 7))
+    for feature in boundaries["features"]:
+        region = resolve_region(str(feature["properties"]["adcode"]))
+        row = by_code.loc[region.code]
+        shade = 0.5 if high == low else (float(row["score"]) - low) / (high - low)
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        for polygon in polygons:
+            axis.add_patch(
+                Polygon(
+                    polygon[0],
+                    closed=True,
+                    facecolor=colour_map(0.15 + 0.7 * shade),
+                    edgecolor="white",
+                    linewidth=1.2,
+                )
+            )
+        x, y = feature["properties"].get("centroid") or feature["properties"]["center"]
+        axis.text(
+            x,
+            y,
+            f"{region.name}\n{row['score']:.2f}分 {row['grade']}",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+        )
+    axis.autoscale_view()
+    axis.set_aspect(1 / np.cos(np.radians(32.7)))  # equal distances at Ankang's latitude
+    axis.axis("off")
+    mappable = plt.cm.ScalarMappable(
+        cmap=colour_map,
+        norm=plt.Normalize(
+            low - (high - low) * 0.15 / 0.7 if high > low else low - 1,
+            high + (high - low) * 0.15 / 0.7 if high > low else high + 1,
+        ),
+    )
+    figure.colorbar(mappable, ax=axis, shrink=0.6, label="考核得分")
+    axis.set_title(title, fontsize=12)
     figure.tight_layout()
     return figure

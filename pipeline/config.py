@@ -79,11 +79,20 @@ class Plan(_Strict):
     source: str
     city_targets: dict[str, float]
     allocation_rule: str
+    # estimate: the county allocations are this project's population split, to be replaced by the
+    # bureau's issued 分解任务 (the report says so); issued: they are the bureau's, from
+    # ``allocation_document``.
+    allocation_status: Literal["estimate", "issued"] = "estimate"
+    allocation_document: str = ""
     allocation_step: dict[str, int]
     county_allocations: dict[str, dict[str, float]]
 
     @model_validator(mode="after")
     def _allocations_sum_to_city(self) -> Plan:
+        if self.allocation_status == "issued" and not self.allocation_document:
+            raise ValueError(
+                f"规划期 {self.name}：allocation_status 为 issued 时须填写 allocation_document（文号）"
+            )
         if self.end < self.start:
             raise ValueError(f"规划期 {self.name} 结束年份早于开始年份")
         for indicator_id, by_county in self.county_allocations.items():

@@ -25,6 +25,12 @@ def text(value: object) -> str:
     return escaped.replace("&", "&amp;")
 
 
+def text_paragraphs(value: str) -> str:
+    """Generated prose that may hold text from submissions: each paragraph escaped with
+    :func:`text`, paragraphs kept apart by blank lines."""
+    return "\n\n".join(text(paragraph) for paragraph in value.split("\n\n"))
+
+
 def ref(label: str) -> str:
     """A cross-reference to a table (``tbl-…``) or figure (``fig-…``): rendered 表1 / 图1."""
     return f"@{label}"

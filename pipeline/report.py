@@ -15,15 +15,33 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from matplotlib import pyplot as plt
 
-from pipeline import PROJECT_ROOT, charts, document, forecast
-from pipeline.assess import CALIBRATION_FIRST_ORIGIN, STATUSES, elapsed_years
+from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, scoring
+from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
+from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
 from pipeline.clean import TIDY_FILE, load_qa_log
-from pipeline.config import load_targets_config
-from pipeline.indicators import indicators, plan_for_year
+from pipeline.config import Plan, load_targets_config
+from pipeline.indicators import indicator, indicators, plan_for_year
 from pipeline.reference import published_figures
-from pipeline.regions import all_regions, city
+from pipeline.regions import all_regions, city, counties
+from pipeline.rules import load_rules
+from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
 
 SAMPLE_MARKER = "样例数据"
+MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
+# Below this many years of history the report warns that the probabilities rest on thin backtests.
+MIN_HISTORY_YEARS = 6
+CHINESE_NUMBERS = {
+    1: "一",
+    2: "两",
+    3: "三",
+    4: "四",
+    5: "五",
+    6: "六",
+    7: "七",
+    8: "八",
+    9: "九",
+    10: "十",
+}
 SAMPLE_CALLOUT = document.callout(
     "warning",
     "样例数据，非真实填报",
@@ -61,7 +79,7 @@ class ReportInputs:
             year=year,
             assessment=pd.read_csv(
                 base / "assessment.csv",
-                dtype={"region_code": str, "note": str},
+                dtype={"region_code": str, "note": str, "years_missed": str, "check": str},
                 keep_default_na=True,
             ),
             paths=pd.read_csv(base / "forecast_paths.csv", dtype={"region_code": str}),
@@ -72,8 +90,42 @@ class ReportInputs:
     @property
     def is_sample(self) -> bool:
         """True when any submission carries the sample note row (the data says so itself)."""
+        if "is_sample" in self.tidy.columns:
+            return bool(self.tidy["is_sample"].astype(bool).any())
         notes = self.qa_log[self.qa_log["rule"] == "说明行"]["message"]
         return bool(notes.str.contains(SAMPLE_MARKER).any())
+
+
+@dataclass
+class YearResults:
+    """The year's assessment under 第十九–二十二条, computed once for the report and the workbook."""
+
+    annual: pd.DataFrame
+    previous_annual: pd.DataFrame | None
+    scores: pd.DataFrame
+    previous_scores: pd.DataFrame | None
+    funds: pd.DataFrame
+    funds_are_sample: bool
+    interviews: list[scoring.Suggestion]
+    commendations: list[scoring.Suggestion]
+
+    @classmethod
+    def compute(cls, inputs: ReportInputs) -> YearResults:
+        year, plan = inputs.year, plan_for_year(inputs.year)
+        annual = annual_tasks(inputs.tidy, year)
+        scores = scoring.score_counties(annual)
+        previous_annual = previous_scores = None
+        if year - 1 >= plan.start:  # the previous year is scored under the same plan
+            previous_annual = annual_tasks(inputs.tidy, year - 1)
+            previous_scores = scoring.score_counties(previous_annual)
+        funds, funds_are_sample = scoring.fund_table(scores)
+        final = year == plan.end
+        forecasts = None if final else inputs.assessment
+        return cls(
+            annual, previous_annual, scores, previous_scores, funds, funds_are_sample,
+            scoring.interview_suggestions(annual, scores, forecasts),
+            scoring.commendation_suggestions(annual, scores),
+        )  # fmt: skip
 
 
 def _save(figure: plt.Figure, path: Path) -> str:
@@ -82,81 +134,320 @@ def _save(figure: plt.Figure, path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _table(assessment: pd.DataFrame, drop: list[str], *, label: str, caption: str) -> str:
-    table = charts.assessment_table(assessment).drop(columns=drop)
+def _table(
+    assessment: pd.DataFrame, drop: list[str], *, label: str, caption: str, final: bool
+) -> str:
+    table = charts.assessment_table(assessment, final=final)
+    table = table.drop(columns=[c for c in drop if c in table.columns])
     return document.table(table.fillna(""), label=label, caption=caption)
 
 
+def _pct(share: float, digits: int = 1) -> str:
+    return f"{share * 100:.{digits}f}%" if pd.notna(share) else "—"
+
+
+def _signed(value: float, unit: str) -> str:
+    if pd.isna(value):
+        return "—"
+    if unit == "%":
+        return f"{value:+.2f}个百分点"
+    return f"{value:+,.0f}{unit}"
+
+
+def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """年度任务 of one flow indicator for every region: task, done, 完成率, 同比, plan progress."""
+    rows = annual[annual["indicator"] == indicator_id]
+    return pd.DataFrame({
+        "地区": rows["region"],
+        "年目标任务": [f"{v:,.0f}" + ("*" if s == TASK_FROM_PLAN else "") for v, s in zip(rows["task"], rows["task_source"], strict=True)],
+        "完成数": [f"{v:,.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
+        "完成率": [_pct(v) for v in rows["completion_rate"]],
+        "同比": [_signed(v, "") for v in rows["change"]],
+        "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],
+        "占规划目标": [_pct(v) for v in rows["plan_share"]],
+        "时序进度差": [f"{v * 100:+.1f}个百分点" for v in rows["time_progress_gap"]],
+        "年度任务": ["完成" if m else "未完成" for m in rows["met"]],
+    })  # fmt: skip
+
+
+def limit_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """A yearly limit for every region: the year's value, the limit, the margin, years missed."""
+    rows = annual[annual["indicator"] == indicator_id]
+    unit = rows["unit"].iloc[0]
+    ceiling = rows["kind"].iloc[0] == "ceiling_each_year"
+    return pd.DataFrame({
+        "地区": list(rows["region"]),
+        "本年数值": [number(v, unit) if pd.notna(v) else "未报送" for v in rows["done"]],
+        "要求": [("不高于" if ceiling else "不低于") + number(v, unit) for v in rows["limit"]],
+        "与要求相差": [_signed(v, unit) for v in rows["margin"]],
+        "同比": [_signed(v, unit) for v in rows["change"]],
+        "本年是否达标": ["达标" if m else ("未报送" if not r else "未达标") for m, r in zip(rows["met"], rows["reported"], strict=True)],
+        "规划期内未达标年份": [f"{y}年" if y else "无" for y in rows["years_missed"]],
+    })  # fmt: skip
+
+
+def _names(regions: list[str]) -> str:
+    return "、".join(regions) if regions else "无"
+
+
+def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
+    """The opening paragraphs, generated from the data: the city's year, the plan targets, who
+    leads and lags, what changed since last year, and the suggestions."""
+    year, plan = inputs.year, plan_for_year(inputs.year)
+    city_code = city().code
+    facts = results.annual[results.annual["region_code"] == city_code]
+    flows = facts[facts["kind"] == "cumulative"]
+    limits = facts[facts["kind"] != "cumulative"]
+    paragraphs = [
+        f"{year}年，全市{len(flows)}项年度任务完成{int(flows['met'].sum())}项，"
+        f"{len(limits)}项逐年控制指标达标{int(limits['met'].sum())}项。"
+        + "；".join(f"{r.short_name}{r.wording}" for r in facts.itertuples())
+        + "。"
+    ]
+    own = inputs.assessment[inputs.assessment["region_code"] == city_code]
+    if year == plan.end:
+        missed = own[own["status"] == FINAL_MISSED]
+        paragraphs.append(
+            f"{plan.name}规划期（{plan.start}–{plan.end}年）结束：全市{len(own)}项规划目标完成"
+            f"{int((own['status'] == FINAL_MET).sum())}项"
+            + (f"，未完成{len(missed)}项：" + "；".join(f"{r.indicator_name}（{r.note}）" for r in missed.itertuples()) if len(missed) else "，全部完成")
+            + "。"
+        )  # fmt: skip
+    else:
+        groups = {
+            status: list(own[own["status"] == status]["indicator_name"]) for status in STATUSES
+        }
+        paragraphs.append(
+            f"对照{plan.name}规划目标（到{plan.end}年末）："
+            + "；".join(f"{status}{len(names)}项（{'、'.join(names)}）" for status, names in groups.items() if names)
+            + "。状态由达标概率和进度核算共同判定（见附录二）。"
+        )  # fmt: skip
+    scores = results.scores
+    top, bottom = scores.head(3), scores.tail(3).iloc[::-1]
+    failing = (
+        list(scores[scores["grade"] == scores["grade"].iloc[-1]]["region"])
+        if scores["grade"].iloc[-1] == "不达标"
+        else []
+    )
+    text = (
+        f"十个县（市、区）考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
+        f"居前的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in top.itertuples())}；"
+        f"居后的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in bottom.itertuples())}。"
+    )
+    grades = scores["grade"].value_counts()
+    text += (
+        "等次："
+        + "，".join(f"{g.name}{int(grades.get(g.name, 0))}个" for g in load_rules().grades)
+        + "。"
+    )
+    if failing:
+        text += f"{_names(failing)}等次为不达标。"
+    paragraphs.append(text)
+    if results.previous_scores is not None:
+        change = (
+            scores.set_index("region")["score"]
+            - results.previous_scores.set_index("region")["score"]
+        )
+        up, down = change.idxmax(), change.idxmin()
+        prev = results.previous_annual
+        city_prev = prev[
+            (prev["region_code"] == city_code) & (prev["kind"] == "cumulative")
+        ].set_index("indicator")
+        moves = [
+            f"{r.short_name}完成率由{_pct(city_prev.loc[r.indicator, 'completion_rate'])}变为{_pct(r.completion_rate)}"
+            for r in flows.itertuples() if r.indicator in city_prev.index
+        ]  # fmt: skip
+        paragraphs.append(
+            f"与{year - 1}年相比：全市" + "，".join(moves) + "；"
+            f"县区得分上升最多的是{up}（{change[up]:+.2f}分），下降最多的是{down}（{change[down]:+.2f}分）。"
+        )
+    paragraphs.append(
+        f"据此建议（供市政府决定）：约谈{len(results.interviews)}个县（市、区）"
+        f"（{_names([s.region for s in results.interviews])}），通报表扬{len(results.commendations)}个"
+        f"（{_names([s.region for s in results.commendations])}）；次年就业资金按得分增减（见第五节）。"
+    )
+    return "\n\n".join(paragraphs)
+
+
+def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
+    """One row per county: score, grade, rank, the year's tasks and limits, the plan targets."""
+    final = inputs.year == plan_for_year(inputs.year).end
+    interviewed = {s.region_code for s in results.interviews}
+    commended = {s.region_code for s in results.commendations}
+    rows = []
+    for county in results.scores.itertuples():
+        facts = results.annual[results.annual["region_code"] == county.region_code]
+        flows = facts[facts["kind"] == "cumulative"]
+        limits = facts[facts["kind"] != "cumulative"]
+        own = inputs.assessment[inputs.assessment["region_code"] == county.region_code]
+        plan_cell = (
+            f"完成{int((own['status'] == FINAL_MET).sum())}/{len(own)}"
+            if final
+            else f"难以完成{int((own['status'] == '难以完成').sum())}项"
+        )
+        rows.append({
+            "排名": county.rank, "地区": county.region, "得分": f"{county.score:.2f}", "等次": county.grade,
+            "年度任务完成": f"{int(flows['met'].sum())}/{len(flows)}",
+            "逐年指标达标": f"{int(limits['met'].sum())}/{len(limits)}",
+            "规划目标" + ("（最终）" if final else "（预测）"): plan_cell,
+            "建议": "约谈" if county.region_code in interviewed else ("表扬" if county.region_code in commended else "—"),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _suggestion_blocks(suggestions: list[scoring.Suggestion]) -> str:
+    if not suggestions:
+        return "无。"
+    return "\n".join(
+        f"- **{document.text(s.region)}**\n"
+        + "\n".join(f"    - {document.text(r)}" for r in s.reasons)
+        for s in suggestions
+    )
+
+
+def _scores_table(results: YearResults) -> pd.DataFrame:
+    previous = (
+        results.previous_scores.set_index("region_code")["score"]
+        if results.previous_scores is not None
+        else None
+    )
+    return pd.DataFrame({
+        "排名": results.scores["rank"], "地区": results.scores["region"],
+        "得分": [f"{v:.2f}" for v in results.scores["score"]],
+        "比上年": [f"{v - previous[c]:+.2f}" if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
+        "等次": results.scores["grade"],
+        "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
+    })  # fmt: skip
+
+
+def _funds_table(results: YearResults) -> pd.DataFrame:
+    funds = results.funds
+    return pd.DataFrame({
+        "排名": funds["rank"], "地区": funds["region"], "得分": [f"{v:.2f}" for v in funds["score"]],
+        "基数（万元）": [f"{v:,.2f}" for v in funds["base"]],
+        "建议增减（万元）": [f"{v:+,.2f}" for v in funds["change"]],
+        "增减幅度": [f"{v * 100:+.1f}%" for v in funds["change_share"]],
+        "建议次年（万元）": [f"{v:,.2f}" for v in funds["next_year"]],
+    })  # fmt: skip
+
+
+def _meetings(results: YearResults) -> tuple[pd.DataFrame, list[str]]:
+    rows = results.annual[results.annual["indicator"] == MEETINGS]
+    table = pd.DataFrame({
+        "地区": rows["region"],
+        "本年召开次数": [f"{v:.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
+        "要求": [f"每年不少于{v:.0f}次" for v in rows["limit"]],
+        "本年": ["达标" if m else ("未报送" if not r else "少于要求") for m, r in zip(rows["met"], rows["reported"], strict=True)],
+        "规划期内少于要求的年份": [f"{y}年" if y else "无" for y in rows["years_missed"]],
+    })  # fmt: skip
+    short = [f"{r.region}（{r.wording}）" for r in rows.itertuples() if r.reported and not r.met]
+    return table, short
+
+
+def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
+    forecast = assessment[assessment["probability"].notna() & (assessment["kind"] == "cumulative")]
+    if forecast.empty:
+        return ""
+    shortest, longest = int(forecast["history_years"].min()), int(forecast["history_years"].max())
+    text = (
+        f"本报告的达标概率依据各序列{shortest}–{longest}年的历史数据"
+        f"（表中“依据年数”列）。模型权重和区间宽度由滚动回测校准，"
+    )
+    if shortest < minimum:
+        text += (
+            f"历史少于{minimum}年时回测样本很少，概率可能随新一年数据大幅变动（例如只有规划期内4年数据时，"
+            "同一县区的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
+        )
+        return document.callout("caution", "预测依据的历史较短", text)
+    return document.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
+
+
 def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
-    """Write the charts to ``out_dir/figures`` and return the report's Markdown."""
+    """Write the charts to ``out_dir/figures`` and return the report's Quarto Markdown."""
     figures = out_dir / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     year, assessment = inputs.year, inputs.assessment
     plan = plan_for_year(year)
-    settings = load_targets_config()
-    images = {
-        "matrix": document.figure(
-            _save(charts.status_matrix(assessment), figures / "status-matrix.png"),
-            label="fig-status-matrix", caption="各地区目标完成状态与达标概率",
-        )
-    }  # fmt: skip
+    final = year == plan.end
+    settings, rules = load_targets_config(), load_rules()
+    results = YearResults.compute(inputs)
+    annual = results.annual
+
+    def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
+        return document.figure(_save(chart, figures / name), label=label, caption=caption)
+
+    flow_sections, limit_sections = [], []
+    for item in indicators():
+        if item.kind == "cumulative":
+            flow_sections.append({
+                "name": item.name, "article": item.article,
+                "table": document.table(flow_table(annual, item.id), label=f"tbl-annual-{item.id}", caption=f"{year}年{item.name}年度任务完成情况（人）", widths=[3, 3, 3, 3, 3, 3, 3, 4, 3]),
+            })  # fmt: skip
+        elif item.id != MEETINGS:
+            limit_sections.append({
+                "name": item.name, "article": item.article,
+                "table": document.table(limit_table(annual, item.id), label=f"tbl-annual-{item.id}", caption=f"{year}年{item.name}（逐年控制指标）", widths=[3, 3, 3, 4, 4, 3, 5]),
+            })  # fmt: skip
+    meetings_table, meetings_short = _meetings(results)
     indicator_sections = []
     for item in indicators():
         rows = assessment[assessment["indicator"] == item.id]
-        if rows.empty:
+        if rows.empty or item.id == MEETINGS:
             continue
         image = None
         if item.kind == "cumulative":
-            image = document.figure(
-                _save(
-                    charts.progress_bars(assessment, item.id, year),
-                    figures / f"progress-{item.id}.png",
-                ),
-                label=f"fig-progress-{item.id}", caption=f"{item.name}完成进度",
-            )  # fmt: skip
-        target_value = plan.city_targets[item.id]
+            image = figure(charts.progress_bars(assessment, item.id, year), f"progress-{item.id}.png",
+                           f"fig-progress-{item.id}", f"{item.name}：截至{year}年完成{plan.name}目标的比例")  # fmt: skip
+        drop = ["指标"] + ([] if item.kind == "cumulative" else ["时序进度差（百分点）"])
         indicator_sections.append({
             "name": item.name, "article": item.article, "image": image,
-            "description": KIND_TEXT[item.kind].format(plan=plan.name, target=charts.format_value(target_value, item.unit), unit=item.unit)
-            + ("县区目标为按人口分解的数（见 config/targets.yaml）。" if item.kind == "cumulative" else ""),
-            "table": _table(rows, ["指标"] + ([] if item.kind == "cumulative" else ["时序进度差（百分点）"]), label=f"tbl-indicator-{item.id}", caption=f"{item.name}：各地区完成情况与预测"),
+            "description": KIND_TEXT[item.kind].format(plan=plan.name, target=charts.format_value(plan.city_targets[item.id], item.unit), unit=item.unit),
+            "table": _table(rows, drop, label=f"tbl-plan-{item.id}", caption=f"{item.name}：{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
         })  # fmt: skip
     region_sections = []
     for region in all_regions():
         rows = assessment[assessment["region_code"] == region.code]
-        figure = charts.region_panel(inputs.tidy, inputs.paths, region, year)
+        facts = annual[annual["region_code"] == region.code]
         region_sections.append({
             "name": region.name, "code": region.code,
-            "table": _table(rows, ["地区", "说明"], label=f"tbl-region-{region.code}", caption=f"{region.name}各项目标完成情况与预测"),
-            "image": document.figure(_save(figure, figures / f"region-{region.code}.png"), label=f"fig-region-{region.code}", caption=f"{region.name}历年完成数与预测"),
+            "facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
+            "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
+            "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
         })  # fmt: skip
-    counties_only = assessment[assessment["region_code"] != city().code]
-    difficult = counties_only[counties_only["status"] == "难以完成"].groupby("region", sort=False)[
-        "indicator_name"
-    ]
-    interview_min = settings.accountability.interview_min_difficult
-    interviews = [
-        (region, "、".join(names)) for region, names in difficult if len(names) >= interview_min
-    ]
-    on_track = counties_only.groupby("region", sort=False)["status"].agg(
-        lambda s: s.isin(["已完成", "进度正常"]).all()
+    boundaries = json.loads(
+        (REFERENCE_DIR / "geo" / "ankang_counties.geojson").read_text(encoding="utf-8")
     )
     qa = inputs.qa_log
     qa_summary = (
-        qa.groupby("rule")["status"]
-        .value_counts()
-        .unstack(fill_value=0)
+        qa.groupby("rule")["status"].value_counts().unstack(fill_value=0)
         .reindex(columns=["PASS", "WARN", "FAIL"], fill_value=0)
-    )
+    )  # fmt: skip
     problems = qa[qa["status"] != "PASS"][["status", "rule", "file", "row", "column", "message"]]
+    status_counts = assessment["status"].value_counts()
     context = {
-        "year": year, "plan": plan, "basis": document.text(plan.source), "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(), "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
-        "n_rows": len(assessment),
-        "status_counts": [(s, int((assessment["status"] == s).sum())) for s in (*STATUSES, "无数据") if (assessment["status"] == s).any()],
-        "thresholds": settings.status_thresholds,
-        "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}目标完成情况与预测"),
-        "images": images, "interview_min": interview_min, "interviews": interviews,
-        "commendations": [region for region, ok in on_track.items() if ok],
+        "year": year, "plan": plan, "final": final, "basis": document.text(plan.source),
+        "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(),
+        "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
+        "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
+        "allocation_callout": _allocation_callout(plan),
+        "summary": document.text_paragraphs(executive_summary(inputs, results)),
+        "glance_table": document.table(glance_table(inputs, results), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
+        "matrix": figure(charts.status_matrix(assessment), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
+        "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
+        "n_rows": len(assessment), "thresholds": settings.status_thresholds,
+        "city_facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" for r in annual[annual["region_code"] == city().code].itertuples()),
+        "flow_sections": flow_sections, "limit_sections": limit_sections,
+        "meetings_table": document.table(meetings_table, label="tbl-meetings", caption=f"{year}年各级政府常务会研究就业工作次数", widths=[3, 3, 4, 3, 5]),
+        "meetings_short": _names([document.text(m) for m in meetings_short]),
+        "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
+        "scores_table": document.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 2, 12]),
+        "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分"), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
+        "interviews": _suggestion_blocks(results.interviews),
+        "commendations": _suggestion_blocks(results.commendations),
+        "funds_table": document.table(_funds_table(results), label="tbl-funds", caption=f"{year + 1}年就业资金增减建议（预算中性）", widths=[2, 3, 2, 3, 3, 3, 3]),
+        "funds_are_sample": results.funds_are_sample,
+        "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
+        "history_caveat": "" if final else _history_caveat(assessment, MIN_HISTORY_YEARS),
         "indicator_sections": indicator_sections, "region_sections": region_sections,
         "qa_summary": document.table(qa_summary.reset_index().rename(columns={"rule": "规则"}), label="tbl-qa-summary", caption="数据质量检查规则与结果"),
         "qa_problems": document.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 1, 1, 6]) if not problems.empty else "",
@@ -171,6 +462,21 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     return _environment.get_template("report.qmd.j2").render(context)
 
 
+def _allocation_callout(plan: Plan) -> str:
+    if plan.allocation_status == "issued":
+        return ""
+    return document.callout(
+        "important",
+        "县区五年目标为测算数，不是下达的分解任务",
+        f"安政发〔2022〕7号只规定了全市目标。本报告中各县（市、区）{plan.name}累计目标（城镇新增就业、"
+        "农民就地就近转移就业、返乡入乡创业就业）是本流水线按2021年末户籍人口比重测算的分解数"
+        f"（{document.text(plan.allocation_rule.split('Share of')[0].strip().rstrip('。'))}），"
+        "不是市政府或市人社局正式下达的分解任务。收到正式分解文件后，请按 README“录入正式分解任务”一节替换 "
+        "`config/targets.yaml` 中的数字，并把 `allocation_status` 改为 `issued`、填写文号；此提示随即消失。"
+        "年度任务以各县报表中的“目标任务”列为准。",
+    )
+
+
 def _backtest_summary() -> dict | None:
     """The key figures of the last ``make backtest`` (docs/backtest/summary.json), if it ran."""
     path = PROJECT_ROOT / "docs" / "backtest" / "summary.json"
@@ -178,13 +484,18 @@ def _backtest_summary() -> dict | None:
 
 
 def _published_table() -> str:
+    """Context figures from official sources only (government sites, *.gov.cn)."""
     figures = published_figures()
-    relevant = figures[figures["indicator"].str.contains("社区工厂|返乡|返鄉|归雁|歸雁")]
+    host = figures["source_url"].str.extract(r"^https?://([^/:]+)", expand=False).fillna("")
+    official = figures[host.str.endswith(".gov.cn")]
+    relevant = official[
+        official["indicator"].str.contains("社区工厂|返乡|返鄉|归雁|歸雁|就业|创业|从业|毛绒")
+    ]
     table = relevant[["region", "year", "indicator", "value", "unit", "source_title", "source_url"]]
     return document.table(table.rename(columns={
         "region": "地区", "year": "年份", "indicator": "指标（原文）", "value": "数值", "unit": "单位",
         "source_title": "来源", "source_url": "网址",
-    }), label="tbl-published", caption="公开资料中的相关数字", widths=[1, 1, 3, 1, 1, 3, 3])  # fmt: skip
+    }), label="tbl-published", caption="政府网站公开资料中的相关数字", widths=[1, 1, 3, 1, 1, 3, 3])  # fmt: skip
 
 
 def _sources_table(tidy: pd.DataFrame) -> str:

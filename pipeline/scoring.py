@@ -48,19 +48,16 @@ def grade_for(score: float, grades: tuple[Grade, ...]) -> str:
 
 
 def apply_excellent_quota(
-    ranked_grades: list[str], grades: tuple[Grade, ...], share: float
+    ranked_grades: list[str], ranks: list[int], grades: tuple[Grade, ...], share: float
 ) -> list[str]:
-    """At most ``share`` of the units (rounded down) keep the top grade; the rest, in rank order,
-    move down one grade. Ten counties, 30%: at most three 优秀."""
+    """At most ``share`` of the units (rounded down) keep the top grade, by rank; the others move
+    down one grade. Ten counties, 30%: ranks 1–3 may be 优秀. Equal scores share a rank and a grade."""
     top, second = grades[0].name, grades[1].name
     allowed = math.floor(len(ranked_grades) * share + 1e-9)
-    result, kept = [], 0
-    for grade in ranked_grades:
-        if grade == top:
-            kept += 1
-            grade = top if kept <= allowed else second
-        result.append(grade)
-    return result
+    return [
+        second if grade == top and rank > allowed else grade
+        for grade, rank in zip(ranked_grades, ranks, strict=True)
+    ]
 
 
 def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
@@ -108,7 +105,9 @@ def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -
     table = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
     table["rank"] = table["score"].rank(method="min", ascending=False).astype(int)
     raw = [grade_for(s, rules.grades) for s in table["score"]]
-    table["grade"] = apply_excellent_quota(raw, rules.grades, rules.excellent_max_share)
+    table["grade"] = apply_excellent_quota(
+        raw, list(table["rank"]), rules.grades, rules.excellent_max_share
+    )
     return table[SCORE_COLUMNS].reset_index(drop=True)
 
 

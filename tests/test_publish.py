@@ -58,8 +58,8 @@ def test_html_is_self_contained_and_names_every_region_and_the_sample(published)
     assert all(region.name in html for region in all_regions())
     assert "样例数据，非真实填报" in html
     assert (
-        html.count("data:image/png;base64,") == 1 + 4 + 11
-    )  # matrix, 4 progress charts, 11 regions
+        html.count("data:image/png;base64,") == 1 + 4 + 11 + 1
+    )  # matrix, 4 progress charts, 11 regions, the score map
 
 
 @pytest.mark.slow

@@ -38,9 +38,13 @@ def test_grades_and_the_excellent_quota():
     ]  # fmt: skip
     # Ten counties, at most 30% 优秀: the fourth and fifth 优秀 by rank become 良好.
     ranked = ["优秀"] * 5 + ["良好", "达标", "达标", "不达标", "不达标"]
-    assert apply_excellent_quota(ranked, GRADES, 0.3) == ["优秀"] * 3 + ["良好"] * 3 + [
+    ranks = list(range(1, 11))
+    assert apply_excellent_quota(ranked, ranks, GRADES, 0.3) == ["优秀"] * 3 + ["良好"] * 3 + [
         "达标", "达标", "不达标", "不达标",
     ]  # fmt: skip
+    # Equal scores share a rank and keep the same grade.
+    tied = apply_excellent_quota(["优秀"] * 4, [1, 1, 3, 4], GRADES[:2] + GRADES[2:], 0.75)
+    assert tied == ["优秀", "优秀", "优秀", "良好"]
 
 
 def test_fund_adjustment_is_budget_neutral():
