@@ -25,6 +25,7 @@ from pipeline.reference import published_figures
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
+from pipeline.workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
 
 SAMPLE_MARKER = "样例数据"
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
@@ -58,6 +59,10 @@ KIND_TEXT = {
 _environment = Environment(
     loader=PackageLoader("pipeline"), undefined=StrictUndefined, keep_trailing_newline=True
 )
+
+
+def workbook_name(year: int) -> str:
+    return f"assessment-{year}.xlsx"
 
 
 def report_stem(year: int) -> str:
@@ -362,8 +367,145 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     return document.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
 
 
+def workbook_sheets(inputs: ReportInputs, results: YearResults, summary: str) -> list[Sheet]:
+    """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/workbook.py``)."""
+    note = "样例数据，非真实填报，不得用于考核" if inputs.is_sample else ""
+    annual = results.annual.assign(
+        met_text=[("完成" if m else "未完成") if k == "cumulative" else ("达标" if m else "未达标")
+                  for m, k in zip(results.annual["met"], results.annual["kind"], strict=True)],
+        margin_share=results.annual["margin"],
+    )  # fmt: skip
+    assessment = inputs.assessment
+    suggestions = [
+        pd.DataFrame(
+            [{"region": s.region, "reason": r} for s in items for r in s.reasons],
+            columns=["region", "reason"],
+        )
+        for items in (results.interviews, results.commendations)
+    ]
+    percent_points = "0.00"
+    glance = glance_table(inputs, results)
+    return [
+        Sheet(
+            "摘要",
+            pd.DataFrame({"text": summary.split("\n\n")}),
+            (Column("text", "摘要（由数据生成）", 120),),
+            note,
+        ),
+        Sheet(
+            "考核一览",
+            glance,
+            tuple(Column(c, c, 12) for c in glance.columns),
+            note,
+        ),
+        Sheet(
+            "年度任务",
+            annual,
+            (
+                Column("region", "地区", 10),
+                Column("indicator_name", "指标", 30),
+                Column("article", "条款", 8),
+                Column("task", "年目标任务", 12, INTEGER),
+                Column("task_source", "目标任务来源", 10),
+                Column("done", "完成数/本年数值", 14, DECIMAL2),
+                Column("completion_rate", "完成率", 10, PERCENT1),
+                Column("change", "同比增减", 10, DECIMAL2),
+                Column("limit", "要求（上限/下限）", 12, DECIMAL2),
+                Column("margin", "与要求相差", 12, percent_points),
+                Column("met_text", "本年", 8),
+                Column("years_missed", "规划期内未达标年份", 18),
+                Column("plan_target", "规划目标", 12, INTEGER),
+                Column("plan_done", "规划期累计完成", 14, INTEGER),
+                Column("plan_share", "占规划目标", 12, PERCENT1),
+                Column("time_progress_gap", "时序进度差", 12, PERCENT1),
+                Column("wording", "表述", 60),
+            ),
+            note,
+        ),  # fmt: skip
+        Sheet(
+            "规划进度",
+            assessment,
+            (
+                Column("region", "地区", 10),
+                Column("indicator_name", "指标", 30),
+                Column("target", "规划目标", 12, DECIMAL2),
+                Column("actual_to_date", "截至本年", 12, DECIMAL2),
+                Column("check", "确定性判断", 18),
+                Column("forecast_end", "期末预测（中位数）", 14, DECIMAL2),
+                Column("forecast_end_lo80", "80%区间下限", 12, DECIMAL2),
+                Column("forecast_end_hi80", "80%区间上限", 12, DECIMAL2),
+                Column("probability", "达标概率", 10, PERCENT1),
+                Column("history_years", "依据年数", 8),
+                Column("status", "状态", 10),
+                Column("note", "说明", 60),
+            ),
+            note,
+        ),  # fmt: skip
+        Sheet(
+            "得分排名",
+            results.scores,
+            (
+                Column("rank", "排名", 6),
+                Column("region", "地区", 10),
+                Column("score", "得分", 8, DECIMAL2),
+                Column("grade", "等次", 8),
+                Column("points", "各项得分", 60),
+                Column("deductions", "扣分情况", 60),
+            ),
+            note,
+        ),  # fmt: skip
+        Sheet(
+            "约谈建议",
+            suggestions[0],
+            (Column("region", "地区", 10), Column("reason", "理由（先事实后预测）", 100)),
+            note,
+        ),
+        Sheet(
+            "表扬建议",
+            suggestions[1],
+            (Column("region", "地区", 10), Column("reason", "理由", 100)),
+            note,
+        ),
+        Sheet(
+            "资金调整",
+            results.funds,
+            (
+                Column("rank", "排名", 6),
+                Column("region", "地区", 10),
+                Column("score", "得分", 8, DECIMAL2),
+                Column(
+                    "base",
+                    "基数（万元）" + ("（样例）" if results.funds_are_sample else ""),
+                    14,
+                    DECIMAL2,
+                ),
+                Column("change", "建议增减（万元）", 14, DECIMAL2),
+                Column("change_share", "增减幅度", 10, PERCENT1),
+                Column("next_year", "建议次年（万元）", 14, DECIMAL2),
+            ),
+            note,
+        ),  # fmt: skip
+        Sheet(
+            "数据质量",
+            inputs.qa_log,
+            (
+                Column("rule", "规则", 16),
+                Column("stage", "阶段", 8),
+                Column("status", "结果", 8),
+                Column("file", "文件", 28),
+                Column("sheet", "工作表", 10),
+                Column("row", "行", 6),
+                Column("column", "列", 24),
+                Column("message", "说明", 80),
+            ),
+            note,
+        ),  # fmt: skip
+    ]
+
+
 def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
-    """Write the charts to ``out_dir/figures`` and return the report's Quarto Markdown."""
+    """Write the charts to ``out_dir/figures`` and the officials' workbook to ``out_dir``, and
+    return the report's Quarto Markdown."""
     figures = out_dir / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     year, assessment = inputs.year, inputs.assessment
@@ -372,6 +514,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     settings, rules = load_targets_config(), load_rules()
     results = YearResults.compute(inputs)
     annual = results.annual
+    summary = executive_summary(inputs, results)
+    write_workbook(workbook_sheets(inputs, results, summary), out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
         return document.figure(_save(chart, figures / name), label=label, caption=caption)
@@ -430,7 +574,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
         "allocation_callout": _allocation_callout(plan),
-        "summary": document.text_paragraphs(executive_summary(inputs, results)),
+        "summary": document.text_paragraphs(summary),
         "glance_table": document.table(glance_table(inputs, results), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
         "matrix": figure(charts.status_matrix(assessment), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
