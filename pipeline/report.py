@@ -262,9 +262,16 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             f"{r.short_name}完成率由{_pct(city_prev.loc[r.indicator, 'completion_rate'])}变为{_pct(r.completion_rate)}"
             for r in flows.itertuples() if r.indicator in city_prev.index
         ]  # fmt: skip
+        rise = (
+            f"得分上升最多的是{up}（{change[up]:+.2f}分）" if change[up] > 0 else "没有县区得分上升"
+        )
+        fall = (
+            f"下降最多的是{down}（{change[down]:+.2f}分）"
+            if change[down] < 0
+            else "没有县区得分下降"
+        )
         paragraphs.append(
-            f"与{year - 1}年相比：全市" + "，".join(moves) + "；"
-            f"县区得分上升最多的是{up}（{change[up]:+.2f}分），下降最多的是{down}（{change[down]:+.2f}分）。"
+            f"与{year - 1}年相比：全市" + "，".join(moves) + f"；县区{rise}，{fall}。"
         )
     paragraphs.append(
         f"据此建议（供市政府决定）：约谈{len(results.interviews)}个县（市、区）"
@@ -320,6 +327,7 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
         "排名": results.scores["rank"], "地区": results.scores["region"],
         "得分": [f"{v:.2f}" for v in results.scores["score"]],
         "比上年": [f"{v - previous[c]:+.2f}" if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
+        "任务平均完成率": [_pct(v) for v in results.scores["tie_break"]],
         "等次": results.scores["grade"],
         "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
     })  # fmt: skip
@@ -584,7 +592,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "meetings_table": document.table(meetings_table, label="tbl-meetings", caption=f"{year}年各级政府常务会研究就业工作次数", widths=[3, 3, 4, 3, 5]),
         "meetings_short": _names([document.text(m) for m in meetings_short]),
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
-        "scores_table": document.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 2, 12]),
+        "scores_table": document.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 3, 2, 11]),
         "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分"), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
         "interviews": _suggestion_blocks(results.interviews),
         "commendations": _suggestion_blocks(results.commendations),

@@ -18,7 +18,9 @@ from pipeline.reference import county_population
 from pipeline.regions import counties
 from pipeline.rules import AssessmentRules, Grade, load_rules
 
-SCORE_COLUMNS = ["rank", "region_code", "region", "score", "grade", "points", "deductions"]
+SCORE_COLUMNS = [
+    "rank", "region_code", "region", "score", "tie_break", "grade", "points", "deductions",
+]  # fmt: skip
 
 
 def flow_points(weight: float, completion_rate: float, cap: float) -> float:
@@ -60,6 +62,12 @@ def apply_excellent_quota(
     ]
 
 
+def tie_break(facts: pd.DataFrame) -> float:
+    """Mean uncapped 完成率 of a county's annual tasks (a task not reported counts as 0)."""
+    rates = facts[facts["kind"] == "cumulative"]["completion_rate"].fillna(0.0)
+    return float(rates.mean()) if len(rates) else 0.0
+
+
 def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
     weight = rules.scoring.weights.get(row["indicator"], 0.0)
     if row["kind"] == "cumulative":
@@ -83,8 +91,9 @@ def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
 
 
 def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -> pd.DataFrame:
-    """A 100-point score per county, its grade (with the 优秀 quota) and rank (1 = best; ties share
-    a rank). ``points`` lists the points per indicator, ``deductions`` where points were lost."""
+    """A 100-point score per county, its grade (with the 优秀 quota) and rank (1 = best; equal
+    scores ranked by :func:`tie_break`). ``points`` lists the points per indicator, ``deductions``
+    where points were lost."""
     rules = rules or load_rules()
     for indicator_id in rules.scoring.weights:
         indicator(indicator_id)  # an unknown id in config/assessment.yaml is an error, named
@@ -102,8 +111,15 @@ def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -
                                 if row["indicator"] in rules.scoring.weights),
             "deductions": "；".join(reason for (_, reason), _ in scored if reason),
         })  # fmt: skip
-    table = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
-    table["rank"] = table["score"].rank(method="min", ascending=False).astype(int)
+    table = pd.DataFrame(rows)
+    # Equal scores are ordered by the mean uncapped 完成率 of the annual tasks (超额完成 does not
+    # add points, but it decides between equal scores); still equal → equal rank.
+    table["tie_break"] = [
+        tie_break(annual[annual["region_code"] == c]) for c in table["region_code"]
+    ]
+    table = table.sort_values(["score", "tie_break"], ascending=False, kind="stable")
+    keys = list(zip(table["score"], table["tie_break"], strict=True))
+    table["rank"] = [keys.index(key) + 1 for key in keys]
     raw = [grade_for(s, rules.grades) for s in table["score"]]
     table["grade"] = apply_excellent_quota(
         raw, list(table["rank"]), rules.grades, rules.excellent_max_share
