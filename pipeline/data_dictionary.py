@@ -4,7 +4,8 @@ Run ``python -m pipeline.data_dictionary > docs/data-dictionary.md``; a test che
 
 from __future__ import annotations
 
-from pipeline.indicators import indicators, plan_for_year
+from pipeline.config import load_targets_config
+from pipeline.indicators import indicators
 from pipeline.raw_layout import UNIT_FACTORS
 
 KIND_NAMES = {
@@ -14,17 +15,18 @@ KIND_NAMES = {
 }
 
 
-def render(year: int = 2024) -> str:
-    plan = plan_for_year(year)
+def render() -> str:
+    plans = load_targets_config().plans
+    plan_list = "；".join(f"{p.name} {p.start}–{p.end}（{p.source}）" for p in plans)
     lines = [
         "# 数据字典 / Data dictionary",
         "",
         "Generated from `config/indicators.yaml` and `config/targets.yaml` by",
         "`python -m pipeline.data_dictionary`; do not edit by hand.",
         "",
-        f"Plan: {plan.name} {plan.start}–{plan.end} ({plan.source}).",
+        f"Plans: {plan_list}.",
         "",
-        "| id | 指标 | 表头用语 | 单位 | 类型 | 方向 | 全市目标 | 取值范围 | 常见区间 | 条款 | 范围 |",
+        "| id | 指标 | 表头用语 | 单位 | 类型 | 方向 | 取值范围 | 常见区间 | 条款 | 范围 | 预测 |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for item in indicators():
@@ -36,9 +38,31 @@ def render(year: int = 2024) -> str:
         )
         lines.append(
             f"| `{item.id}` | {item.name} | {item.raw_header} | {item.unit} | {KIND_NAMES[item.kind]} | "
-            f"{'越高越好' if item.direction == 'higher_is_better' else '越低越好'} | {plan.city_targets[item.id]:g} | "
-            f"{low:g}–{high:g} | {plausible} | {item.article} | {'仅全市' if item.city_only else '全市及各县区'} |"
+            f"{'越高越好' if item.direction == 'higher_is_better' else '越低越好'} | "
+            f"{low:g}–{high:g} | {plausible} | {item.article} | {'仅全市' if item.city_only else '全市及各县区'} | "
+            f"{'是' if item.forecast else '否（只报事实）'} |"
         )
+    lines += [
+        "",
+        "## 全市目标 / City targets by plan",
+        "",
+        "| id | " + " | ".join(f"{p.name}（{p.start}–{p.end}）" for p in plans) + " |",
+        "|---|" + "---|" * len(plans),
+    ]
+    for item in indicators():
+        cells = [
+            f"{p.city_targets[item.id]:g}" if item.id in p.city_targets else "—" for p in plans
+        ]
+        lines.append(f"| `{item.id}` | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "County allocations: "
+        + "；".join(
+            f"{p.name} — {'正式下达（' + p.allocation_document + '）' if p.allocation_status == 'issued' else '测算数（待替换为正式分解任务）'}"
+            for p in plans
+        )
+        + ".",
+    ]
     units = "、".join(f"{unit}（×{factor:g}）" for unit, factor in UNIT_FACTORS.items())
     lines += [
         "",
