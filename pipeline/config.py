@@ -120,15 +120,10 @@ class ForecastSettings(_Strict):
     calibration_paths: int = Field(ge=100)
 
 
-class Accountability(_Strict):
-    interview_min_difficult: int = Field(ge=1)
-
-
 class TargetsConfig(_Strict):
     plans: tuple[Plan, ...]
     status_thresholds: StatusThresholds
     forecast: ForecastSettings
-    accountability: Accountability
 
 
 def _load_yaml(path: Path) -> object:
