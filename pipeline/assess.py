@@ -312,7 +312,7 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 if all(p is not None for p in county_paths):
                     paths = np.sum([p[0] for p in county_paths], axis=0)
                 models = sorted({m for p in county_paths if p for m in p[1]})
-                notes.append("全市预测为十个县区模拟路径之和")
+                notes.append(f"全市预测为{len(counties())}个县区模拟路径之和")
             else:
                 simulated = simulator.paths(region, item)
                 paths, models = simulated if simulated else (None, [])

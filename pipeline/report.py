@@ -235,7 +235,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
         else []
     )
     text = (
-        f"十个县（市、区）考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
+        f"{len(scores)}个县（市、区）考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
         f"居前的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in top.itertuples())}；"
         f"居后的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in bottom.itertuples())}。"
     )
