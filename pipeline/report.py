@@ -125,10 +125,9 @@ class YearResults:
             previous_scores = scoring.score_counties(previous_annual)
         funds, funds_are_sample = scoring.fund_table(scores)
         final = year == plan.end
-        forecasts = None if final else inputs.assessment
         return cls(
             annual, previous_annual, scores, previous_scores, funds, funds_are_sample,
-            scoring.interview_suggestions(annual, scores, forecasts),
+            scoring.interview_suggestions(annual, scores, inputs.assessment, final),
             scoring.commendation_suggestions(annual, scores),
         )  # fmt: skip
 

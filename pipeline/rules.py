@@ -37,6 +37,7 @@ class Accountability(_Strict):
     interview_min_tasks_missed: int = Field(ge=1)
     interview_if_limit_breached: bool
     interview_min_forecast_difficult: int = Field(ge=1)
+    interview_min_plan_targets_missed: int = Field(ge=1)
     commend_grades: tuple[str, ...]
 
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.config import ConfigError
-from pipeline.indicators import indicator
+from pipeline.indicators import indicator, plan_for_year
 from pipeline.reference import county_population
 from pipeline.regions import counties
 from pipeline.rules import AssessmentRules, Grade, load_rules
+from pipeline.verdict import DIFFICULT, FINAL_MISSED
 
 SCORE_COLUMNS = [
     "rank", "region_code", "region", "score", "tie_break", "grade", "points", "deductions",
@@ -187,13 +188,20 @@ class Suggestion:
 def interview_suggestions(
     annual: pd.DataFrame,
     scores: pd.DataFrame,
-    assessment: pd.DataFrame | None,
+    assessment: pd.DataFrame,
+    final: bool,
     rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
     """第二十条 约谈 suggestions. Facts of the year first (grade, tasks missed, limits breached), then
-    forecasts (plan targets 难以完成; ``assessment`` None in the plan's last year)."""
+    forecasts (plan targets 难以完成) — or, in the plan's last year (``final``), the plan targets
+    missed, which are facts too."""
     rules = rules or load_rules()
     config = rules.accountability
+    plan_name = (
+        str(annual["year"].iloc[0])
+        if annual.empty
+        else plan_for_year(int(annual["year"].iloc[0])).name
+    )
     suggestions = []
     for _, county in scores.iterrows():
         facts = annual[annual["region_code"] == county["region_code"]]
@@ -221,9 +229,17 @@ def interview_suggestions(
         earlier = facts[(facts["kind"] != "cumulative") & facts["met"].astype(bool)]
         for _, row in earlier[earlier["years_missed"] != ""].iterrows():
             reasons.append(f"{row['short_name']}本年达标，但{row['years_missed']}年未达到年度要求")
-        if assessment is not None:
-            own = assessment[assessment["region_code"] == county["region_code"]]
-            difficult = own[(own["status"] == "难以完成") & (own["kind"] == "cumulative")]
+        own = assessment[assessment["region_code"] == county["region_code"]]
+        if final:  # the plan's result is a fact
+            missed_plan = own[own["status"] == FINAL_MISSED]
+            if len(missed_plan) >= config.interview_min_plan_targets_missed:
+                triggered = True
+            for _, row in missed_plan.iterrows():
+                reasons.append(
+                    f"{plan_name}规划目标未完成：{row['indicator_name']}（{row['note']}）"
+                )
+        else:
+            difficult = own[(own["status"] == DIFFICULT) & (own["kind"] == "cumulative")]
             if len(difficult) >= config.interview_min_forecast_difficult:
                 triggered = True
             for _, row in difficult.iterrows():

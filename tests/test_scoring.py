@@ -76,11 +76,13 @@ def test_sample_scores_add_up_and_rank(facts_2024):
 def test_interviews_name_facts_first_then_forecasts(facts_2024):
     scores = score_counties(facts_2024)
     assessment = pd.DataFrame(
-        [{"region_code": "610925", "kind": "cumulative", "status": "难以完成",
+        [{"region_code": "610925", "kind": "cumulative", "status": "难以完成", "note": "",
           "indicator_name": name, "actual_to_date": 3800.0, "target": 5400.0, "probability": 0.0}
          for name in ("城镇新增就业", "农民就地就近转移就业")]
     )  # fmt: skip
-    suggestions = {s.region: s for s in interview_suggestions(facts_2024, scores, assessment)}
+    suggestions = {
+        s.region: s for s in interview_suggestions(facts_2024, scores, assessment, final=False)
+    }
     lan_gao = suggestions["岚皋县"].reasons
     assert any(r.startswith("登记失业率4.14%，比年目标4%高0.14个百分点") for r in lan_gao)
     first_forecast = next(i for i, r in enumerate(lan_gao) if r.startswith("（预测）"))
@@ -93,3 +95,16 @@ def test_interviews_name_facts_first_then_forecasts(facts_2024):
 
 def test_rules_load_with_weights_that_make_100():
     assert sum(load_rules().scoring.weights.values()) == 100
+
+
+def test_in_the_last_year_missed_plan_targets_are_facts(facts_2024):
+    scores = score_counties(facts_2024)
+    verdicts = pd.DataFrame(
+        [{"region_code": "610929", "kind": "cumulative", "status": "未完成", "indicator_name": name,
+          "note": note} for name, note in (("城镇新增就业", "差13人，完成规划目标的99.8%"),
+                                            ("农民就地就近转移就业", "差313人，完成规划目标的95.5%"))]
+    )  # fmt: skip
+    bai_he = {s.region: s for s in interview_suggestions(facts_2024, scores, verdicts, final=True)}
+    reasons = bai_he["白河县"].reasons
+    assert "十四五规划目标未完成：城镇新增就业（差13人，完成规划目标的99.8%）" in reasons
+    assert not any(r.startswith("（预测）") for r in reasons)
