@@ -25,7 +25,7 @@ from pipeline.reference import published_figures
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
-from pipeline.workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
+from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
 
 SAMPLE_MARKER = "样例数据"
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
@@ -375,7 +375,7 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
 
 
 def workbook_sheets(inputs: ReportInputs, results: YearResults, summary: str) -> list[Sheet]:
-    """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/workbook.py``)."""
+    """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/assessment_workbook.py``)."""
     note = "样例数据，非真实填报，不得用于考核" if inputs.is_sample else ""
     annual = results.annual.assign(
         met_text=[("完成" if m else "未完成") if k == "cumulative" else ("达标" if m else "未达标")
