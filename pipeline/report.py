@@ -18,6 +18,7 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, scoring
 from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
 from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
+from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import Plan, load_targets_config
 from pipeline.indicators import indicator, indicators, plan_for_year
@@ -25,7 +26,6 @@ from pipeline.reference import published_figures
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
-from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
 
 SAMPLE_MARKER = "样例数据"
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
