@@ -527,7 +527,7 @@ CASES: list[Case] = [
         "two_unrelated_files_same_year",
         _two_files,
         values=False,
-        expect=(("每年一个文件", "FAIL", "修订号"),),
+        expect=(("地区唯一", "FAIL", "同时出现在 hanbin.xlsx 与 hanyin.xlsx"),),
     ),
     Case(
         "missing_county_row",
