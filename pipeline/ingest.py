@@ -136,7 +136,8 @@ def read_submission(path: Path, year: int | None) -> tuple[pd.DataFrame, QaLog]:
         )
         return empty(), log
     tidy = check_value_unique(tidy, log)
-    check_has_values(tidy, path.name, log)
+    if not (tidy.empty and log.has_failures):  # a file already refused needs no second FAIL
+        check_has_values(tidy, path.name, log)
     return tidy, log
 
 

@@ -92,6 +92,8 @@ def parse_indicator_header(text: str, measure: str | None) -> tuple[Indicator, s
     normalised = normalise(text)
     units = list(_UNIT.finditer(normalised))
     if not units:
+        if _match_indicator(_strip_measure(normalised)[0]) is None:
+            raise LookupError(f"未识别的指标“{normalised}”")
         raise ValueError(f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
     last = units[-1]  # the unit is the last bracket; earlier ones are part of the name
     unit = last[1]

@@ -156,8 +156,9 @@ def _read_openpyxl(path: Path) -> list[Grid]:
 def _read_calamine(path: Path) -> list[Grid]:
     from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-    try:
-        book = CalamineWorkbook.from_path(str(path))
+    try:  # from a file object, calamine tells the format by content, not by the name's suffix
+        with path.open("rb") as handle:
+            book = CalamineWorkbook.from_filelike(handle)
     except PasswordError as error:
         raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
     grids = []
@@ -196,7 +197,7 @@ def read_grids(path: Path, log: QaLog, is_header: object = lambda cell: False) -
     head = path.read_bytes()
     if head.startswith(_OLE) and _ENCRYPTED in head:
         raise IntakeError(
-            "文件设有打开密码（已加密），无法读取：请在 Excel 中取消密码（文件→信息→保护工作簿）后重新报送"
+            "文件设有打开密码（已加密）：请在 Excel 中取消密码（文件→信息→保护工作簿）后重新报送"
         )
     if suffix in OPENPYXL_SUFFIXES and head.startswith(_ZIP):
         try:
