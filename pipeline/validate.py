@@ -37,6 +37,7 @@ def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
                 STAGE,
                 "WARN" if long_format else "FAIL",
                 f"{year}年缺少：{'、'.join(missing)}",
+                file="、".join(sorted(set(rows["source_file"]))),
             )
         else:
             log.add(Rule.COUNTIES_PRESENT, STAGE, "PASS", f"{year}年十个县区均已填报")
