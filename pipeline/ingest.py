@@ -16,8 +16,15 @@ import pandas as pd
 
 from pipeline import raw_layout
 from pipeline.layout import header_row, is_region_header, parse_layout
-from pipeline.long_format import long_columns, parse_long
-from pipeline.numbers import MISSING_MARKERS, NumberError, normalise, parse_cell, parse_number
+from pipeline.long_format import latest_year, long_columns, parse_long
+from pipeline.numbers import (
+    MISSING_MARKERS,
+    YEAR_MIN,
+    NumberError,
+    normalise,
+    parse_cell,
+    parse_number,
+)
 from pipeline.qa import QaLog, Rule
 from pipeline.tidy import STAGE, TIDY_COLUMNS, check_value_unique, concat, empty
 from pipeline.workbook import SUPPORTED_SUFFIXES, Grid, IntakeError, decode, read_grids
@@ -254,6 +261,15 @@ def read_year_folder(folder: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
     """One year's submissions: one combined file, or one file per county. A file may be revised
     (raw_layout.REVISION_PATTERN): the highest revision is used and every changed cell logged."""
     log = QaLog()
+    if not YEAR_MIN <= year <= latest_year():
+        log.add(
+            Rule.YEAR_FORMAT,
+            STAGE,
+            "FAIL",
+            f"年份文件夹 {folder.name} 不在 {YEAR_MIN}–{latest_year()} 之间（最晚为已配置规划期的末年）",
+            file=folder.name,
+        )
+        return empty(), log
     check_skipped_files(folder, log)
     files = submission_files(folder)
     if not files:

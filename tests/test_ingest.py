@@ -4,7 +4,13 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline import RAW_DIR, raw_layout
-from pipeline.ingest import TIDY_COLUMNS, parse_number, read_raw_dir, read_submission
+from pipeline.ingest import (
+    TIDY_COLUMNS,
+    parse_number,
+    read_raw_dir,
+    read_submission,
+    read_year_folder,
+)
 from pipeline.numbers import NumberError, parse_cell, parse_year
 
 
@@ -188,3 +194,13 @@ def test_two_files_for_one_year_fail_and_name_both(raw_copy: Path):
     assert {r.rule for r in failures} == {"地区唯一"} and len(failures) == 11
     assert all(raw_layout.file_name(2024) in r.message for r in failures)
     assert all("second.xlsx" in r.message for r in failures)
+
+
+def test_a_year_folder_outside_every_plan_is_a_fail_not_a_submission(raw_copy: Path):
+    future = raw_copy / "2031"
+    future.mkdir()
+    (future / "x.xlsx").write_bytes((raw_copy / "2024" / raw_layout.file_name(2024)).read_bytes())
+    tidy, log = read_year_folder(future, 2031)
+    assert tidy.empty
+    assert [(r.rule, r.status, r.file) for r in log.records] == [("年份格式", "FAIL", "2031")]
+    assert "2000–2025" in log.records[0].message
