@@ -154,13 +154,17 @@ def _read_openpyxl(path: Path) -> list[Grid]:
 
 
 def _read_calamine(path: Path) -> list[Grid]:
-    from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
     try:  # from a file object, calamine tells the format by content, not by the name's suffix
         with path.open("rb") as handle:
             book = CalamineWorkbook.from_filelike(handle)
     except PasswordError as error:
         raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
+    except CalamineError as error:
+        raise IntakeError(
+            f"不是有效的 {path.suffix} 文件，或文件已损坏（{error}）：请在 Excel 中打开并另存为 .xlsx 后重新报送"
+        ) from error
     grids = []
     for meta in book.sheets_metadata:
         sheet = book.get_sheet_by_name(meta.name)

@@ -1022,6 +1022,12 @@ CASES += [
         expect=(("文件可读", "FAIL", "已加密"),),
     ),
     Case("ods_workbook", _ods("ods_workbook", Layout())),
+    Case(
+        "text_saved_with_an_ods_name",
+        _raw("text_saved_with_an_ods_name", "县（市、区）,城镇新增就业（人）".encode(), ".ods"),
+        values=False,
+        expect=(("文件可读", "FAIL", "不是有效的 .ods 文件"),),
+    ),
     Case("xls_saved_with_an_xlsx_name", _xls_named_xlsx),
     Case(
         "excel_lock_file_beside_the_submission",
