@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,15 @@ class Grid:
     @property
     def has_content(self) -> bool:
         return any(c is not None and str(c).strip() for r in self.rows for c in r)
+
+
+_LITERAL = re.compile(r'"[^"]*"|\\.')
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Excel shows the stored value × 100 with a % sign: a "%" in the format that is not quoted
+    text ("0.00\"%\"" only prints a % after the stored number) nor escaped (\\%)."""
+    return "%" in _LITERAL.sub("", str(number_format))
 
 
 def cell_name(row: int, col: int) -> str:
@@ -125,7 +135,7 @@ def _read_openpyxl(path: Path) -> list[Grid]:
             for c in row
             if isinstance(c.value, int | float)
             and not isinstance(c.value, bool)
-            and "%" in str(c.number_format)
+            and is_percent_format(c.number_format)
         )
         hidden_columns = frozenset(
             index

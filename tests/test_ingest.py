@@ -12,6 +12,7 @@ from pipeline.ingest import (
     read_year_folder,
 )
 from pipeline.numbers import NumberError, parse_cell, parse_year
+from pipeline.workbook import is_percent_format
 
 
 @pytest.mark.parametrize(
@@ -204,3 +205,11 @@ def test_a_year_folder_outside_every_plan_is_a_fail_not_a_submission(raw_copy: P
     assert tidy.empty
     assert [(r.rule, r.status, r.file) for r in log.records] == [("年份格式", "FAIL", "2031")]
     assert "2000–2025" in log.records[0].message
+
+
+@pytest.mark.parametrize(
+    ("number_format", "percent"),
+    [("0.00%", True), ("0%", True), ('0.00"%"', False), ("0.00\\%", False), ("General", False)],
+)
+def test_only_a_real_percent_format_scales_the_stored_value(number_format, percent):
+    assert is_percent_format(number_format) is percent

@@ -620,6 +620,14 @@ def _percent_format(book: Book) -> None:
             cell.number_format = "0.00%"
 
 
+def _literal_percent_format(book: Book) -> None:
+    """Shows 3.29 as "3.29%" without scaling: the % is quoted text in the format."""
+    sheet = book.active
+    for row in range(4, 15):
+        for col in (5, 6):
+            sheet.cell(row, col).number_format = '0.00"%"'
+
+
 def _formulas(book: Book) -> None:
     sheet = book.active
     sheet["D14"] = "=SUM(D4:D13)"  # openpyxl saves formulas without a computed value
@@ -926,6 +934,10 @@ CASES += [
         "rate_stored_as_fraction_with_percent_format",
         _xlsx("rate_stored_as_fraction_with_percent_format", edit=_percent_format),
         expect=(("百分比格式", "WARN", "显示为 3%，按 3 读取"),),
+    ),
+    Case(
+        "rate_with_a_quoted_percent_sign_in_its_format",
+        _xlsx("rate_with_a_quoted_percent_sign_in_its_format", edit=_literal_percent_format),
     ),
     # Years
     Case(
