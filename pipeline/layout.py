@@ -245,11 +245,23 @@ def check_merged_cells(
         log.add(Rule.MERGED_CELLS, STAGE, "PASS", "数据区没有合并单元格", **where)
 
 
-def _note_or_unlabelled(row: tuple, excel_row: int, log: QaLog, where: dict) -> str:
-    """A row without a region name: a note (PASS), text (WARN) or numbers without a name (FAIL).
-    Returns the note's text."""
+def _note_or_unlabelled(
+    row: tuple, value_indexes: set[int], excel_row: int, log: QaLog, where: dict
+) -> str:
+    """A row without a region name: a note (PASS), other text (WARN), or — when any indicator
+    column has content — a FAIL, since those values would otherwise be lost. Returns a note's text."""
     first_text = next((normalise(c) for c in row if c is not None and normalise(c)), "")
     if not first_text:
+        return ""
+    if any(row[i] is not None and normalise(row[i]) for i in value_indexes):
+        log.add(
+            Rule.REGION_NAME,
+            STAGE,
+            "FAIL",
+            f"该行有数值但没有地区名称（地区名称应写在“{raw_layout.REGION_HEADER}”列；该行首个内容：{first_text[:20]}）",
+            row=excel_row,
+            **where,
+        )
         return ""
     if first_text.startswith(raw_layout.NOTE_PREFIXES):
         log.add(
@@ -261,26 +273,15 @@ def _note_or_unlabelled(row: tuple, excel_row: int, log: QaLog, where: dict) -> 
             **where,
         )
         return first_text
-    numeric = all(_is_number(c) for c in row if c is not None and normalise(c))
-    if numeric:
-        log.add(Rule.REGION_NAME, STAGE, "FAIL", "该行有数值但没有地区名称", row=excel_row, **where)
-    else:
-        log.add(
-            Rule.NOTE_ROW,
-            STAGE,
-            "WARN",
-            f"没有地区名称的行，未作为数据读取：{first_text[:40]}",
-            row=excel_row,
-            **where,
-        )
+    log.add(
+        Rule.NOTE_ROW,
+        STAGE,
+        "WARN",
+        f"没有地区名称的行，未作为数据读取：{first_text[:40]}",
+        row=excel_row,
+        **where,
+    )
     return ""
-
-
-def _is_number(cell: object) -> bool:
-    try:
-        return parse_cell(cell, "%").value is not None
-    except NumberError:
-        return False
 
 
 def _read_value(
@@ -324,6 +325,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
     check_required_columns(columns, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row
+    value_indexes = {c.index for c in columns}
     records: list[dict] = []
     notes: list[str] = []
     seen: dict[str, tuple[int, tuple]] = {}
@@ -333,7 +335,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
         label = row[region_col]
         label_text = normalise(label) if label is not None else ""
         if not label_text or label_text.startswith(raw_layout.NOTE_PREFIXES):
-            notes.append(_note_or_unlabelled(row, excel_row, log, where))
+            notes.append(_note_or_unlabelled(row, value_indexes, excel_row, log, where))
             continue
         labelled.add(excel_row)
         at = {"row": excel_row, **where}

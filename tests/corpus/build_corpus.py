@@ -1119,6 +1119,17 @@ CASES += [
         ),
     ),
     Case(
+        "heji_written_in_the_sequence_column",
+        _layout_rows(lambda rows: rows[:13] + [["合计", None, *rows[13][2:]]] + rows[14:]),
+        values=False,
+        expect=(("地区名称", "FAIL", "该行有数值但没有地区名称"),),
+    ),
+    Case(
+        "sequence_numbers_on_an_empty_row",
+        _layout_rows(lambda rows: rows[:14] + [[12, None]] + rows[14:]),
+        expect=(("说明行", "WARN", "没有地区名称的行"),),
+    ),
+    Case(
         "remarks_column_without_unit",
         _layout_rows(
             lambda rows: [rows[0], rows[1] + ["备注"], rows[2], rows[3] + ["已核实"], *rows[4:]]
