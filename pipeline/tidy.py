@@ -58,8 +58,13 @@ def frame(records: list[dict]) -> pd.DataFrame:
     return _typed(pd.DataFrame(records, columns=TIDY_COLUMNS))
 
 
+_DTYPES = {"is_sample": bool, "source_row": "int64", "year": "int64"}
+
+
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
-    return table.astype({"is_sample": bool, "source_row": "int64", "year": "int64"})
+    if all(table[c].dtype == t for c, t in _DTYPES.items()):
+        return table
+    return table.astype(_DTYPES)
 
 
 def empty() -> pd.DataFrame:

@@ -119,7 +119,7 @@ def _read_csv(path: Path, log: QaLog, is_header: object) -> list[Grid]:
 
 def _read_openpyxl(path: Path) -> list[Grid]:
     values = load_workbook(path, data_only=True)
-    formulas = load_workbook(path, data_only=False)
+    formulas = load_workbook(path, read_only=True, data_only=False)  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
         cells = [list(row) for row in sheet.iter_rows()]
@@ -127,7 +127,7 @@ def _read_openpyxl(path: Path) -> list[Grid]:
             (c.row, c.column)
             for row in formulas[sheet.title].iter_rows()
             for c in row
-            if c.data_type == "f" and sheet.cell(c.row, c.column).value is None
+            if getattr(c, "data_type", None) == "f" and sheet.cell(c.row, c.column).value is None
         )
         percent = frozenset(
             (c.row, c.column)
