@@ -119,7 +119,9 @@ def _read_csv(path: Path, log: QaLog, is_header: object) -> list[Grid]:
 
 def _read_openpyxl(path: Path) -> list[Grid]:
     values = load_workbook(path, data_only=True)
-    formulas = load_workbook(path, read_only=True, data_only=False)  # only to see which are formulas
+    formulas = load_workbook(
+        path, read_only=True, data_only=False
+    )  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
         cells = [list(row) for row in sheet.iter_rows()]
