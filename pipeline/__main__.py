@@ -30,7 +30,7 @@ def _publish(args: argparse.Namespace) -> int:
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
-    from pipeline.ingest import read_submission, read_year_folder
+    from pipeline.ingest import check_raw_dir_entries, read_submission, read_year_folder
     from pipeline.qa import QaLog, Rule
 
     log = QaLog()
@@ -40,6 +40,8 @@ def _read_path(path: Path):
             if path.name.isdigit()
             else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
         )
+        if not path.name.isdigit():
+            check_raw_dir_entries(path, log)
         if not folders:
             log.add(
                 Rule.ONE_FILE_PER_YEAR,

@@ -32,7 +32,7 @@ from pipeline.workbook import SUPPORTED_SUFFIXES, Grid, IntakeError, decode, rea
 __all__ = [
     "MISSING_MARKERS", "SUPPORTED_SUFFIXES", "TIDY_COLUMNS", "Grid", "IntakeError", "NumberError",
     "decode", "normalise", "parse_cell", "parse_number", "read_raw_dir", "read_submission",
-    "read_year_folder", "submission_files",
+    "read_year_folder", "submission_files", "check_raw_dir_entries",
 ]  # fmt: skip
 
 
@@ -305,12 +305,28 @@ def read_year_folder(folder: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
     return check_region_across_files(frames, log), log
 
 
+def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
+    """A folder of year folders: anything else in it (a folder named "2024年", a workbook beside
+    the year folders) is named, since it is not read. README files and hidden files are not."""
+    for path in sorted(raw_dir.iterdir()):
+        if path.name.startswith(".") or path.name.upper().startswith("README"):
+            continue
+        if path.is_dir() and not path.name.isdigit():
+            reason = "不是年份文件夹（文件夹名应只写四位年份，如 2024），其中的文件未读取"
+        elif not path.is_dir():
+            reason = "直接放在原始数据文件夹中，未读取：报表应放在 <年份>/ 文件夹中"
+        else:
+            continue
+        log.add(Rule.FILE_SKIPPED, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
+
+
 def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
     """Read every ``<raw_dir>/<year>/`` with year <= last_year."""
     log = QaLog()
     frames = []
     if not raw_dir.is_dir():
         raise IntakeError(f"原始数据文件夹不存在：{raw_dir}")
+    check_raw_dir_entries(raw_dir, log)
     for folder in sorted(p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit()):
         year = int(folder.name)
         if year > last_year:

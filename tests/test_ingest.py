@@ -213,3 +213,11 @@ def test_a_year_folder_outside_every_plan_is_a_fail_not_a_submission(raw_copy: P
 )
 def test_only_a_real_percent_format_scales_the_stored_value(number_format, percent):
     assert is_percent_format(number_format) is percent
+
+
+def test_a_folder_that_is_not_a_year_and_a_stray_workbook_are_named(raw_copy: Path):
+    (raw_copy / "2025年").mkdir()
+    (raw_copy / "汉滨区2025.xlsx").write_bytes(b"")
+    _, log = read_raw_dir(raw_copy, 2024)
+    skipped = [(r.file, r.status) for r in log.records if r.rule == "跳过文件"]
+    assert skipped == [("2025年", "WARN"), ("汉滨区2025.xlsx", "WARN")]
