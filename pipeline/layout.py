@@ -55,7 +55,7 @@ def header_row(rows: list[tuple]) -> int | None:
     )
 
 
-def _measure_of(text: str) -> str | None:
+def measure_of(text: str) -> str | None:
     for measure, words in raw_layout.MEASURE_WORDS.items():
         if any(text == normalise(w) for w in words):
             return measure
@@ -126,7 +126,7 @@ def _value_columns(
             current = upper
         elif upper is not None:
             current = None
-        measure = _measure_of(normalise(lower)) if lower is not None else None
+        measure = measure_of(normalise(lower)) if lower is not None else None
         if current is None or (upper is None and (len(header) == 1 or measure is None)):
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
@@ -301,6 +301,21 @@ def _read_value(
     return parsed.value
 
 
+def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, where: dict) -> None:
+    """Content in a data row outside every read column (no header above it) is named, not lost."""
+    for index, cell in enumerate(row):
+        if index not in read and cell is not None and normalise(cell):
+            log.add(
+                Rule.UNREAD_CELL,
+                STAGE,
+                "WARN",
+                f"单元格 {cell_name(excel_row, index + 1)} 有内容“{normalise(cell)[:20]}”，但所在列没有可识别的指标表头，未读取",
+                row=excel_row,
+                column=get_column_letter(index + 1),
+                **where,
+            )
+
+
 def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
     where = {"file": file, "sheet": grid.sheet}
     width = max((len(r) for r in grid.rows), default=0)
@@ -312,7 +327,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
         )
     check_title_year(rows[:header_at], year, log, where)
     two_rows = header_at + 1 < len(rows) and any(
-        _measure_of(normalise(c)) for c in rows[header_at + 1] if c is not None
+        measure_of(normalise(c)) for c in rows[header_at + 1] if c is not None
     )
     header = rows[header_at : header_at + (2 if two_rows else 1)]
     region_col = next(i for i, c in enumerate(rows[header_at]) if is_region_header(c))
@@ -365,29 +380,10 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
             value = _read_value(row[column.index], column, grid, excel_row, log, where)
             if value is not None:
                 source = Source(file, grid.sheet, excel_row, column.label)
-                records.append(
-                    record(
-                        region,
-                        year,
-                        column.indicator,
-                        column.measure,
-                        value,
-                        column.sheet_unit,
-                        source,
-                    )
-                )
-        read = {region_col, *sequence_cols, *unread, *(c.index for c in columns)}
-        for index, cell in enumerate(row):
-            if index not in read and cell is not None and normalise(cell):
-                log.add(
-                    Rule.UNREAD_CELL,
-                    STAGE,
-                    "WARN",
-                    f"单元格 {cell_name(excel_row, index + 1)} 有内容“{normalise(cell)[:20]}”，但所在列没有可识别的指标表头，未读取",
-                    row=excel_row,
-                    column=get_column_letter(index + 1),
-                    **where,
-                )
+                item, measure, unit = column.indicator, column.measure, column.sheet_unit
+                records.append(record(region, year, item, measure, value, unit, source))
+        read = {region_col, *sequence_cols, *unread, *value_indexes}
+        check_unread_cells(row, read, excel_row, log, where)
     data_cols = {region_col + 1, *(c.index + 1 for c in columns)}
     check_merged_cells(grid, body_start + 1, labelled, data_cols, log, where)
     for column in columns:

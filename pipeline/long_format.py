@@ -8,7 +8,7 @@ import pandas as pd
 from pipeline import raw_layout
 from pipeline.config import load_targets_config
 from pipeline.indicators import UnknownIndicatorError, indicator
-from pipeline.layout import _measure_of
+from pipeline.layout import measure_of
 from pipeline.numbers import NumberError, normalise, parse_cell, parse_year
 from pipeline.qa import QaLog, Rule
 from pipeline.tidy import STAGE, Source, check_invisible_characters, frame, record, resolve_region
@@ -37,7 +37,7 @@ def _measure(raw: object) -> str | None:
     if raw is None:
         return "actual"
     text = normalise(raw)
-    return text if text in ("task", "actual") else _measure_of(text)
+    return text if text in ("task", "actual") else measure_of(text)
 
 
 def _unread_columns(header: tuple, columns: dict[str, int], log: QaLog, where: dict) -> None:
