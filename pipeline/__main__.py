@@ -27,60 +27,77 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_path(path: Path):
+    """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
+    (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
+    from pipeline.ingest import check_raw_dir_entries, read_submission, read_year_folder
+    from pipeline.qa import QaLog, Rule
+
+    log = QaLog()
+    if path.is_dir():
+        folders = (
+            [path]
+            if path.name.isdigit()
+            else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
+        )
+        if not path.name.isdigit():
+            check_raw_dir_entries(path, log)
+        if not folders:
+            log.add(
+                Rule.ONE_FILE_PER_YEAR,
+                "读取",
+                "FAIL",
+                "文件夹中没有年份文件夹：应为 <年份>/<报表文件>（如 data/raw/2024/），或直接给出年份文件夹",
+                file=str(path),
+            )
+        frames = []
+        for folder in folders:
+            tidy, folder_log = read_year_folder(folder, int(folder.name))
+            frames.append(tidy)
+            log.extend(folder_log)
+        return frames, log
+    if path.exists():
+        year = int(path.parent.name) if path.parent.name.isdigit() else None
+        tidy, file_log = read_submission(path, year)
+        return [tidy], file_log
+    log.add(Rule.FILE_READABLE, "读取", "FAIL", "文件或文件夹不存在", file=str(path))
+    return [], log
+
+
 def _read_paths(paths: list[Path]):
-    """Read files and folders: a year folder (data/raw/2024), a folder of year folders
-    (data/raw), or single files (the year is their folder's name; long-format files carry theirs)."""
-    from pipeline.ingest import read_submission, read_year_folder
+    """Read every path into one tidy table, validated, and the QA log of both stages."""
     from pipeline.qa import QaLog
+    from pipeline.tidy import concat
+    from pipeline.validate import validate
 
     frames, log = [], QaLog()
     for path in paths:
-        if path.is_dir():
-            folders = (
-                [path]
-                if path.name.isdigit()
-                else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
-            )
-            for folder in folders:
-                tidy, folder_log = read_year_folder(folder, int(folder.name))
-                frames.append(tidy)
-                log.extend(folder_log)
-        elif path.exists():
-            year = int(path.parent.name) if path.parent.name.isdigit() else None
-            tidy, file_log = read_submission(path, year)
-            frames.append(tidy)
-            log.extend(file_log)
-        else:
-            log.add("文件可读", "读取", "FAIL", "文件或文件夹不存在", file=str(path))
-    return frames, log
+        path_frames, path_log = _read_path(path)
+        frames.extend(path_frames)
+        log.extend(path_log)
+    tidy = concat(frames)
+    log.extend(validate(tidy))
+    return tidy, log
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from pipeline.validate import validate
-
-    frames, log = _read_paths(args.paths)
-    if frames:
-        log.extend(validate(pd.concat(frames, ignore_index=True)))
+    _, log = _read_paths(args.paths)
     print(log.format())
     return 1 if log.has_failures else 0
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from pipeline.validate import validate
-
-    frames, log = _read_paths(args.paths)
-    tidy = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if not tidy.empty:
-        log.extend(validate(tidy))
-    if log.has_failures or tidy.empty:
+    tidy, log = _read_paths(args.paths)
+    if log.has_failures:
         print(log.format(), file=sys.stderr)
         print("有 FAIL 级问题，未写出整洁表。", file=sys.stderr)
         return 1
-    tidy.to_csv(args.out, index=False, encoding="utf-8")
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tidy.to_csv(args.out, index=False, encoding="utf-8")
+    except OSError as error:
+        print(f"错误：无法写出 {args.out}：{error.strerror or error}", file=sys.stderr)
+        return 2
     print(f"已写出 {len(tidy)} 行：{args.out}")
     return 0
 

@@ -1,526 +1,126 @@
 """Read county submissions — however they arrive — into one tidy table, with a QA log.
 
-Accepted: .xlsx (openpyxl), .xls (python-calamine), .csv in UTF-8, UTF-8 with BOM or GB18030/GBK
-(the encoding used is recorded); the bureau layout with one- or two-row headers, title rows above,
-note rows below, a 合计/全市 row, blank spacer rows and columns, 序号 columns; or the long format
-(region, year, indicator, value, unit). Every problem becomes a QA record naming file, sheet, row
-and column; nothing is dropped or changed silently. Blank cells and dashes are missing, never 0.
+Accepted: .xlsx/.xlsm (openpyxl), .xls/.ods/.xlsb (python-calamine), .csv in UTF-8, UTF-8 with BOM
+or GB18030/GBK, comma-, tab-, semicolon- or bar-separated; the bureau layout (pipeline.layout) or
+the long format (pipeline.long_format); one combined file per year folder, or one file per county.
+Every problem becomes a QA record naming file, sheet, row and column; nothing is dropped or changed
+silently. Blank cells and dashes are missing, never 0. What is refused and why: docs/intake.md.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline import raw_layout
-from pipeline.config import Indicator
-from pipeline.indicators import UnknownIndicatorError, indicator, indicators
-from pipeline.qa import QaLog
-from pipeline.regions import FunctionalZone, Region, UnknownRegionError, resolve
+from pipeline.layout import header_row, is_region_header, parse_layout
+from pipeline.long_format import latest_year, long_columns, parse_long
+from pipeline.numbers import (
+    MISSING_MARKERS,
+    YEAR_MIN,
+    NumberError,
+    normalise,
+    parse_cell,
+    parse_number,
+)
+from pipeline.qa import QaLog, Rule
+from pipeline.tidy import STAGE, TIDY_COLUMNS, check_value_unique, concat, empty
+from pipeline.workbook import SUPPORTED_SUFFIXES, Grid, IntakeError, decode, read_grids
 
-STAGE = "读取"
-TIDY_COLUMNS = [
-    "region_code", "region", "year", "indicator", "indicator_name", "measure", "value", "unit",
-    "source_file", "source_sheet", "source_row", "source_column",
+__all__ = [
+    "MISSING_MARKERS", "SUPPORTED_SUFFIXES", "TIDY_COLUMNS", "Grid", "IntakeError", "NumberError",
+    "decode", "normalise", "parse_cell", "parse_number", "read_raw_dir", "read_submission",
+    "read_year_folder", "submission_files", "check_raw_dir_entries",
 ]  # fmt: skip
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-MISSING_MARKERS = {"", "—", "——", "-", "--", "/", "无", "–", "…", "NA", "N/A"}
-_UNIT = re.compile(r"\(([^()]+)\)")
-_YEAR_IN_TITLE = re.compile(r"(20\d{2})年")
-_BOM = b"\xef\xbb\xbf"
 
 
-class IntakeError(ValueError):
-    """A file that cannot be read as a submission at all."""
+def _is_header_cell(cell: object) -> bool:
+    text = normalise(cell).lower()
+    return is_region_header(cell) or text in ("region", "地区")
 
 
-def normalise(text: object) -> str:
-    """NFKC (full-width digits, brackets and % become ASCII) without any white space."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+def _first_row(grid: Grid) -> tuple:
+    return next((r for r in grid.rows if any(c is not None for c in r)), ())
 
 
-def parse_number(raw: object) -> float | None:
-    """A cell as a number: None for blank and dash-like markers; ValueError for anything else."""
-    if raw is None:
+def _holds_table(grid: Grid) -> bool:
+    return header_row(grid.rows) is not None or long_columns(_first_row(grid)) is not None
+
+
+def _describe(grid: Grid) -> str:
+    state = "隐藏" if grid.hidden else "可见"
+    table = "有表头" if _holds_table(grid) else "无表头"
+    return f"“{grid.sheet}”（{state}，{table}）"
+
+
+def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
+    """The sheet to read, as a person would: the one visible sheet that holds the table. Several
+    candidates, or only a hidden one, is a FAIL naming the sheets; other sheets with content are
+    named in a WARN."""
+    data = [g for g in grids if g.has_content]
+    if not data:
+        log.add(Rule.FILE_READABLE, STAGE, "FAIL", "文件是空的", file=file)
         return None
-    if isinstance(raw, bool):
-        raise ValueError(f"不是数字：{raw!r}")
-    if isinstance(raw, int | float):
-        return None if pd.isna(raw) else float(raw)
-    text = normalise(raw).replace(",", "").rstrip("%")
-    if text in MISSING_MARKERS or text.upper() in MISSING_MARKERS:
-        return None
-    return float(text)
-
-
-@dataclass(frozen=True)
-class Grid:
-    sheet: str
-    rows: list[tuple]
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Text of a CSV and the encoding it was read with: UTF-8 (with or without BOM), else GB18030
-    (a superset of GBK and GB2312). Anything else is an IntakeError."""
-    if data.startswith(_BOM):
-        return data[len(_BOM) :].decode("utf-8"), "UTF-8（带BOM）"
-    for encoding, label in (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")):
-        try:
-            return data.decode(encoding), label
-        except UnicodeDecodeError:
-            continue
-    raise IntakeError(
-        "无法识别文件编码：既不是 UTF-8 也不是 GB18030/GBK，请另存为 UTF-8 CSV 或 .xlsx"
-    )
-
-
-def read_grids(path: Path, log: QaLog) -> list[Grid]:
-    """Every sheet of a workbook, or the one table of a CSV, as rows of cell values."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        book = load_workbook(path, read_only=True, data_only=True)
-        grids = [
-            Grid(s.title, [tuple(r) for r in s.iter_rows(values_only=True)])
-            for s in book.worksheets
-        ]
-        book.close()
-        return grids
-    if suffix == ".xls":
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        return [
-            Grid(
-                name,
-                [
-                    tuple(None if c == "" else c for c in r)
-                    for r in book.get_sheet_by_name(name).to_python()
-                ],
+    visible = [g for g in data if _holds_table(g) and not g.hidden]
+    if len(visible) == 1 or (len(data) == 1 and not data[0].hidden):
+        chosen = visible[0] if len(visible) == 1 else data[0]
+        for other in (g for g in data if g is not chosen):
+            log.add(
+                Rule.SHEET_CHOICE,
+                STAGE,
+                "WARN",
+                f"工作表{_describe(other)}有内容，未读取：只读取工作表“{chosen.sheet}”",
+                file=file,
+                sheet=other.sheet,
             )
-            for name in book.sheet_names
-        ]
-    if suffix == ".csv":
-        text, encoding = decode(path.read_bytes())
-        log.add("文件编码", STAGE, "PASS", f"按 {encoding} 读取", file=path.name)
-        rows = [
-            tuple(None if cell.strip() == "" else cell for cell in row)
-            for row in csv.reader(io.StringIO(text))
-        ]
-        return [Grid("", rows)]
-    raise IntakeError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx、.xls、.csv）")
-
-
-# ---------------------------------------------------------------- bureau layout
-
-
-@dataclass(frozen=True)
-class ValueColumn:
-    index: int
-    indicator: Indicator
-    measure: str
-    sheet_unit: str
-    label: str
-
-
-def _is_region_header(cell: object) -> bool:
-    text = normalise(cell) if cell is not None else ""
-    return text in {
-        normalise(a) for a in (raw_layout.REGION_HEADER, *raw_layout.REGION_HEADER_ALIASES)
-    }
-
-
-def _measure_of(text: str) -> str | None:
-    for measure, words in raw_layout.MEASURE_WORDS.items():
-        if any(text == normalise(w) for w in words):
-            return measure
+        return chosen
+    names = "、".join(_describe(g) for g in data)
+    if not any(_holds_table(g) for g in data):
+        message = f"所有有内容的工作表都找不到表头（没有“{raw_layout.REGION_HEADER}”或 region 列）：{names}"
+    elif len(visible) > 1:
+        message = f"有多个可见工作表都有报表：{names}。无法确定读取哪一个，请只保留一个"
+    else:
+        message = f"报表所在的工作表是隐藏的：{names}。请取消隐藏或删除多余的工作表后重新报送"
+    log.add(Rule.SHEET_CHOICE, STAGE, "FAIL", message, file=file)
     return None
 
 
-def _strip_measure(name: str) -> tuple[str, str | None]:
-    """'城镇新增就业完成数' → ('城镇新增就业', 'actual'); a name without a measure word is unchanged."""
-    for measure, words in raw_layout.MEASURE_WORDS.items():
-        for word in sorted(words, key=len, reverse=True):
-            word = normalise(word)
-            if name.endswith(word) and len(name) > len(word):
-                return name[: -len(word)], measure
-            if name.startswith(word) and len(name) > len(word):
-                return name[len(word) :], measure
-    return name, None
-
-
-def _match_indicator(name: str) -> Indicator | None:
-    for item in indicators():
-        if name in {
-            normalise(item.raw_header),
-            normalise(item.name),
-            normalise(item.short_name),
-            item.id,
-        }:
-            return item
-    return None
-
-
-def parse_indicator_header(text: str, measure: str | None) -> tuple[Indicator, str, str]:
-    """Indicator, unit and measure from a header such as '城镇新增就业（万人）' over '完成数', or the
-    one-row '城镇新增就业完成数（人）'. ValueError says what is wrong."""
-    normalised = normalise(text)
-    units = _UNIT.findall(normalised)
-    if not units:
-        raise ValueError(f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
-    unit = units[-1]
-    last = list(_UNIT.finditer(normalised))[
-        -1
-    ]  # the unit is the last bracket; earlier ones are part of the name
-    name = normalised[: last.start()] + normalised[last.end() :]
-    name, measure_in_name = _strip_measure(name)
-    item = _match_indicator(name)
-    if item is None:
-        raise LookupError(f"未识别的指标“{name}”")
-    resolved_measure = measure or measure_in_name or "actual"
-    if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-        raise ValueError(f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
-    return item, unit, resolved_measure
-
-
-def _value_columns(header: list[tuple], log: QaLog, where: dict) -> list[ValueColumn]:
-    top = header[0]
-    sub = header[1] if len(header) > 1 else (None,) * len(top)
-    columns: list[ValueColumn] = []
-    current = None
-    for index, (upper, lower) in enumerate(zip(top, sub, strict=True)):
-        if (
-            upper is not None
-            and not _is_region_header(upper)
-            and normalise(upper) != normalise(raw_layout.SEQUENCE_HEADER)
-        ):
-            current = upper
-        elif upper is not None:
-            current = None
-        measure = _measure_of(normalise(lower)) if lower is not None else None
-        if current is None or (upper is None and (len(header) == 1 or measure is None)):
-            continue
-        label = f"{get_column_letter(index + 1)}（{normalise(current)}{'·' + normalise(lower) if lower else ''}）"
-        try:
-            item, unit, resolved = parse_indicator_header(str(current), measure)
-        except LookupError as error:
-            log.add("表头指标", STAGE, "WARN", f"{error}，该列未读取", column=label, **where)
-            continue
-        except ValueError as error:
-            log.add("表头单位", STAGE, "FAIL", str(error), column=label, **where)
-            continue
-        columns.append(ValueColumn(index, item, resolved, unit, label))
-    return columns
-
-
-def _check_columns(columns: list[ValueColumn], log: QaLog, where: dict) -> None:
-    found = {c.indicator.id for c in columns}
-    for item in indicators():
-        present = item.id in found
-        status = "PASS" if present else "WARN"
+def check_has_values(tidy: pd.DataFrame, file: str, log: QaLog) -> None:
+    """A submission that gives no value at all is a FAIL: empty is not fine."""
+    if tidy.empty:
         log.add(
-            "必需列", STAGE, status, f"{item.name}：{'已找到' if present else '缺少此列'}", **where
-        )
-    if not columns:
-        log.add("必需列", STAGE, "FAIL", "没有找到任何指标列", **where)
-
-
-def _check_title_year(title_rows: list[tuple], year: int, log: QaLog, where: dict) -> None:
-    for row in title_rows:
-        for cell in row:
-            match = _YEAR_IN_TITLE.search(normalise(cell)) if cell is not None else None
-            if match:
-                status = "PASS" if int(match[1]) == year else "FAIL"
-                log.add(
-                    "年份一致",
-                    STAGE,
-                    status,
-                    f"表题年份 {match[1]}，所在文件夹年份 {year}",
-                    **where,
-                )
-                return
-
-
-def _record(
-    region: Region | FunctionalZone,
-    year: int,
-    item: Indicator,
-    measure: str,
-    value: float,
-    unit: str,
-    source: dict,
-) -> dict:
-    code = region.id if isinstance(region, FunctionalZone) else region.code
-    return {
-        "region_code": code, "region": region.name, "year": year, "indicator": item.id,
-        "indicator_name": item.name, "measure": measure,
-        "value": round(value * raw_layout.UNIT_FACTORS[unit], 6), "unit": item.unit,
-    } | source  # fmt: skip
-
-
-def _resolve_region(
-    label: object, log: QaLog, where: dict, row: int
-) -> Region | FunctionalZone | None:
-    try:
-        region = resolve(str(label))
-    except UnknownRegionError as error:
-        log.add(
-            "地区名称", STAGE, "FAIL", str(error), row=row, column=raw_layout.REGION_HEADER, **where
-        )
-        return None
-    if isinstance(region, FunctionalZone):
-        log.add(
-            "功能区",
+            Rule.HAS_VALUES,
             STAGE,
-            "WARN",
-            f"功能区“{region.name}”单独填报：已保留在整洁表中（代码 {region.id}），不计入所属县区考核",
-            row=row,
-            **where,
+            "FAIL",
+            "没有读取到任何数值（表头之下没有县区行，或全部为空白、短横线）",
+            file=file,
         )
-    return region
+    else:
+        log.add(Rule.HAS_VALUES, STAGE, "PASS", f"读取到 {len(tidy)} 个数值", file=file)
 
 
-def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
-    where = {"file": file, "sheet": grid.sheet}
-    rows = grid.rows
-    width = max((len(r) for r in rows), default=0)
-    rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]
-    header_at = next((i for i, r in enumerate(rows) if any(_is_region_header(c) for c in r)), None)
-    if header_at is None:
-        raise IntakeError(
-            f"找不到表头：没有一列的标题是“{raw_layout.REGION_HEADER}”（或 地区、县区、单位）"
+def _parse(grids: list[Grid], path: Path, year: int | None, log: QaLog) -> pd.DataFrame:
+    grid = choose_sheet(grids, path.name, log)
+    if grid is None:
+        return empty()
+    if long_columns(_first_row(grid)) is not None:
+        return parse_long(grid, path.name, year, log)
+    if year is None:
+        log.add(
+            Rule.YEAR_MATCH,
+            STAGE,
+            "FAIL",
+            "按县区报表格式读取时，文件应放在以年份命名的文件夹中",
+            file=path.name,
         )
-    _check_title_year(rows[:header_at], year, log, where)
-    two_rows = header_at + 1 < len(rows) and any(
-        _measure_of(normalise(c)) for c in rows[header_at + 1] if c is not None
-    )
-    header = rows[header_at : header_at + (2 if two_rows else 1)]
-    region_col = next(i for i, c in enumerate(rows[header_at]) if _is_region_header(c))
-    columns = _value_columns(header, log, where)
-    _check_columns(columns, log, where)
-    records: list[dict] = []
-    seen: dict[str, int] = {}
-    for offset, row in enumerate(rows[header_at + len(header) :]):
-        excel_row = header_at + len(header) + offset + 1
-        label = row[region_col]
-        first_text = next((normalise(c) for c in row if c is not None and normalise(c)), "")
-        if label is None or not normalise(label):
-            if first_text.startswith(raw_layout.NOTE_PREFIXES):
-                log.add(
-                    "说明行",
-                    STAGE,
-                    "PASS",
-                    f"说明行，未作为数据读取：{first_text[:60]}",
-                    row=excel_row,
-                    **where,
-                )
-            elif first_text and not all(
-                parse_number_or_none(c) is not None for c in row if c is not None
-            ):
-                log.add(
-                    "说明行",
-                    STAGE,
-                    "WARN",
-                    f"没有地区名称的行，未作为数据读取：{first_text[:40]}",
-                    row=excel_row,
-                    **where,
-                )
-            elif first_text:
-                log.add(
-                    "地区名称", STAGE, "FAIL", "该行有数值但没有地区名称", row=excel_row, **where
-                )
-            continue
-        if normalise(label).startswith(raw_layout.NOTE_PREFIXES):
-            log.add(
-                "说明行",
-                STAGE,
-                "PASS",
-                f"说明行，未作为数据读取：{normalise(label)[:60]}",
-                row=excel_row,
-                **where,
-            )
-            continue
-        region = _resolve_region(label, log, where, excel_row)
-        if region is None:
-            continue
-        code = region.id if isinstance(region, FunctionalZone) else region.code
-        if code in seen:
-            log.add(
-                "地区唯一",
-                STAGE,
-                "FAIL",
-                f"“{region.name}”重复出现（第{seen[code]}行与第{excel_row}行）",
-                row=excel_row,
-                **where,
-            )
-            continue
-        seen[code] = excel_row
-        for column in columns:
-            raw = row[column.index]
-            try:
-                value = parse_number(raw)
-            except ValueError:
-                log.add(
-                    "数值格式",
-                    STAGE,
-                    "FAIL",
-                    f"无法识别的数值“{raw}”，应为数字或空白",
-                    row=excel_row,
-                    column=column.label,
-                    **where,
-                )
-                continue
-            if value is not None:
-                source = {
-                    "source_file": file,
-                    "source_sheet": grid.sheet,
-                    "source_row": excel_row,
-                    "source_column": column.label,
-                }
-                records.append(
-                    _record(
-                        region,
-                        year,
-                        column.indicator,
-                        column.measure,
-                        value,
-                        column.sheet_unit,
-                        source,
-                    )
-                )
-    for column in columns:
-        if column.sheet_unit != column.indicator.unit:
-            factor = raw_layout.UNIT_FACTORS[column.sheet_unit]
-            log.add(
-                "单位换算",
-                STAGE,
-                "PASS",
-                f"{column.sheet_unit} → {column.indicator.unit}，乘以 {factor:g}",
-                column=column.label,
-                **where,
-            )
-    return pd.DataFrame(records, columns=TIDY_COLUMNS)
-
-
-def parse_number_or_none(cell: object) -> float | None:
+        return empty()
     try:
-        return parse_number(cell)
-    except ValueError:
-        return None
-
-
-# ---------------------------------------------------------------- long format
-
-
-def _long_columns(header: tuple) -> dict[str, int] | None:
-    names = [normalise(c).lower() if c is not None else "" for c in header]
-    found = {}
-    for key, aliases in raw_layout.LONG_COLUMNS.items():
-        for alias in aliases:
-            if normalise(alias).lower() in names:
-                found[key] = names.index(normalise(alias).lower())
-                break
-    return found if {"region", "year", "indicator", "value"} <= set(found) else None
-
-
-def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd.DataFrame:
-    where = {"file": file, "sheet": grid.sheet}
-    columns = _long_columns(grid.rows[0])
-    assert columns is not None
-    records = []
-    for offset, row in enumerate(grid.rows[1:]):
-        line = offset + 2
-        if all(c is None for c in row):
-            continue
-        fields = {key: row[i] if i < len(row) else None for key, i in columns.items()}
-        cell = fields.get
-        region = _resolve_region(cell("region"), log, where, line)
-        try:
-            item = indicator(normalise(cell("indicator")))
-        except UnknownIndicatorError as error:
-            log.add("指标名称", STAGE, "FAIL", str(error), row=line, column="indicator", **where)
-            continue
-        try:
-            year = int(parse_number(cell("year")) or 0)
-            value = parse_number(cell("value"))
-        except ValueError:
-            log.add(
-                "数值格式",
-                STAGE,
-                "FAIL",
-                f"无法识别的年份或数值（year={cell('year')}，value={cell('value')}）",
-                row=line,
-                **where,
-            )
-            continue
-        unit = normalise(cell("unit")) if cell("unit") is not None else item.unit
-        if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-            log.add(
-                "表头单位",
-                STAGE,
-                "FAIL",
-                f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”",
-                row=line,
-                column="unit",
-                **where,
-            )
-            continue
-        if folder_year is not None and year != folder_year:
-            log.add(
-                "年份一致",
-                STAGE,
-                "FAIL",
-                f"该行年份 {year}，所在文件夹年份 {folder_year}",
-                row=line,
-                column="year",
-                **where,
-            )
-            continue
-        measure = (
-            _measure_of(normalise(cell("measure"))) if cell("measure") is not None else "actual"
-        )
-        if measure is None:
-            measure = str(cell("measure")) if str(cell("measure")) in ("task", "actual") else None
-        if measure is None:
-            log.add(
-                "数值格式",
-                STAGE,
-                "FAIL",
-                f"measure 应为 actual/task 或 完成数/目标任务，而不是“{cell('measure')}”",
-                row=line,
-                **where,
-            )
-            continue
-        if region is None or value is None:
-            continue
-        if unit != item.unit:
-            log.add(
-                "单位换算",
-                STAGE,
-                "PASS",
-                f"{unit} → {item.unit}，乘以 {raw_layout.UNIT_FACTORS[unit]:g}",
-                row=line,
-                column="value",
-                **where,
-            )
-        source = {
-            "source_file": file,
-            "source_sheet": grid.sheet or "长表",
-            "source_row": line,
-            "source_column": "value",
-        }
-        records.append(_record(region, year, item, measure, value, unit, source))
-    return pd.DataFrame(records, columns=TIDY_COLUMNS)
-
-
-# ---------------------------------------------------------------- files and folders
+        return parse_layout(grid, path.name, year, log)
+    except IntakeError as error:
+        log.add(Rule.HEADER, STAGE, "FAIL", str(error), file=path.name, sheet=grid.sheet)
+        return empty()
 
 
 def read_submission(path: Path, year: int | None) -> tuple[pd.DataFrame, QaLog]:
@@ -528,38 +128,27 @@ def read_submission(path: Path, year: int | None) -> tuple[pd.DataFrame, QaLog]:
     ``year`` None is allowed for long-format files, which carry their own years."""
     log = QaLog()
     try:
-        grids = read_grids(path, log)
-    except Exception as error:  # any reason a file cannot be opened is a FAIL, not a crash
-        log.add("文件可读", STAGE, "FAIL", f"无法读取：{error}", file=path.name)
-        return pd.DataFrame(columns=TIDY_COLUMNS), log
-    grids = [g for g in grids if any(any(c is not None for c in r) for r in g.rows)]
-    if not grids:
-        log.add("文件可读", STAGE, "FAIL", "文件是空的", file=path.name)
-        return pd.DataFrame(columns=TIDY_COLUMNS), log
-    first = next(r for r in grids[0].rows if any(c is not None for c in r))
-    if _long_columns(first) is not None:
-        rows = [r for r in grids[0].rows if any(c is not None for c in r)]
-        return parse_long(Grid(grids[0].sheet, rows), path.name, year, log), log
-    if year is None:
+        grids = read_grids(path, log, _is_header_cell)
+        tidy = _parse(grids, path, year, log)
+    except IntakeError as error:
+        log.add(Rule.FILE_READABLE, STAGE, "FAIL", f"无法读取：{error}", file=path.name)
+        return empty(), log
+    except Exception as error:  # any reason a file cannot be read is a FAIL, never a traceback
         log.add(
-            "年份一致",
+            Rule.FILE_READABLE,
             STAGE,
             "FAIL",
-            "按县区报表格式读取时，文件应放在以年份命名的文件夹中",
+            f"无法读取（{type(error).__name__}：{error}）：请确认文件能在 Excel 中正常打开",
             file=path.name,
         )
-        return pd.DataFrame(columns=TIDY_COLUMNS), log
-    preferred = [g for g in grids if g.sheet == raw_layout.SHEET_NAME] + [
-        g for g in grids if g.sheet != raw_layout.SHEET_NAME
-    ]
-    errors = []
-    for grid in preferred:
-        try:
-            return parse_layout(grid, path.name, year, log), log
-        except IntakeError as error:
-            errors.append(f"工作表“{grid.sheet}”：{error}" if grid.sheet else str(error))
-    log.add("表头", STAGE, "FAIL", "；".join(errors), file=path.name)
-    return pd.DataFrame(columns=TIDY_COLUMNS), log
+        return empty(), log
+    tidy = check_value_unique(tidy, log)
+    if not (tidy.empty and log.has_failures):  # a file already refused needs no second FAIL
+        check_has_values(tidy, path.name, log)
+    return tidy, log
+
+
+# ---------------------------------------------------------------- folders
 
 
 def _revision(path: Path) -> tuple[str, int]:
@@ -569,14 +158,31 @@ def _revision(path: Path) -> tuple[str, int]:
     return (stem[: match.start()], int(match[1])) if match else (stem, 1)
 
 
+def skip_reason(path: Path) -> str | None:
+    """Why a file in a year folder is not read, or None when it is a submission."""
+    if path.is_dir():
+        return "子文件夹不读取：报表应直接放在年份文件夹中"
+    if path.name.startswith("~$"):
+        return "Excel 临时锁定文件（文件在 Excel 中打开时产生），不是报表；关闭 Excel 后可删除"
+    if path.name.startswith("."):
+        return "隐藏文件（文件名以“.”开头），不读取；如果这是报表，请去掉文件名开头的“.”"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return (
+            f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 {'、'.join(SUPPORTED_SUFFIXES)}）"
+        )
+    return None
+
+
 def submission_files(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith(("~$", "."))
-    )
+    return sorted(p for p in folder.iterdir() if skip_reason(p) is None)
+
+
+def check_skipped_files(folder: Path, log: QaLog) -> None:
+    """Every file in a year folder that is not read is named, with the reason."""
+    for path in sorted(folder.iterdir()):
+        reason = skip_reason(path)
+        if reason is not None:
+            log.add(Rule.FILE_SKIPPED, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
 
 
 def _changes(
@@ -596,7 +202,7 @@ def _changes(
         after = "空" if pd.isna(row["value_new"]) else f"{row['value_new']:g}"
         where_row = None if pd.isna(row["source_row_new"]) else int(row["source_row_new"])
         log.add(
-            "更正",
+            Rule.CORRECTION,
             STAGE,
             "WARN",
             f"{region} {name}（{'完成数' if row['measure'] == 'actual' else '目标任务'}）：{before} → {after}（{old_name} → {new_name}）",
@@ -604,44 +210,114 @@ def _changes(
             row=where_row,
         )
     if changed.empty:
-        log.add("更正", STAGE, "PASS", f"{new_name} 与 {old_name} 的数值相同", file=new_name)
+        log.add(
+            Rule.CORRECTION, STAGE, "PASS", f"{new_name} 与 {old_name} 的数值相同", file=new_name
+        )
+
+
+def _read_revisions(paths: list[Path], year: int, log: QaLog) -> pd.DataFrame:
+    """The highest revision of one submission; every change from the previous one is logged."""
+    final = paths[-1]
+    tidy, file_log = read_submission(final, year)
+    log.extend(file_log)
+    if len(paths) > 1:
+        previous, _ = read_submission(paths[-2], year)
+        log.add(
+            Rule.REVISION,
+            STAGE,
+            "PASS",
+            f"采用 {final.name}（第{_revision(final)[1]}版），取代 {'、'.join(p.name for p in paths[:-1])}",
+            file=final.name,
+        )
+        _changes(previous, tidy, paths[-2].name, final.name, log)
+    return tidy
+
+
+def check_region_across_files(frames: list[pd.DataFrame], log: QaLog) -> pd.DataFrame:
+    """With one file per county, a region given in two files is a FAIL naming both; the first
+    file's values are kept."""
+    owner: dict[str, str] = {}
+    kept = []
+    for table in frames:
+        for code, rows in table.groupby("region_code", sort=False):
+            file = rows["source_file"].iloc[0]
+            if code in owner and owner[code] != file:
+                log.add(
+                    Rule.REGION_UNIQUE,
+                    STAGE,
+                    "FAIL",
+                    f"“{rows['region'].iloc[0]}”同时出现在 {owner[code]} 与 {file} 中：同一年同一地区只能由一个文件报送",
+                    file=file,
+                    sheet=rows["source_sheet"].iloc[0],
+                    row=int(rows["source_row"].iloc[0]),
+                )
+                continue
+            owner[str(code)] = file
+            kept.append(rows)
+    return concat(kept)
 
 
 def read_year_folder(folder: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
-    """One year's submission. Several files are allowed only as revisions of one base name
-    (raw_layout.REVISION_PATTERN): the highest revision is used, and every changed cell is logged."""
+    """One year's submissions: one combined file, or one file per county. A file may be revised
+    (raw_layout.REVISION_PATTERN): the highest revision is used and every changed cell logged."""
     log = QaLog()
-    files = submission_files(folder)
-    if not files:
-        log.add("每年一个文件", STAGE, "FAIL", f"{folder} 中没有报表文件（.xlsx、.xls、.csv）")
-        return pd.DataFrame(columns=TIDY_COLUMNS), log
-    revisions = {p: _revision(p) for p in files}
-    bases = {base for base, _ in revisions.values()}
-    numbers = [n for _, n in revisions.values()]
-    if len(files) > 1 and (len(bases) > 1 or len(set(numbers)) != len(numbers)):
-        names = "、".join(p.name for p in files)
+    if not YEAR_MIN <= year <= latest_year():
         log.add(
-            "每年一个文件",
+            Rule.YEAR_FORMAT,
             STAGE,
             "FAIL",
-            f"{folder} 有多个报表文件：{names}。同一年只能有一份报表；更正后的报表请在原文件名后加修订号（如 {files[0].stem}.r2{files[0].suffix}），以最高修订号为准",
+            f"年份文件夹 {folder.name} 不在 {YEAR_MIN}–{latest_year()} 之间（最晚为已配置规划期的末年）",
+            file=folder.name,
         )
-        return pd.DataFrame(columns=TIDY_COLUMNS), log
-    ordered = sorted(files, key=lambda p: revisions[p][1])
-    final = ordered[-1]
-    tidy, file_log = read_submission(final, year)
-    log.extend(file_log)
-    if len(ordered) > 1:
-        previous, _ = read_submission(ordered[-2], year)
+        return empty(), log
+    check_skipped_files(folder, log)
+    files = submission_files(folder)
+    if not files:
         log.add(
-            "修订版本",
+            Rule.ONE_FILE_PER_YEAR,
+            STAGE,
+            "FAIL",
+            f"{folder} 中没有报表文件（{'、'.join(SUPPORTED_SUFFIXES)}）",
+            file=folder.name,
+        )
+        return empty(), log
+    groups: dict[str, list[Path]] = {}
+    for path in sorted(files, key=lambda p: _revision(p)[1]):
+        groups.setdefault(_revision(path)[0], []).append(path)
+    clashes = [g for g in groups.values() if len({_revision(p)[1] for p in g}) != len(g)]
+    for group in clashes:
+        log.add(
+            Rule.ONE_FILE_PER_YEAR,
+            STAGE,
+            "FAIL",
+            f"{'、'.join(p.name for p in group)} 是同一份报表的同一版本：请只保留一个；更正后的报表请在原文件名后加修订号（如 {group[0].stem}.r2{group[0].suffix}），以最高修订号为准",
+            file=group[0].name,
+        )
+    frames = [_read_revisions(g, year, log) for g in groups.values() if g not in clashes]
+    if len(groups) > 1:
+        log.add(
+            Rule.ONE_FILE_PER_YEAR,
             STAGE,
             "PASS",
-            f"采用 {final.name}（第{revisions[final][1]}版），取代 {'、'.join(p.name for p in ordered[:-1])}",
-            file=final.name,
+            f"按每县一个文件读取：{'、'.join(g[-1].name for g in groups.values())}",
+            file=folder.name,
         )
-        _changes(previous, tidy, ordered[-2].name, final.name, log)
-    return tidy, log
+    return check_region_across_files(frames, log), log
+
+
+def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
+    """A folder of year folders: anything else in it (a folder named "2024年", a workbook beside
+    the year folders) is named, since it is not read. README files and hidden files are not."""
+    for path in sorted(raw_dir.iterdir()):
+        if path.name.startswith(".") or path.name.upper().startswith("README"):
+            continue
+        if path.is_dir() and not path.name.isdigit():
+            reason = "不是年份文件夹（文件夹名应只写四位年份，如 2024），其中的文件未读取"
+        elif not path.is_dir():
+            reason = "直接放在原始数据文件夹中，未读取：报表应放在 <年份>/ 文件夹中"
+        else:
+            continue
+        log.add(Rule.FILE_SKIPPED, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
 
 
 def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
@@ -650,6 +326,7 @@ def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
     frames = []
     if not raw_dir.is_dir():
         raise IntakeError(f"原始数据文件夹不存在：{raw_dir}")
+    check_raw_dir_entries(raw_dir, log)
     for folder in sorted(p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit()):
         year = int(folder.name)
         if year > last_year:
@@ -659,4 +336,4 @@ def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
         log.extend(year_log)
     if not frames:
         raise IntakeError(f"{raw_dir} 中没有 {last_year} 年及以前的报表（应为 <年份>/<文件>）")
-    return pd.concat(frames, ignore_index=True), log
+    return concat(frames), log

@@ -9,6 +9,52 @@ from typing import Literal
 import pandas as pd
 
 Status = Literal["PASS", "WARN", "FAIL"]
+
+
+class Rule:
+    """Every QA rule name, in one place. The names are Chinese because the log is read by analysts."""
+
+    FILE_READABLE = "文件可读"
+    FILE_SKIPPED = "跳过文件"
+    FILE_ENCODING = "文件编码"
+    CSV_DELIMITER = "分隔符"
+    ONE_FILE_PER_YEAR = "每年一个文件"
+    REVISION = "修订版本"
+    CORRECTION = "更正"
+    SHEET_CHOICE = "工作表选择"
+    HEADER = "表头"
+    HEADER_INDICATOR = "表头指标"
+    HEADER_UNIT = "表头单位"
+    DUPLICATE_COLUMN = "列唯一"
+    REQUIRED_COLUMNS = "必需列"
+    YEAR_MATCH = "年份一致"
+    YEAR_FORMAT = "年份格式"
+    NOTE_ROW = "说明行"
+    REGION_NAME = "地区名称"
+    INVISIBLE_CHARACTERS = "不可见字符"
+    FUNCTIONAL_ZONE = "功能区"
+    REGION_UNIQUE = "地区唯一"
+    VALUE_UNIQUE = "数值唯一"
+    NUMBER_FORMAT = "数值格式"
+    PERCENT_FORMAT = "百分比格式"
+    UNIT_IN_CELL = "单元格单位"
+    UNIT_CONVERSION = "单位换算"
+    INDICATOR_NAME = "指标名称"
+    FORMULA = "公式未计算"
+    MERGED_CELLS = "合并单元格"
+    HIDDEN = "隐藏行列"
+    UNREAD_CELL = "未读取单元格"
+    HAS_VALUES = "有数据"
+    COUNTIES_PRESENT = "县区齐全"
+    VALUE_RANGE = "取值范围"
+    WHOLE_NUMBER = "整数"
+    PLAUSIBLE_RANGE = "合理区间"
+    CITY_TOTAL = "全市合计"
+    BLANK_CELL = "空白单元格"
+    HISTORY_OUTLIER = "历史异常值"
+    TARGET_MATCH = "目标一致"
+
+
 COLUMNS = ["rule", "stage", "status", "file", "sheet", "row", "column", "message"]
 
 

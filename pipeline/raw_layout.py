@@ -32,6 +32,9 @@ MEASURE_WORDS = {
     "actual": ("完成数", "实际完成", "完成情况", "完成"),
 }
 NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联系人", "数据来源")
+# A note row containing this marks the file as sample data (scripts/make_sample_data.py writes it):
+# every value read from such a file carries is_sample = True in the tidy table.
+SAMPLE_MARKER = "样例数据"
 
 # Units as they appear in headers, and the factor that converts them to the registry's unit.
 UNIT_FACTORS: dict[str, float] = {"人": 1.0, "万人": 10_000.0, "%": 1.0, "次": 1.0}

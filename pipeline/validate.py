@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.indicators import NoPlanError, indicator, indicators, plan_for_year, target
-from pipeline.qa import QaLog
+from pipeline.qa import QaLog, Rule
 from pipeline.regions import UnknownRegionError, by_code, city, counties
+from pipeline.tidy import check_value_unique
 
 LONG_SHEET = "长表"
 
@@ -32,13 +33,14 @@ def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
         long_format = (rows["source_sheet"] == LONG_SHEET).all()
         if missing:
             log.add(
-                "县区齐全",
+                Rule.COUNTIES_PRESENT,
                 STAGE,
                 "WARN" if long_format else "FAIL",
                 f"{year}年缺少：{'、'.join(missing)}",
+                file="、".join(sorted(set(rows["source_file"]))),
             )
         else:
-            log.add("县区齐全", STAGE, "PASS", f"{year}年十个县区均已填报")
+            log.add(Rule.COUNTIES_PRESENT, STAGE, "PASS", f"{year}年十个县区均已填报")
 
 
 def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
@@ -50,7 +52,7 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
         bad = rows[(rows["value"] < low) | (rows["value"] > high)]
         for _, row in bad.iterrows():
             log.add(
-                "取值范围",
+                Rule.VALUE_RANGE,
                 STAGE,
                 "FAIL",
                 f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间",
@@ -60,7 +62,7 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
             fractional = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
             for _, row in fractional.iterrows():
                 log.add(
-                    "整数",
+                    Rule.WHOLE_NUMBER,
                     STAGE,
                     "FAIL",
                     f"{row['region']} {item.name} = {row['value']:g}{item.unit}，应为整数",
@@ -73,7 +75,7 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
             ]
             for _, row in odd.iterrows():
                 log.add(
-                    "合理区间",
+                    Rule.PLAUSIBLE_RANGE,
                     STAGE,
                     "WARN",
                     f"{row['region']} {item.name} = {row['value']:g}%，超出常见区间 {p_low:g}–{p_high:g}%，请核实",
@@ -81,7 +83,10 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
                 )
         if bad.empty:
             log.add(
-                "取值范围", STAGE, "PASS", f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间"
+                Rule.VALUE_RANGE,
+                STAGE,
+                "PASS",
+                f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间",
             )
 
 
@@ -100,7 +105,7 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
             difference = float(city_rows["value"].iloc[0] - county_rows["value"].sum())
             status = "PASS" if abs(difference) < 0.5 else "WARN"
             log.add(
-                "全市合计",
+                Rule.CITY_TOTAL,
                 STAGE,
                 status,
                 f"{year}年 {item.name}：全市 {city_rows['value'].iloc[0]:g}，县区合计 {county_rows['value'].sum():g}，差 {difference:g}",
@@ -130,7 +135,7 @@ def check_missing_cells(
             for region in regions:
                 if (region.code, year) not in have:
                     log.add(
-                        "空白单元格",
+                        Rule.BLANK_CELL,
                         STAGE,
                         "WARN",
                         f"{year}年 {region.name} {item.name} 完成数为空：按缺失处理（不是0）",
@@ -162,7 +167,7 @@ def check_history_outliers(tidy: pd.DataFrame, log: QaLog) -> None:
             material = abs(row["value"] - median) > ROBUST_Z_MATERIALITY * abs(median)
             if abs(z) > ROBUST_Z_LIMIT and material:
                 log.add(
-                    "历史异常值",
+                    Rule.HISTORY_OUTLIER,
                     STAGE,
                     "WARN",
                     f"{row['region']} {row['year']}年 {row['indicator_name']} = {row['value']:g}，远离该地区其他年份（中位数 {median:g}，稳健z = {z:.1f}），请核实",
@@ -189,7 +194,7 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
         expected = goal / len(plan.years) if item.kind == "cumulative" else goal
         if abs(row["value"] - expected) > TASK_TOLERANCE * abs(expected):
             log.add(
-                "目标一致",
+                Rule.TARGET_MATCH,
                 STAGE,
                 "WARN",
                 f"{row['region']} {row['year']}年 {item.name} 目标任务 {row['value']:g}，按 config/targets.yaml 应为 {expected:g}",
@@ -197,8 +202,20 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
             )
 
 
+def check_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
+    """Nothing read at all (an empty folder, only unreadable files) is a FAIL, not a quiet pass."""
+    if tidy.empty:
+        log.add(Rule.HAS_VALUES, STAGE, "FAIL", "没有读取到任何数值：请检查文件夹中是否有报表文件")
+    else:
+        log.add(Rule.HAS_VALUES, STAGE, "PASS", f"共 {len(tidy)} 个数值")
+
+
 def validate(tidy: pd.DataFrame) -> QaLog:
     log = QaLog()
+    check_has_values(tidy, log)
+    if tidy.empty:
+        return log
+    check_value_unique(tidy, log, STAGE)
     check_counties_present(tidy, log)
     check_ranges(tidy, log)
     check_city_total(tidy, log)

@@ -2,7 +2,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline import PROJECT_ROOT
+from pipeline.__main__ import main
 
 CORPUS = PROJECT_ROOT / "tests" / "corpus" / "files"
 
@@ -43,3 +46,40 @@ def test_a_year_without_a_plan_is_a_clear_error_not_a_traceback():
     result = _run("report", "--year", "2019")
     assert result.returncode == 2
     assert "2019年不在任何已配置的规划期内" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_on_an_empty_folder_fails_and_says_why(tmp_path: Path):
+    result = _run("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "没有年份文件夹" in result.stdout and "没有读取到任何数值" in result.stdout
+
+
+def test_ingest_creates_a_missing_output_folder_and_writes_is_sample(tmp_path: Path):
+    out = tmp_path / "new" / "deeper" / "tidy.csv"
+    result = _run("ingest", str(PROJECT_ROOT / "data" / "raw" / "2024"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",source_column,is_sample")
+
+
+def _cases():
+    sys.path.insert(0, str(PROJECT_ROOT / "tests" / "corpus"))
+    from build_corpus import CASES
+
+    return CASES
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c.name)
+def test_validate_on_every_corpus_case_exits_1_naming_the_file_or_0_with_its_values(case, capsys):
+    """In process (a subprocess per case would take minutes); main() is what the command runs."""
+    folder = CORPUS / case.name / "2024"
+    target = sorted(folder.iterdir())[0] if case.loose else folder
+    code = main(["validate", str(target)])
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    fails = [line for line in out.splitlines() if line.startswith("[FAIL]")]
+    if any(status == "FAIL" for _, status, _ in case.expect):
+        assert code == 1 and fails
+        assert any("文件 " in line for line in fails), fails
+    elif case.values and not case.missing:
+        assert code == 0, fails

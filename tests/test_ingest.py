@@ -4,32 +4,100 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline import RAW_DIR, raw_layout
-from pipeline.ingest import TIDY_COLUMNS, parse_number, read_raw_dir, read_submission
+from pipeline.ingest import (
+    TIDY_COLUMNS,
+    parse_number,
+    read_raw_dir,
+    read_submission,
+    read_year_folder,
+)
+from pipeline.numbers import NumberError, parse_cell, parse_year
+from pipeline.workbook import is_percent_format
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "unit", "expected"),
     [
-        (12345, 12345.0),
-        ("12,345", 12345.0),
-        ("3.2%", 3.2),
-        (" 3.2 ", 3.2),
-        (None, None),
-        ("", None),
-        ("—", None),
-        ("-", None),
-        ("/", None),
-        ("无", None),
+        (12345, "人", 12345.0),
+        ("12,345", "人", 12345.0),
+        ("１２，３４５", "人", 12345.0),
+        ("3.2%", "%", 3.2),
+        (" 3.2 ", "%", 3.2),
+        ("-5", "人", -5.0),
+        (None, "人", None),
+        ("", "人", None),
+        ("   ", "人", None),
+        ("—", "人", None),
+        ("-", "人", None),
+        ("/", "人", None),
+        ("无", "人", None),
     ],
 )
-def test_parse_number(raw, expected):
-    assert parse_number(raw) == expected
+def test_parse_number(raw, unit, expected):
+    assert parse_number(raw, unit) == expected
 
 
-@pytest.mark.parametrize("raw", ["十二", "abc", True])
-def test_parse_number_rejects_text(raw):
-    with pytest.raises(ValueError):
-        parse_number(raw)
+@pytest.mark.parametrize(
+    ("raw", "unit", "words"),
+    [
+        ("十二", "人", "无法识别"),
+        ("abc", "人", "无法识别"),
+        (True, "人", "逻辑值"),
+        ("nan", "人", "无法识别"),
+        ("NaN", "%", "无法识别"),
+        ("inf", "人", "无法识别"),
+        (float("nan"), "人", "有限"),
+        (float("inf"), "%", "有限"),
+        ("7056%", "人", "% 只能用于比率指标"),
+        ("1,23,4", "人", "每三位一组"),
+        ("12,34", "人", "每三位一组"),
+        ("1e5", "人", "无法识别"),
+        ("0.7万人", "人", "与本列单位“人”不同"),
+        ("3.2", None, None),
+    ],
+)
+def test_parse_number_rejects_what_the_grammar_does_not_allow(raw, unit, words):
+    if words is None:  # control: the same call accepts a plain number
+        assert parse_number(raw, unit) == 3.2
+        return
+    with pytest.raises(NumberError) as error:
+        parse_number(raw, unit)
+    assert words in str(error.value)
+
+
+def test_a_trailing_unit_of_the_column_is_removed_and_said():
+    parsed = parse_cell("7,056人", "人")
+    assert parsed.value == 7056.0 and "去掉单位" in parsed.note
+
+
+def test_excel_percent_format_is_read_as_the_percentage_shown():
+    parsed = parse_cell(0.0329, "%", percent_format=True)
+    assert parsed.value == pytest.approx(3.29) and "显示为 3.29%" in parsed.note
+    with pytest.raises(NumberError, match="百分比格式"):
+        parse_cell(0.0329, "人", percent_format=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(2024, 2024), (2024.0, 2024), ("2024", 2024), ("２０２４", 2024)]
+)
+def test_parse_year_accepts_whole_years(raw, expected):
+    assert parse_year(raw, 2025) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (2024.7, "不是整数"),
+        (None, "为空"),
+        ("", "为空"),
+        (2031, "不在"),
+        (1999, "不在"),
+        ("24", "四位"),
+    ],
+)
+def test_parse_year_refuses_fractions_blanks_and_years_outside_the_plans(raw, words):
+    with pytest.raises(NumberError, match=words):
+        parse_year(raw, 2025)
 
 
 def _sheet_cell(year: int, region_label: str, header_prefix: str, measure: str):
@@ -123,5 +191,33 @@ def test_two_files_for_one_year_fail_and_name_both(raw_copy: Path):
         (raw_copy / "2024" / raw_layout.file_name(2024)).read_bytes()
     )
     _, log = read_raw_dir(raw_copy, 2024)
-    failure = next(r for r in log.records if r.status == "FAIL")
-    assert failure.rule == "每年一个文件" and "second.xlsx" in failure.message
+    failures = [r for r in log.records if r.status == "FAIL"]
+    assert {r.rule for r in failures} == {"地区唯一"} and len(failures) == 11
+    assert all(raw_layout.file_name(2024) in r.message for r in failures)
+    assert all("second.xlsx" in r.message for r in failures)
+
+
+def test_a_year_folder_outside_every_plan_is_a_fail_not_a_submission(raw_copy: Path):
+    future = raw_copy / "2031"
+    future.mkdir()
+    (future / "x.xlsx").write_bytes((raw_copy / "2024" / raw_layout.file_name(2024)).read_bytes())
+    tidy, log = read_year_folder(future, 2031)
+    assert tidy.empty
+    assert [(r.rule, r.status, r.file) for r in log.records] == [("年份格式", "FAIL", "2031")]
+    assert "2000–2025" in log.records[0].message
+
+
+@pytest.mark.parametrize(
+    ("number_format", "percent"),
+    [("0.00%", True), ("0%", True), ('0.00"%"', False), ("0.00\\%", False), ("General", False)],
+)
+def test_only_a_real_percent_format_scales_the_stored_value(number_format, percent):
+    assert is_percent_format(number_format) is percent
+
+
+def test_a_folder_that_is_not_a_year_and_a_stray_workbook_are_named(raw_copy: Path):
+    (raw_copy / "2025年").mkdir()
+    (raw_copy / "汉滨区2025.xlsx").write_bytes(b"")
+    _, log = read_raw_dir(raw_copy, 2024)
+    skipped = [(r.file, r.status) for r in log.records if r.rule == "跳过文件"]
+    assert skipped == [("2025年", "WARN"), ("汉滨区2025.xlsx", "WARN")]

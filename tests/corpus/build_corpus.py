@@ -9,13 +9,16 @@ tests build them afresh into a temporary folder.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.workbook.workbook import Workbook as Book
 
 YEAR = 2024
 COUNTIES = [
@@ -196,6 +199,7 @@ class Case:
     missing: tuple[
         tuple[str, str, str], ...
     ] = ()  # base values that must be absent (missing, not 0)
+    loose: bool = False  # each file is read on its own, as if not in a year folder (year unknown)
 
 
 def _file(
@@ -527,7 +531,7 @@ CASES: list[Case] = [
         "two_unrelated_files_same_year",
         _two_files,
         values=False,
-        expect=(("每年一个文件", "FAIL", "修订号"),),
+        expect=(("地区唯一", "FAIL", "同时出现在 hanbin.xlsx 与 hanyin.xlsx"),),
     ),
     Case(
         "missing_county_row",
@@ -567,6 +571,580 @@ CASES: list[Case] = [
         values=False,
         validate=True,
         expect=(("全市合计", "WARN", "差 100"),),
+    ),
+]
+
+
+# ---------------------------------------------------------------- cases added for the intake issue
+# Rows of the canonical layout: title 1, header 2–3, counties 4–13 (汉滨 4 … 白河 13), 全市 14,
+# notes 15–16; columns A 序号, B 县（市、区）, C/D urban task/actual, E/F rate, G/H meetings.
+
+
+def _xlsx(
+    name: str, layout: Layout | None = None, edit: Callable[[Book], None] | None = None
+) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "完成情况"
+        for row in (layout or Layout()).rows():
+            sheet.append(row)
+        if edit is not None:
+            edit(book)
+        book.save(folder / f"{name}.xlsx")
+
+    return build
+
+
+def _set(kind: str, code: str, measure: str, new: object) -> Callable:
+    return lambda k, v, c, m: new if (k, c, m) == (kind, code, measure) else v
+
+
+def _hidden_duplicate_columns(book: Book) -> None:
+    sheet = book.active
+    sheet["I2"], sheet["I3"], sheet["J3"] = "城镇新增就业（人）", "目标任务", "完成数"
+    for row in range(4, 15):
+        sheet.cell(row, 9, sheet.cell(row, 3).value)
+        sheet.cell(row, 10, sheet.cell(row, 4).value + 1)
+    sheet.column_dimensions["I"].hidden = True
+    sheet.column_dimensions["J"].hidden = True
+
+
+def _percent_format(book: Book) -> None:
+    sheet = book.active
+    for row in range(4, 15):
+        for col in (5, 6):
+            cell = sheet.cell(row, col)
+            cell.value = cell.value / 100
+            cell.number_format = "0.00%"
+
+
+def _literal_percent_format(book: Book) -> None:
+    """Shows 3.29 as "3.29%" without scaling: the % is quoted text in the format."""
+    sheet = book.active
+    for row in range(4, 15):
+        for col in (5, 6):
+            sheet.cell(row, col).number_format = '0.00"%"'
+
+
+def _formulas(book: Book) -> None:
+    sheet = book.active
+    sheet["D14"] = "=SUM(D4:D13)"  # openpyxl saves formulas without a computed value
+    sheet["C4"] = "=6000+800"
+
+
+def _merged(book: Book) -> None:
+    book.active.merge_cells("G4:G5")  # both counties' meeting task is 2; the merge hides G5
+
+
+def _protected(book: Book) -> None:
+    book.active.protection.sheet = True
+    book.active.protection.password = "1234"
+
+
+def _hidden_row(book: Book) -> None:
+    book.active.row_dimensions[6].hidden = True
+
+
+def _second_sheet(title: str, rows: list[list] | None, hidden: bool) -> Callable[[Book], None]:
+    def edit(book: Book) -> None:
+        sheet = book.create_sheet(title)
+        for row in rows or []:
+            sheet.append(row)
+        if hidden:
+            sheet.sheet_state = "hidden"
+
+    return edit
+
+
+def _hidden_expected_sheet_beside_visible(book: Book) -> None:
+    book.active.title = "Sheet1"
+    wrong = Layout(cell=_set("urban", "610902", "actual", 9999)).rows()
+    _second_sheet("完成情况", wrong, hidden=True)(book)
+
+
+def _only_hidden_sheet(book: Book) -> None:
+    book.active.sheet_state = "hidden"
+    book.create_sheet("Sheet1", 0)
+    book.active = 0
+
+
+def _delimited(name: str, layout: Layout, delimiter: str) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(
+            [["" if c is None else c for c in r] for r in layout.rows()]
+        )
+        (folder / f"{name}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+
+    return build
+
+
+def _ods_cell(value: object) -> str:
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, int | float):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    )
+
+
+def _ods(name: str, layout: Layout) -> Callable[[Path], None]:
+    """A minimal OpenDocument spreadsheet, written by hand (no ODS writer is a dependency)."""
+
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = "".join(
+            "<table:table-row>" + "".join(_ods_cell(c) for c in row) + "</table:table-row>"
+            for row in layout.rows()
+        )
+        content = (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            f'<office:body><office:spreadsheet><table:table table:name="完成情况">{rows}'
+            "</table:table></office:spreadsheet></office:body></office:document-content>"
+        )
+        manifest = (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>"
+        )
+        with zipfile.ZipFile(folder / f"{name}.ods", "w") as archive:
+            archive.writestr(
+                zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+            )
+            archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+            archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+
+    return build
+
+
+# An Excel file with an open password is an OLE2 container holding an "EncryptedPackage" stream;
+# this stand-in has just the markers the intake looks for (no encryption library is a dependency).
+ENCRYPTED = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    + bytes(504)
+    + "EncryptedPackage".encode("utf-16-le")
+    + bytes(64)
+)
+
+
+def _xls_named_xlsx(folder: Path) -> None:
+    write(Layout().rows(), folder / "saved_as_xls.xls")
+    (folder / "saved_as_xls.xls").rename(folder / "saved_as_xls.xlsx")
+
+
+def _beside(extra: str, data: bytes) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        write(Layout().rows(), folder / "submission.xlsx")
+        (folder / extra).write_bytes(data)
+
+    return build
+
+
+def _only(name: str, data: bytes) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+    return build
+
+
+def _hidden_name_only(folder: Path) -> None:
+    write(Layout().rows(), folder / ".submission.xlsx")
+
+
+def _one_region(rows: list[list], labels: set[str]) -> list[list]:
+    """Title, header, the rows of ``labels`` and the notes of a canonical layout."""
+    return rows[:3] + [r for r in rows[3:14] if r[1] in labels] + rows[14:]
+
+
+PINYIN = {
+    "610902": "hanbin", "610921": "hanyin", "610922": "shiquan", "610923": "ningshan",
+    "610924": "ziyang", "610925": "langao", "610926": "pingli", "610927": "zhenping",
+    "610981": "xunyang", "610929": "baihe", "610900": "quanshi",
+}  # fmt: skip
+
+
+def _county_files(folder: Path) -> None:
+    rows = Layout().rows()
+    for code, name, _ in ALL:
+        write(_one_region(rows, {name}), folder / f"{PINYIN[code]}.xlsx")
+
+
+def _county_files_region_twice(folder: Path) -> None:
+    rows = Layout().rows()
+    write(_one_region(rows, {"汉滨区"}), folder / "hanbin.xlsx")
+    write(_one_region(rows, {"汉阴县", "汉滨区"}), folder / "hanyin.xlsx")
+
+
+def _layout_rows(transform: Callable[[list[list]], list[list]]) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        write(transform(Layout().rows()), folder / "submission.xlsx")
+
+    return build
+
+
+def _long_plus(extra: list[list], rows: list[list] | None = None) -> list[list]:
+    return (rows or long_rows(lambda i, n: i, ALL)) + extra
+
+
+def _long_year(year: object) -> list[list]:
+    rows = long_rows(lambda i, n: i, ALL)
+    return [rows[0]] + [[*r[:1], year, *r[2:]] for r in rows[1:]]
+
+
+HANBIN_URBAN_ACTUAL = ["汉滨区", YEAR, "urban_new_jobs", 6900, "人", "actual"]
+SAMPLE_NOTE = "注：本表为样例数据（SAMPLE，非真实填报），仅用于测试。"
+SPACES_ROW = [" ", "  ", " ", "\u3000", " ", " ", " ", " "]
+
+CASES += [
+    # Duplicates: rows, columns, names, aliases and codes
+    Case(
+        "long_duplicate_with_conflicting_values",
+        _file(
+            "long_duplicate_with_conflicting_values",
+            _long_plus([[*HANBIN_URBAN_ACTUAL[:3], 9999, "人", "actual"]]),
+            ".csv",
+        ),
+        values=False,
+        expect=(("数值唯一", "FAIL", "数值不同（6900 与 9999）"),),
+    ),
+    Case(
+        "long_same_value_under_name_and_code",
+        _file(
+            "long_same_value_under_name_and_code",
+            _long_plus([["610902", *HANBIN_URBAN_ACTUAL[1:]]]),
+            ".csv",
+        ),
+        expect=(("数值唯一", "WARN", "数值相同（6900）"),),
+    ),
+    Case(
+        "long_exact_repeated_line",
+        _file("long_exact_repeated_line", _long_plus([HANBIN_URBAN_ACTUAL]), ".csv"),
+        expect=(("数值唯一", "WARN", "已只保留一个"),),
+    ),
+    Case(
+        "layout_exact_repeated_county_row",
+        _layout_rows(lambda rows: rows[:5] + [rows[3]] + rows[5:]),
+        expect=(("地区唯一", "WARN", "第4行与第6行"),),
+    ),
+    Case(
+        "hidden_duplicate_column_pair",
+        _xlsx("hidden_duplicate_column_pair", edit=_hidden_duplicate_columns),
+        values=False,
+        expect=(("列唯一", "FAIL", "出现两次"), ("列唯一", "FAIL", "隐藏列")),
+    ),
+    Case(
+        "county_named_by_a_neighbours_old_code",
+        _file(
+            "county_named_by_a_neighbours_old_code",
+            _with(labels=["610928" if c == "610929" else n for c, n, _ in COUNTIES]),
+        ),
+        values=False,
+        expect=(("地区唯一", "FAIL", "“旬阳市”重复出现（第12行与第13行）"),),
+    ),
+    Case(
+        "city_row_twice_as_quanshi_and_heji_differing",
+        _layout_rows(
+            lambda rows: (
+                rows[:14]
+                + [[None, "合计", *[v + 1 if isinstance(v, int) else v for v in rows[13][2:]]]]
+                + rows[14:]
+            )
+        ),
+        values=False,
+        expect=(("地区唯一", "FAIL", "“安康市”重复出现（第14行与第15行）"),),
+    ),
+    # Numbers by a strict grammar per indicator kind
+    Case(
+        "text_nan_in_a_count_cell",
+        _file("text_nan_in_a_count_cell", _with(cell=_set("urban", "610902", "actual", "nan"))),
+        values=False,
+        expect=(("数值格式", "FAIL", "“nan”"),),
+    ),
+    Case(
+        "text_inf_in_a_rate_cell",
+        _file("text_inf_in_a_rate_cell", _with(cell=_set("rate", "610921", "actual", "inf"))),
+        values=False,
+        expect=(("数值格式", "FAIL", "“inf”"),),
+    ),
+    Case(
+        "percent_sign_in_a_count_column",
+        _file(
+            "percent_sign_in_a_count_column", _with(cell=_set("urban", "610902", "actual", "7056%"))
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "% 只能用于比率指标"),),
+    ),
+    Case(
+        "badly_grouped_thousands",
+        _file("badly_grouped_thousands", _with(cell=_set("urban", "610902", "actual", "1,23,4"))),
+        values=False,
+        expect=(("数值格式", "FAIL", "每三位一组"),),
+    ),
+    Case(
+        "wan_ren_in_one_cell_of_a_ren_column",
+        _file(
+            "wan_ren_in_one_cell_of_a_ren_column",
+            _with(cell=_set("urban", "610902", "actual", "0.69万人")),
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "“万人”与本列单位“人”不同"),),
+    ),
+    Case(
+        "trailing_ren_in_count_cells",
+        _file(
+            "trailing_ren_in_count_cells",
+            _with(cell=lambda k, v, c, m: f"{v:,}人" if k == "urban" else v),
+        ),
+        expect=(("单元格单位", "WARN", "已去掉单位"),),
+    ),
+    Case(
+        "full_width_digits_as_text_in_xlsx",
+        _file(
+            "full_width_digits_as_text_in_xlsx",
+            _with(
+                cell=lambda k, v, c, m: (
+                    str(v).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+                    if k == "urban"
+                    else v
+                )
+            ),
+        ),
+    ),
+    Case(
+        "date_in_a_number_cell",
+        _file(
+            "date_in_a_number_cell",
+            _with(cell=_set("meetings", "610902", "actual", dt.datetime(2024, 3, 2))),
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "日期"),),
+    ),
+    Case(
+        "rate_stored_as_fraction_with_percent_format",
+        _xlsx("rate_stored_as_fraction_with_percent_format", edit=_percent_format),
+        expect=(("百分比格式", "WARN", "显示为 3%，按 3 读取"),),
+    ),
+    Case(
+        "rate_with_a_quoted_percent_sign_in_its_format",
+        _xlsx("rate_with_a_quoted_percent_sign_in_its_format", edit=_literal_percent_format),
+    ),
+    # Years
+    Case(
+        "long_year_with_a_fraction",
+        _file("long_year_with_a_fraction", _long_year(2024.7), ".xlsx"),
+        values=False,
+        expect=(("年份格式", "FAIL", "不是整数"),),
+    ),
+    Case(
+        "long_blank_year",
+        _file("long_blank_year", _long_year(None), ".xlsx"),
+        values=False,
+        expect=(("年份格式", "FAIL", "年份为空"),),
+    ),
+    Case(
+        "long_future_year_outside_every_plan",
+        _file("long_future_year_outside_every_plan", _long_year(2031), ".csv"),
+        values=False,
+        loose=True,
+        expect=(("年份格式", "FAIL", "2031 不在 2000–2025 之间"),),
+    ),
+    # Sheets
+    Case(
+        "hidden_expected_sheet_beside_a_visible_one",
+        _xlsx(
+            "hidden_expected_sheet_beside_a_visible_one", edit=_hidden_expected_sheet_beside_visible
+        ),
+        expect=(("工作表选择", "WARN", "“完成情况”（隐藏，有表头）有内容，未读取"),),
+    ),
+    Case(
+        "two_visible_sheets_with_tables",
+        _xlsx(
+            "two_visible_sheets_with_tables",
+            edit=_second_sheet("完成情况(2)", Layout().rows(), False),
+        ),
+        values=False,
+        expect=(("工作表选择", "FAIL", "有多个可见工作表都有报表"),),
+    ),
+    Case(
+        "the_only_table_is_on_a_hidden_sheet",
+        _xlsx("the_only_table_is_on_a_hidden_sheet", edit=_only_hidden_sheet),
+        values=False,
+        expect=(("工作表选择", "FAIL", "报表所在的工作表是隐藏的"),),
+    ),
+    Case(
+        "instructions_sheet_beside_the_table",
+        _xlsx(
+            "instructions_sheet_beside_the_table",
+            edit=_second_sheet("填报说明", [["请于1月10日前报送"]], False),
+        ),
+        expect=(("工作表选择", "WARN", "“填报说明”（可见，无表头）有内容，未读取"),),
+    ),
+    Case("protected_sheet", _xlsx("protected_sheet", edit=_protected)),
+    Case(
+        "hidden_county_row",
+        _xlsx("hidden_county_row", edit=_hidden_row),
+        expect=(("隐藏行列", "WARN", "被隐藏"),),
+    ),
+    # Formulas and merged cells
+    Case(
+        "formulas_saved_without_computed_values",
+        _xlsx("formulas_saved_without_computed_values", edit=_formulas),
+        values=False,
+        expect=(
+            ("公式未计算", "FAIL", "单元格 D14 是公式"),
+            ("公式未计算", "FAIL", "单元格 C4 是公式"),
+        ),
+    ),
+    Case(
+        "merged_cells_in_the_data",
+        _xlsx("merged_cells_in_the_data", edit=_merged),
+        values=False,
+        expect=(("合并单元格", "FAIL", "G4:G5"),),
+    ),
+    # Files and formats
+    Case(
+        "tab_separated_csv",
+        _delimited("tab_separated_csv", Layout(), "\t"),
+        expect=(("分隔符", "PASS", "制表符"),),
+    ),
+    Case(
+        "semicolon_separated_csv_with_thousands_commas",
+        _delimited(
+            "semicolon_separated_csv_with_thousands_commas",
+            _with(cell=lambda k, v, c, m: f"{v:,}" if k == "urban" else v),
+            ";",
+        ),
+        expect=(("分隔符", "PASS", "分号"),),
+    ),
+    Case(
+        "encrypted_workbook",
+        _raw("encrypted_workbook", ENCRYPTED, ".xlsx"),
+        values=False,
+        expect=(("文件可读", "FAIL", "已加密"),),
+    ),
+    Case("ods_workbook", _ods("ods_workbook", Layout())),
+    Case(
+        "text_saved_with_an_ods_name",
+        _raw("text_saved_with_an_ods_name", "县（市、区）,城镇新增就业（人）".encode(), ".ods"),
+        values=False,
+        expect=(("文件可读", "FAIL", "不是有效的 .ods 文件"),),
+    ),
+    Case("xls_saved_with_an_xlsx_name", _xls_named_xlsx),
+    Case(
+        "excel_lock_file_beside_the_submission",
+        _beside("~$submission.xlsx", b"\x00" * 165),
+        expect=(("跳过文件", "WARN", "锁定文件"),),
+    ),
+    Case(
+        "scanned_pdf_beside_the_submission",
+        _beside("盖章扫描件.pdf", b"%PDF-1.4"),
+        expect=(("跳过文件", "WARN", "“.pdf”"),),
+    ),
+    Case(
+        "the_only_submission_has_a_hidden_name",
+        _hidden_name_only,
+        values=False,
+        expect=(("跳过文件", "WARN", "隐藏文件"), ("每年一个文件", "FAIL", "没有报表文件")),
+    ),
+    Case(
+        "year_folder_with_only_a_text_file",
+        _only("说明.txt", "报表稍后补报".encode()),
+        values=False,
+        expect=(("跳过文件", "WARN", "“.txt”"), ("每年一个文件", "FAIL", "没有报表文件")),
+    ),
+    Case(
+        "zero_width_space_in_a_county_name",
+        _file(
+            "zero_width_space_in_a_county_name",
+            _with(labels=[("汉阴\u200b县" if c == "610921" else n) for c, n, _ in COUNTIES]),
+        ),
+        expect=(("不可见字符", "WARN", "U+200B"),),
+    ),
+    Case(
+        "zero_width_joiner_in_a_header",
+        _file(
+            "zero_width_joiner_in_a_header",
+            _with(
+                headers={
+                    "urban": "城镇新增\u200d就业",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+        expect=(("不可见字符", "WARN", "U+200D"),),
+    ),
+    # Empty is not fine
+    Case(
+        "header_but_no_county_rows",
+        _layout_rows(lambda rows: rows[:3] + rows[14:]),
+        values=False,
+        expect=(("有数据", "FAIL", "没有读取到任何数值"),),
+    ),
+    Case(
+        "only_dashes_under_the_header",
+        _file("only_dashes_under_the_header", _with(cell=lambda k, v, c, m: "—")),
+        values=False,
+        expect=(("有数据", "FAIL", "没有读取到任何数值"),),
+    ),
+    # One file per county
+    Case(
+        "one_file_per_county",
+        _county_files,
+        expect=(("每年一个文件", "PASS", "按每县一个文件读取"),),
+    ),
+    Case(
+        "county_files_with_a_region_twice",
+        _county_files_region_twice,
+        values=False,
+        expect=(("地区唯一", "FAIL", "“汉滨区”同时出现在 hanbin.xlsx 与 hanyin.xlsx 中"),),
+    ),
+    # What a clerk under deadline does
+    Case("row_of_spaces_mid_table", _layout_rows(lambda rows: rows[:8] + [SPACES_ROW] + rows[8:])),
+    Case(
+        "heji_row_placed_mid_table",
+        _layout_rows(
+            lambda rows: rows[:8] + [[None, "合计", *rows[13][2:]]] + rows[8:13] + rows[14:]
+        ),
+    ),
+    Case(
+        "heji_written_in_the_sequence_column",
+        _layout_rows(lambda rows: rows[:13] + [["合计", None, *rows[13][2:]]] + rows[14:]),
+        values=False,
+        expect=(("地区名称", "FAIL", "该行有数值但没有地区名称"),),
+    ),
+    Case(
+        "sequence_numbers_on_an_empty_row",
+        _layout_rows(lambda rows: rows[:14] + [[12, None]] + rows[14:]),
+        expect=(("说明行", "WARN", "没有地区名称的行"),),
+    ),
+    Case(
+        "remarks_column_without_unit",
+        _layout_rows(
+            lambda rows: [rows[0], rows[1] + ["备注"], rows[2], rows[3] + ["已核实"], *rows[4:]]
+        ),
+        expect=(("表头指标", "WARN", "未识别的指标“备注”"),),
+    ),
+    Case(
+        "content_in_a_column_without_header",
+        _layout_rows(lambda rows: rows[:3] + [rows[3] + ["见附件"]] + rows[4:]),
+        expect=(("未读取单元格", "WARN", "单元格 I4 有内容“见附件”"),),
+    ),
+    Case(
+        "sample_note_row",
+        _file("sample_note_row", _with(notes=[SAMPLE_NOTE])),
+        expect=(("说明行", "PASS", "样例数据"),),
     ),
 ]
 
