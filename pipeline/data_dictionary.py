@@ -78,6 +78,7 @@ def render() -> str:
         "| value | in the unit above; blank cells are absent rows, never 0 |",
         "| unit | the registry unit |",
         "| source_file, source_sheet, source_row, source_column | where the value was read |",
+        "| is_sample | True when the value's file carries the sample note row (样例数据): the report then warns |",
         "",
         f"Units accepted in headers and their factor to the registry unit: {units}.",
         "",

@@ -27,7 +27,6 @@ from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
 
-SAMPLE_MARKER = "样例数据"
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
 # Below this many years of history the report warns that the probabilities rest on thin backtests.
 MIN_HISTORY_YEARS = 6
@@ -94,11 +93,9 @@ class ReportInputs:
 
     @property
     def is_sample(self) -> bool:
-        """True when any submission carries the sample note row (the data says so itself)."""
-        if "is_sample" in self.tidy.columns:
-            return bool(self.tidy["is_sample"].astype(bool).any())
-        notes = self.qa_log[self.qa_log["rule"] == "说明行"]["message"]
-        return bool(notes.str.contains(SAMPLE_MARKER).any())
+        """True when any value comes from a file carrying the sample note row (the tidy table's
+        ``is_sample`` column, set by the intake)."""
+        return bool(self.tidy["is_sample"].astype(bool).any())
 
 
 @dataclass
