@@ -9,7 +9,9 @@ through :func:`text`, so that it stays text in every output.
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
@@ -39,6 +41,68 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+# Table layout. Widths are counted in "units": an ASCII character is 1, a CJK character 2 (about
+# half an em each). At the tables' font size (8 pt in print, 0.8 rem on screen) the text column of
+# an A4 page, and the HTML body column, hold about TEXT_UNITS units; each cell adds CELL_PADDING.
+TEXT_UNITS = 124
+CELL_PADDING = 2
+KEEP_WHOLE_MAX = 8  # cells up to this many characters never break (see render/report.lua)
+_NUMBER_LIKE = re.compile(r"^[\d\s.,:;%+\-–—−/()（）~]+$")
+_ASCII_RUN = re.compile(r"[!-~]+")
+
+
+def _units(value: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def _unbreakable_units(value: str) -> int:
+    """The width a cell needs on one line: all of it if it is short or number-like (it is kept
+    whole), else its longest ASCII word (capped: URLs may break) or two CJK characters."""
+    value = " ".join(value.split())
+    if not value:
+        return 0
+    if len(value) <= KEEP_WHOLE_MAX or _NUMBER_LIKE.match(value):
+        return _units(value)
+    longest_word = max((len(word) for word in _ASCII_RUN.findall(value)), default=0)
+    return max(4, min(longest_word, 16))
+
+
+def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -> list[int]:
+    """Relative column widths (percent, summing to about 100) that keep every short or
+    number-like cell on one line. ``weights``, if given, are the author's proportions; without
+    them each column gets room in proportion to its longest cell."""
+    columns = [str(c) for c in frame.columns]
+    cells = frame.astype(str).map(lambda v: " ".join(v.split())).to_numpy()
+    needed, natural = [], []
+    for j, name in enumerate(columns):
+        values = [name, *(cells[:, j] if len(cells) else [])]
+        needed.append(max(_unbreakable_units(v) for v in values) + CELL_PADDING)
+        natural.append(min(max(_units(v) for v in values), 60) + CELL_PADDING)
+    if weights is not None:
+        total = sum(weights)
+        natural = [TEXT_UNITS * w / total for w in weights]
+    spare = TEXT_UNITS - sum(needed)
+    if spare > 0:
+        wants = [max(n - m, 0) for n, m in zip(natural, needed, strict=True)]
+        share = sum(wants) or 1
+        # each column gets what it needs, then the rest in proportion to what it still wants
+        sizes = [m + spare * w / share for m, w in zip(needed, wants, strict=True)]
+    else:
+        sizes = needed  # too wide even so: the table is marked .wide (smaller font)
+    total = sum(sizes)
+    return [max(1, round(100 * size / total)) for size in sizes]
+
+
+def is_wide(frame: pd.DataFrame) -> bool:
+    """True when the table's unbreakable cells alone do not fit the text column."""
+    cells = frame.astype(str).to_numpy()
+    needed = 0
+    for j, name in enumerate(frame.columns):
+        values = [str(name), *(cells[:, j] if len(cells) else [])]
+        needed += max(_unbreakable_units(v) for v in values) + CELL_PADDING
+    return needed > TEXT_UNITS
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -48,17 +112,23 @@ def table(
     escape: bool = True,
 ) -> str:
     """A captioned, labelled pipe table. ``widths`` are relative column widths (one per column);
-    cells are escaped with :func:`text` unless ``escape`` is False (cells the code formatted)."""
+    cells are escaped with :func:`text` unless ``escape`` is False (cells the code formatted).
+
+    The widths actually written (Quarto's ``tbl-colwidths``, and the dashes of the rule line)
+    give every short or number-like cell room to stay on one line; a table that cannot fit the
+    page even so is marked ``.wide`` and set in a smaller font by both renderers."""
     if not label.startswith("tbl-"):
         raise ValueError(f"table label must start with 'tbl-': {label}")
     cell = text if escape else (lambda value: str(value).replace("|", "\\|").replace("\n", " "))
     header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
-    weights = list(widths) if widths is not None else [1] * len(frame.columns)
-    if len(weights) != len(frame.columns):
-        raise ValueError(f"{label}: {len(weights)} widths for {len(frame.columns)} columns")
-    rule = "|" + "|".join("-" * (3 * w) for w in weights) + "|"
+    if widths is not None and len(widths) != len(frame.columns):
+        raise ValueError(f"{label}: {len(widths)} widths for {len(frame.columns)} columns")
+    percents = column_widths(frame, widths)
+    rule = "|" + "|".join("-" * max(3, p // 2) for p in percents) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body, "", f": {caption} {{#{label}}}"])
+    wide = " .wide" if is_wide(frame) else ""
+    attributes = f'#{label}{wide} tbl-colwidths="{json.dumps(percents)}"'
+    return "\n".join([header, rule, *body, "", f": {caption} {{{attributes}}}"])
 
 
 def figure(path: str, *, label: str, caption: str) -> str:
