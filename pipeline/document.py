@@ -10,6 +10,7 @@ through :func:`text`, so that it stays text in every output.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -41,21 +42,22 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
-# Table layout. Widths are counted in "units": an ASCII character is 1, a CJK character 2 (about
-# half an em each). At the tables' font size (8 pt in print, 0.8 rem on screen) the text column of
-# an A4 page, and the HTML body column, hold about TEXT_UNITS units; each cell adds CELL_PADDING.
-TEXT_UNITS = 124
-CELL_PADDING = 2
+# Table layout. Widths are counted in "units" of half an em: a CJK character is 2, an ASCII one
+# 1.15 (digits are about 0.55 em in Noto Sans CJK). At the tables' font size (8 pt in print,
+# 0.8 rem on screen) the text column of an A4 page (178 mm), and the HTML body column, hold about
+# 126 units; TEXT_UNITS leaves a margin for rounding. Each cell adds CELL_PADDING.
+TEXT_UNITS = 120
+CELL_PADDING = 2.5
 KEEP_WHOLE_MAX = 8  # cells up to this many characters never break (see render/report.lua)
 _NUMBER_LIKE = re.compile(r"^[\d\s.,:;%+\-–—−/()（）~]+$")
 _ASCII_RUN = re.compile(r"[!-~]+")
 
 
-def _units(value: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+def _units(value: str) -> float:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.15 for ch in value)
 
 
-def _unbreakable_units(value: str) -> int:
+def _unbreakable_units(value: str) -> float:
     """The width a cell needs on one line: all of it if it is short or number-like (it is kept
     whole), else its longest ASCII word (capped: URLs may break) or two CJK characters."""
     value = " ".join(value.split())
@@ -64,7 +66,7 @@ def _unbreakable_units(value: str) -> int:
     if len(value) <= KEEP_WHOLE_MAX or _NUMBER_LIKE.match(value):
         return _units(value)
     longest_word = max((len(word) for word in _ASCII_RUN.findall(value)), default=0)
-    return max(4, min(longest_word, 16))
+    return max(4, min(1.15 * longest_word, 16))
 
 
 def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -> list[int]:
@@ -76,7 +78,8 @@ def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -
     needed, natural = [], []
     for j, name in enumerate(columns):
         values = [name, *(cells[:, j] if len(cells) else [])]
-        needed.append(max(_unbreakable_units(v) for v in values) + CELL_PADDING)
+        header = min(_units(name), 8)  # a long header wraps, but in lines of at least 4 characters
+        needed.append(max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING)
         natural.append(min(max(_units(v) for v in values), 60) + CELL_PADDING)
     if weights is not None:
         total = sum(weights)
@@ -88,9 +91,10 @@ def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -
         # each column gets what it needs, then the rest in proportion to what it still wants
         sizes = [m + spare * w / share for m, w in zip(needed, wants, strict=True)]
     else:
-        sizes = needed  # too wide even so: the table is marked .wide (smaller font)
+        sizes = needed  # too wide even so: the table goes in a .wide div (smaller font)
     total = sum(sizes)
-    return [max(1, round(100 * size / total)) for size in sizes]
+    # rounding up keeps each column's room; the sum may pass 100 by a few (renderers normalise)
+    return [max(1, math.ceil(100 * size / total)) for size in sizes]
 
 
 def is_wide(frame: pd.DataFrame) -> bool:
@@ -99,7 +103,8 @@ def is_wide(frame: pd.DataFrame) -> bool:
     needed = 0
     for j, name in enumerate(frame.columns):
         values = [str(name), *(cells[:, j] if len(cells) else [])]
-        needed += max(_unbreakable_units(v) for v in values) + CELL_PADDING
+        header = min(_units(str(name)), 8)
+        needed += max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING
     return needed > TEXT_UNITS
 
 
@@ -116,7 +121,7 @@ def table(
 
     The widths actually written (Quarto's ``tbl-colwidths``, and the dashes of the rule line)
     give every short or number-like cell room to stay on one line; a table that cannot fit the
-    page even so is marked ``.wide`` and set in a smaller font by both renderers."""
+    page even so is put in a ``::: {.wide}`` div and set in a smaller font by both renderers."""
     if not label.startswith("tbl-"):
         raise ValueError(f"table label must start with 'tbl-': {label}")
     cell = text if escape else (lambda value: str(value).replace("|", "\\|").replace("\n", " "))
@@ -126,9 +131,9 @@ def table(
     percents = column_widths(frame, widths)
     rule = "|" + "|".join("-" * max(3, p // 2) for p in percents) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    wide = " .wide" if is_wide(frame) else ""
-    attributes = f'#{label}{wide} tbl-colwidths="{json.dumps(percents)}"'
-    return "\n".join([header, rule, *body, "", f": {caption} {{{attributes}}}"])
+    attributes = f'#{label} tbl-colwidths="{json.dumps(percents)}"'
+    markdown = "\n".join([header, rule, *body, "", f": {caption} {{{attributes}}}"])
+    return f"::: {{.wide}}\n{markdown}\n:::" if is_wide(frame) else markdown
 
 
 def figure(path: str, *, label: str, caption: str) -> str:

@@ -30,7 +30,16 @@ local function whole(inlines)
   return pandoc.List({ pandoc.Span(inlines, pandoc.Attr("", { "nowrap" })) })
 end
 
-local function fix_cell(cell)
+-- Typst: a table too wide for the page at the usual size (in a ::: {.wide} div, written by
+-- pipeline/document.py) is set smaller, cell by cell.
+local function smaller(inlines)
+  local sized = pandoc.List({ pandoc.RawInline("typst", "#text(size: 6.5pt)[") })
+  sized:extend(inlines)
+  sized:insert(pandoc.RawInline("typst", "]"))
+  return sized
+end
+
+local function keep_short_cells_whole(cell)
   local blocks = cell.contents
   if #blocks == 1 and (blocks[1].t == "Plain" or blocks[1].t == "Para") then
     if keep_whole(pandoc.utils.stringify(blocks[1])) then
@@ -40,29 +49,50 @@ local function fix_cell(cell)
   return cell
 end
 
-local function fix_rows(rows)
-  for _, row in ipairs(rows) do
-    for i, cell in ipairs(row.cells) do
-      row.cells[i] = fix_cell(cell)
-    end
+local function set_smaller(cell)
+  local blocks = cell.contents
+  if #blocks == 1 and (blocks[1].t == "Plain" or blocks[1].t == "Para") then
+    cell.contents = { pandoc.Plain(smaller(blocks[1].content)) }
   end
+  return cell
+end
+
+local function fix_rows(rows, fix)
+  local fixed = pandoc.List({})
+  for _, row in ipairs(rows) do
+    local cells = pandoc.List({})
+    for _, cell in ipairs(row.cells) do
+      cells:insert(fix(cell))
+    end
+    row.cells = cells
+    fixed:insert(row)
+  end
+  return fixed
+end
+
+local function each_cell(tbl, fix)
+  local head = tbl.head
+  head.rows = fix_rows(head.rows, fix)
+  tbl.head = head
+  local bodies = pandoc.List({})
+  for _, body in ipairs(tbl.bodies) do
+    body.body = fix_rows(body.body, fix)
+    bodies:insert(body)
+  end
+  tbl.bodies = bodies
+  return tbl
 end
 
 function Table(tbl)
-  fix_rows(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do
-    fix_rows(body.body)
-  end
-  if FORMAT:match("typst") and tbl.classes:includes("wide") then
-    -- too wide for the page at the usual size (pipeline/document.py): a smaller font
-    return { pandoc.RawBlock("typst", "#[#set text(size: 6.5pt)"), tbl, pandoc.RawBlock("typst", "]") }
-  end
-  return tbl
+  return each_cell(tbl, keep_short_cells_whole)
 end
 
 function Div(div)
   if not FORMAT:match("typst") then
     return nil
+  end
+  if div.classes:includes("wide") then
+    return div:walk({ Table = function(tbl) return each_cell(tbl, set_smaller) end })
   end
   local kind = nil
   for _, class in ipairs(div.classes) do
