@@ -46,7 +46,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
 # 1.15 (digits are about 0.55 em in Noto Sans CJK). At the tables' font size (8 pt in print,
 # 0.8 rem on screen) the text column of an A4 page (178 mm), and the HTML body column, hold about
 # 126 units; TEXT_UNITS leaves a margin for rounding. Each cell adds CELL_PADDING.
-TEXT_UNITS = 120
+TEXT_UNITS = 124
 CELL_PADDING = 2.5
 KEEP_WHOLE_MAX = 8  # cells up to this many characters never break (see render/report.lua)
 _NUMBER_LIKE = re.compile(r"^[\d\s.,:;%+\-–—−/()（）~]+$")
@@ -59,18 +59,20 @@ def _units(value: str) -> float:
 
 def _unbreakable_units(value: str) -> float:
     """The width a cell needs on one line: all of it if it is short or number-like (it is kept
-    whole), else its longest ASCII word (capped: URLs may break) or two CJK characters."""
+    whole), else room for three CJK characters or its longest ASCII word (capped: URLs
+    may break)."""
     value = " ".join(value.split())
     if not value:
         return 0
     if len(value) <= KEEP_WHOLE_MAX or _NUMBER_LIKE.match(value):
         return _units(value)
     longest_word = max((len(word) for word in _ASCII_RUN.findall(value)), default=0)
-    return max(4, min(1.15 * longest_word, 16))
+    # text that may wrap still gets lines of at least three CJK characters (or a 14-letter word)
+    return max(min(_units(value), 6), min(1.15 * longest_word, 16))
 
 
 def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -> list[int]:
-    """Relative column widths (percent, summing to about 100) that keep every short or
+    """Relative column widths (percent, summing to at most 100) that keep every short or
     number-like cell on one line. ``weights``, if given, are the author's proportions; without
     them each column gets room in proportion to its longest cell."""
     columns = [str(c) for c in frame.columns]
@@ -84,17 +86,16 @@ def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -
     if weights is not None:
         total = sum(weights)
         natural = [TEXT_UNITS * w / total for w in weights]
-    spare = TEXT_UNITS - sum(needed)
-    if spare > 0:
-        wants = [max(n - m, 0) for n, m in zip(natural, needed, strict=True)]
-        share = sum(wants) or 1
-        # each column gets what it needs, then the rest in proportion to what it still wants
-        sizes = [m + spare * w / share for m, w in zip(needed, wants, strict=True)]
-    else:
-        sizes = needed  # too wide even so: the table goes in a .wide div (smaller font)
-    total = sum(sizes)
-    # rounding up keeps each column's room; the sum may pass 100 by a few (renderers normalise)
-    return [max(1, math.ceil(100 * size / total)) for size in sizes]
+    needed = [units * 1.05 for units in needed]  # header cells are bold, a little wider
+    if sum(needed) >= TEXT_UNITS:  # too wide even so: the table goes in a .wide div (smaller font)
+        return [max(1, round(100 * m / sum(needed))) for m in needed]
+    # Each column gets what it needs (rounded up), then the rest in proportion to what it still
+    # wants (rounded down): the sum never passes 100, so no renderer has to shrink a column.
+    percents = [math.ceil(100 * m / TEXT_UNITS) for m in needed]
+    spare = 100 - sum(percents)
+    wants = [max(n - m, 0) for n, m in zip(natural, needed, strict=True)]
+    share = sum(wants) or 1
+    return [p + math.floor(spare * w / share) for p, w in zip(percents, wants, strict=True)]
 
 
 def is_wide(frame: pd.DataFrame) -> bool:
@@ -104,8 +105,8 @@ def is_wide(frame: pd.DataFrame) -> bool:
     for j, name in enumerate(frame.columns):
         values = [str(name), *(cells[:, j] if len(cells) else [])]
         header = min(_units(str(name)), 8)
-        needed += max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING
-    return needed > TEXT_UNITS
+        needed += (max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING) * 1.05
+    return needed >= TEXT_UNITS
 
 
 def table(
@@ -140,7 +141,8 @@ def figure(path: str, *, label: str, caption: str) -> str:
     """A captioned, labelled figure (path relative to the report's folder)."""
     if not label.startswith("fig-"):
         raise ValueError(f"figure label must start with 'fig-': {label}")
-    return f"![{caption}]({path}){{#{label}}}"
+    # the text column's width in every renderer (Typst would otherwise size charts by their dpi)
+    return f'![{caption}]({path}){{#{label} width="100%"}}'
 
 
 def callout(kind: str, title: str, body: str) -> str:

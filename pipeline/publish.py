@@ -268,9 +268,9 @@ def publish(
     """Write the report files into ``out_dir`` and return the paths of the HTML and the PDF.
 
     ``use_quarto`` None means: Quarto when it is found (``QUARTO_PATH`` or PATH), the fallback
-    otherwise. Prints which renderer was used and where the outputs are."""
+    otherwise. Prints which renderer was used and the files it wrote."""
     published = publish_report(processed_dir, year, out_dir, use_quarto)
-    print(f"报告渲染器：{published.renderer}")
-    for path in [*published.paths, published.source]:
-        print(f"  {path}")
+    # names only: `make report` renders into a staging folder and prints the final one itself
+    names = "、".join(path.name for path in [*published.paths, published.source])
+    print(f"报告渲染器：{published.renderer}；输出：{names}")
     return published.paths

@@ -33,7 +33,7 @@ end
 -- Typst: a table too wide for the page at the usual size (in a ::: {.wide} div, written by
 -- pipeline/document.py) is set smaller, cell by cell.
 local function smaller(inlines)
-  local sized = pandoc.List({ pandoc.RawInline("typst", "#text(size: 6.5pt)[") })
+  local sized = pandoc.List({ pandoc.RawInline("typst", "#text(size: 7pt)[") })
   sized:extend(inlines)
   sized:insert(pandoc.RawInline("typst", "]"))
   return sized

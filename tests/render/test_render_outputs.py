@@ -80,7 +80,7 @@ def test_the_source_is_a_quarto_document_beside_the_outputs(rendered):
     assert qmd.startswith("---\ntitle: 安康市2024年度就业工作目标责任制考核分析报告\n")
     for option in ("lang: zh-CN", "toc: true", "papersize: a4", "mainfont: Noto Sans CJK SC"):
         assert option in qmd
-    assert "tbl-colwidths=" in qmd and "{#fig-status-matrix}" in qmd
+    assert "tbl-colwidths=" in qmd and "{#fig-status-matrix" in qmd
     assert (rendered["dir"] / "_render" / "report.lua").exists()
     for path in (rendered["html"], rendered["pdf"]):
         assert path.stat().st_mtime >= rendered["qmd"].stat().st_mtime - 1
