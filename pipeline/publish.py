@@ -106,9 +106,17 @@ def write_document(markdown_text: str, out_dir: Path, stem: str) -> tuple[Path, 
     assets.mkdir(parents=True, exist_ok=True)
     for name in ASSETS:
         shutil.copyfile(RENDER_DIR / name, assets / name)
-    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    # The title block, then the settings as written in front-matter.yml (its comments explain
+    # each option to whoever edits the .qmd); the keys do not overlap, so this is one mapping.
+    titles = {key: value for key, value in meta.items() if key in title_block}
+    header = yaml.safe_dump(titles, allow_unicode=True, sort_keys=False, width=1000)
+    settings = (RENDER_DIR / "front-matter.yml").read_text(encoding="utf-8")
+    settings = "\n".join(line for line in settings.splitlines() if not line.startswith("# "))
+    text = f"---\n{header}{settings.strip()}\n---\n\n{body}"
+    if split_front_matter(text)[0] != meta:  # the .qmd must say exactly what the fallback reads
+        raise ValueError("front matter: title block and render/front-matter.yml overlap")
     qmd = out_dir / f"{stem}.qmd"
-    qmd.write_text(f"---\n{header}---\n\n{body}", encoding="utf-8")
+    qmd.write_text(text, encoding="utf-8")
     return qmd, meta, body
 
 
