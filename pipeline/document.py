@@ -9,7 +9,10 @@ through :func:`text`, so that it stays text in every output.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
@@ -45,6 +48,73 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+# Table layout. Widths are counted in "units" of half an em: a CJK character is 2, an ASCII one
+# 1.15 (digits are about 0.55 em in Noto Sans CJK). At the tables' font size (8 pt in print,
+# 0.8 rem on screen) the text column of an A4 page (178 mm), and the HTML body column, hold about
+# 126 units; TEXT_UNITS leaves a margin for rounding. Each cell adds CELL_PADDING.
+TEXT_UNITS = 124
+CELL_PADDING = 2.5
+KEEP_WHOLE_MAX = 8  # cells up to this many characters never break (see render/report.lua)
+_NUMBER_LIKE = re.compile(r"^[\d\s.,:;%+\-–—−/()（）~]+$")
+_ASCII_RUN = re.compile(r"[!-~]+")
+
+
+def _units(value: str) -> float:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.15 for ch in value)
+
+
+def _unbreakable_units(value: str) -> float:
+    """The width a cell needs on one line: all of it if it is short or number-like (it is kept
+    whole), else room for three CJK characters or its longest ASCII word (capped: URLs
+    may break)."""
+    value = " ".join(value.split())
+    if not value:
+        return 0
+    if len(value) <= KEEP_WHOLE_MAX or _NUMBER_LIKE.match(value):
+        return _units(value)
+    longest_word = max((len(word) for word in _ASCII_RUN.findall(value)), default=0)
+    # text that may wrap still gets lines of at least three CJK characters (or a 14-letter word)
+    return max(min(_units(value), 6), min(1.15 * longest_word, 16))
+
+
+def column_widths(frame: pd.DataFrame, weights: Sequence[float] | None = None) -> list[int]:
+    """Relative column widths (percent, summing to at most 100) that keep every short or
+    number-like cell on one line. ``weights``, if given, are the author's proportions; without
+    them each column gets room in proportion to its longest cell."""
+    columns = [str(c) for c in frame.columns]
+    cells = frame.astype(str).map(lambda v: " ".join(v.split())).to_numpy()
+    needed, natural = [], []
+    for j, name in enumerate(columns):
+        values = [name, *(cells[:, j] if len(cells) else [])]
+        header = min(_units(name), 8)  # a long header wraps, but in lines of at least 4 characters
+        needed.append(max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING)
+        natural.append(min(max(_units(v) for v in values), 60) + CELL_PADDING)
+    if weights is not None:
+        total = sum(weights)
+        natural = [TEXT_UNITS * w / total for w in weights]
+    needed = [units * 1.05 for units in needed]  # header cells are bold, a little wider
+    if sum(needed) >= TEXT_UNITS:  # too wide even so: the table goes in a .wide div (smaller font)
+        return [max(1, round(100 * m / sum(needed))) for m in needed]
+    # Each column gets what it needs (rounded up), then the rest in proportion to what it still
+    # wants (rounded down): the sum never passes 100, so no renderer has to shrink a column.
+    percents = [math.ceil(100 * m / TEXT_UNITS) for m in needed]
+    spare = 100 - sum(percents)
+    wants = [max(n - m, 0) for n, m in zip(natural, needed, strict=True)]
+    share = sum(wants) or 1
+    return [p + math.floor(spare * w / share) for p, w in zip(percents, wants, strict=True)]
+
+
+def is_wide(frame: pd.DataFrame) -> bool:
+    """True when the table's unbreakable cells alone do not fit the text column."""
+    cells = frame.astype(str).to_numpy()
+    needed = 0
+    for j, name in enumerate(frame.columns):
+        values = [str(name), *(cells[:, j] if len(cells) else [])]
+        header = min(_units(str(name)), 8)
+        needed += (max(header, *(_unbreakable_units(v) for v in values)) + CELL_PADDING) * 1.05
+    return needed >= TEXT_UNITS
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -54,24 +124,31 @@ def table(
     escape: bool = True,
 ) -> str:
     """A captioned, labelled pipe table. ``widths`` are relative column widths (one per column);
-    cells are escaped with :func:`text` unless ``escape`` is False (cells the code formatted)."""
+    cells are escaped with :func:`text` unless ``escape`` is False (cells the code formatted).
+
+    The widths actually written (Quarto's ``tbl-colwidths``, and the dashes of the rule line)
+    give every short or number-like cell room to stay on one line; a table that cannot fit the
+    page even so is put in a ``::: {.wide}`` div and set in a smaller font by both renderers."""
     if not label.startswith("tbl-"):
         raise ValueError(f"table label must start with 'tbl-': {label}")
     cell = text if escape else (lambda value: str(value).replace("|", "\\|").replace("\n", " "))
     header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
-    weights = list(widths) if widths is not None else [1] * len(frame.columns)
-    if len(weights) != len(frame.columns):
-        raise ValueError(f"{label}: {len(weights)} widths for {len(frame.columns)} columns")
-    rule = "|" + "|".join("-" * (3 * w) for w in weights) + "|"
+    if widths is not None and len(widths) != len(frame.columns):
+        raise ValueError(f"{label}: {len(widths)} widths for {len(frame.columns)} columns")
+    percents = column_widths(frame, widths)
+    rule = "|" + "|".join("-" * max(3, p // 2) for p in percents) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body, "", f": {caption} {{#{label}}}"])
+    attributes = f'#{label} tbl-colwidths="{json.dumps(percents)}"'
+    markdown = "\n".join([header, rule, *body, "", f": {caption} {{{attributes}}}"])
+    return f"::: {{.wide}}\n{markdown}\n:::" if is_wide(frame) else markdown
 
 
 def figure(path: str, *, label: str, caption: str) -> str:
     """A captioned, labelled figure (path relative to the report's folder)."""
     if not label.startswith("fig-"):
         raise ValueError(f"figure label must start with 'fig-': {label}")
-    return f"![{caption}]({path}){{#{label}}}"
+    # the text column's width in every renderer (Typst would otherwise size charts by their dpi)
+    return f'![{caption}]({path}){{#{label} width="100%"}}'
 
 
 def callout(kind: str, title: str, body: str) -> str:

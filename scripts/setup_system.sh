@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # System packages the product needs: CJK fonts for charts and the PDF, Pango for WeasyPrint's PDF.
+# With --test-tools, also what the rendering tests use: chromium (a real headless browser) and
+# poppler-utils (pdffonts, pdftotext, pdfinfo). .ci/run passes it; `make setup` does not.
 # As root, installs what is missing; otherwise prints the one command to run and fails.
 set -euo pipefail
 packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+if [[ "${1:-}" == "--test-tools" ]]; then
+  packages+=(chromium poppler-utils)
+fi
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

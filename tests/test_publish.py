@@ -124,7 +124,7 @@ def test_quarto_path_renders_the_same_markdown(published, tmp_path):
         f"render {stem}.qmd --to typst",
     ]
     qmd = (out / f"{stem}.qmd").read_text(encoding="utf-8")
-    assert qmd.startswith('---\ntitle: "安康市2024年度就业工作目标责任制考核分析报告"')
+    assert qmd.startswith("---\ntitle: 安康市2024年度就业工作目标责任制考核分析报告\n")
     assert "embed-resources: true" in qmd and "Noto Sans CJK SC" in qmd
     assert "## 一、总体情况" in qmd and "](figures/status-matrix.png)" in qmd
     assert [p.exists() for p in paths] == [True, True]
