@@ -138,9 +138,24 @@ def _save(figure: plt.Figure, path: Path) -> str:
 def _table(
     assessment: pd.DataFrame, drop: list[str], *, label: str, caption: str, final: bool
 ) -> str:
+    """An assessment table for the report, its notes listed under it (a long note in a cell
+    would squeeze every other column of a wide table)."""
     table = charts.assessment_table(assessment, final=final)
-    table = table.drop(columns=[c for c in drop if c in table.columns])
-    return document.table(table.fillna(""), label=label, caption=caption)
+    if not final:
+        table["达标概率"] = [
+            f"{p}（{n}）" if n != "—" else p
+            for p, n in zip(table["达标概率"], table["依据年数"], strict=True)
+        ]
+        table = table.rename(columns={"达标概率": "达标概率（依据年数）"})
+    notes = [
+        f"- {document.text(region)} {document.text(name)}：{document.text(note)}"
+        for region, name, note in zip(table["地区"], table["指标"], table["说明"], strict=True)
+        if note
+    ]
+    hidden = [*drop, "说明", "依据年数", "时序进度差（百分点）"]
+    table = table.drop(columns=[c for c in hidden if c in table.columns])
+    rendered = document.table(table.fillna(""), label=label, caption=caption)
+    return rendered + ("\n\n说明：\n\n" + "\n".join(notes) if notes else "")
 
 
 def _pct(share: float, digits: int = 1) -> str:
@@ -546,7 +561,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         if item.kind == "cumulative":
             image = figure(charts.progress_bars(assessment, item.id, year), f"progress-{item.id}.png",
                            f"fig-progress-{item.id}", f"{item.name}：截至{year}年完成{plan.name}目标的比例")  # fmt: skip
-        drop = ["指标"] + ([] if item.kind == "cumulative" else ["时序进度差（百分点）"])
+        drop = ["指标"]
         indicator_sections.append({
             "name": item.name, "article": item.article, "image": image,
             "description": KIND_TEXT[item.kind].format(plan=plan.name, target=charts.format_value(plan.city_targets[item.id], item.unit), unit=item.unit),
