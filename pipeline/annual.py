@@ -22,7 +22,7 @@ TASK_FROM_PLAN = "规划年均"
 ANNUAL_COLUMNS = [
     "year", "region_code", "region", "indicator", "indicator_name", "short_name", "unit", "kind",
     "article", "task", "task_source", "done", "completion_rate", "shortfall", "previous_done",
-    "change", "change_rate", "limit", "margin", "met", "reported", "years_missed",
+    "change", "change_rate", "limit", "margin", "met", "reported", "years_missed", "years_unreported",
     "plan_target", "plan_done", "plan_share", "time_progress_gap", "wording",
 ]  # fmt: skip
 
@@ -92,7 +92,7 @@ def _flow_row(
         "previous_done": previous, "change": done - previous,
         "change_rate": (done - previous) / previous if previous else np.nan,
         "limit": np.nan, "margin": np.nan, "met": bool(reported and rate >= 1.0),
-        "reported": reported, "years_missed": "",
+        "reported": reported, "years_missed": "", "years_unreported": "",
         "plan_target": goal, "plan_done": plan_done, "plan_share": plan_done / goal,
         "time_progress_gap": time_progress_gap(plan_done, goal, len(plan_years), len(plan.years)),
         "wording": wording,
@@ -113,6 +113,7 @@ def _limit_row(
         and np.isfinite(actual.get(y, np.nan))
         and not limit_met(actual[y], limit, item)
     ]
+    unreported = [y for y in plan.years if y <= year and not np.isfinite(actual.get(y, np.nan))]
     ceiling = item.kind == "ceiling_each_year"
     return {
         "task": np.nan, "task_source": "", "done": value, "completion_rate": np.nan,
@@ -120,6 +121,7 @@ def _limit_row(
         "change_rate": np.nan, "limit": limit, "margin": value - limit,
         "met": bool(reported and limit_met(value, limit, item)), "reported": reported,
         "years_missed": "、".join(map(str, missed)),
+        "years_unreported": "、".join(map(str, unreported)),
         "plan_target": limit, "plan_done": np.nan, "plan_share": np.nan, "time_progress_gap": np.nan,
         "wording": limit_wording(value, limit, ceiling, item.unit) if reported else "未报送",
     }  # fmt: skip

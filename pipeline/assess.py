@@ -33,12 +33,12 @@ from pipeline.progress import (
     unsd_cumulative_ratio,
 )
 from pipeline.regions import Region, by_code, city, counties
-from pipeline.verdict import AT_RISK, DIFFICULT, DONE, ON_TRACK
+from pipeline.verdict import AT_RISK, DIFFICULT, DONE, FAILED, KEPT_SO_FAR, ON_TRACK
 
 # Backtests for the interval calibration start at this origin (the "2018 on").
 CALIBRATION_FIRST_ORIGIN = 2018
 MAX_HORIZON = 5
-STATUSES = (DONE, ON_TRACK, AT_RISK, DIFFICULT)
+STATUSES = (DONE, ON_TRACK, KEPT_SO_FAR, AT_RISK, DIFFICULT, FAILED)
 FINAL_STATUSES = (verdict.FINAL_MET, verdict.FINAL_MISSED)
 ASSESSMENT_COLUMNS = [
     "year", "plan", "region_code", "region", "indicator", "indicator_name", "unit", "kind", "article",
@@ -254,6 +254,7 @@ def _limit_fields(
     plan_years, plan_values = data.years[in_plan], data.values[in_plan]
     ok = plan_values <= goal if item.kind == "ceiling_each_year" else plan_values >= goal
     missed = [int(y) for y in plan_years[~ok]]
+    unreported = sorted(set(range(plan.start, year + 1)) - {int(y) for y in plan_years})
     if missed:
         notes.append(
             f"{verdict.years_missed_text(missed)}未达到年度要求（{'不高于' if item.kind == 'ceiling_each_year' else '不低于'}{goal:g}{item.unit}）"
@@ -267,22 +268,22 @@ def _limit_fields(
         "destatis_category": destatis_annual_category(
             float(plan_values[-1]), goal, item.direction == "higher_is_better"
         ) if plan_values.size else "",
-        "check": verdict.limit_fact(missed, int(plan_values.size), final=year == plan.end),
+        "check": verdict.limit_fact(
+            missed, int(plan_values.size), final=year == plan.end, years_unreported=unreported
+        ),
     }  # fmt: skip
     if plan_values.size == 0:
         notes.append("规划期内无观测值")
         return fields | {"status": verdict.NO_DATA}
+    if unreported:
+        notes.append(f"{verdict.years_missed_text(unreported)}无数据，未计为达标")
     if year == plan.end:
-        complete = plan_values.size == len(plan.years)
-        if not complete:
-            gaps = sorted(set(plan.years) - {int(y) for y in plan_years})
-            notes.append(f"{verdict.years_missed_text(gaps)}无数据")
-        met = False if missed else (True if complete else None)
+        met = False if missed else (None if unreported else True)
         return fields | {"status": verdict.final_verdict(met)}
     if missed:  # the plan asks for every year: a missed year is a fact, not a risk
-        return fields | {"probability": 0.0 if item.forecast else np.nan, "status": DIFFICULT}
+        return fields | {"probability": 0.0 if item.forecast else np.nan, "status": FAILED}
     if paths is None:  # not forecast (e.g. 第十二条 meetings: a count decided by the government)
-        return fields | {"status": ON_TRACK}
+        return fields | {"status": KEPT_SO_FAR}
     future_ok = paths <= goal if item.kind == "ceiling_each_year" else paths >= goal
     probability = float(np.mean(future_ok.all(axis=1)))
     end_values = paths[:, -1]

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.patches import Polygon
+from matplotlib.patches import Patch, Polygon
 from matplotlib.ticker import MaxNLocator
 
 from pipeline.fonts import configure_matplotlib
@@ -17,7 +17,8 @@ from pipeline.regions import Region, all_regions, resolve_region
 configure_matplotlib()
 
 STATUS_COLOURS = {
-    "已完成": "#1b7837", "进度正常": "#7fbf7b", "存在风险": "#f1a340", "难以完成": "#d73027",
+    "已完成": "#1b7837", "进度正常": "#7fbf7b", "至今达标": "#a6dba0", "存在风险": "#f1a340",
+    "难以完成": "#d73027", "已无法完成": "#a50026",
     "完成": "#1b7837", "未完成": "#d73027", "无数据": "#bbbbbb",
 }  # fmt: skip
 DISPLAY_COLUMNS = [
@@ -140,12 +141,13 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="lower center", ncol=4, fontsize=9, frameon=False)
-    figure.suptitle(f"{region.name}：历年完成数与{plan.name}期末预测（灰底为规划期）", fontsize=12)
+    forecast = "" if paths[paths["region_code"] == region.code].empty else f"与{plan.name}期末预测"
+    figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=12)
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
     return figure
 
 
-def status_matrix(assessment: pd.DataFrame) -> Figure:
+def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成状态与达标概率") -> Figure:
     """Regions × indicators, coloured by status, with the probability of meeting each target."""
     regions = [r for r in all_regions() if r.code in set(assessment["region_code"])]
     items = list(indicators())
@@ -180,7 +182,7 @@ def status_matrix(assessment: pd.DataFrame) -> Figure:
         range(len(items)), [item.short_name for item in items], rotation=30, ha="right", fontsize=9
     )
     axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=9)
-    axis.set_title("各地区目标完成状态与达标概率", fontsize=12)
+    axis.set_title(title, fontsize=12)
     figure.tight_layout()
     return figure
 
@@ -199,6 +201,11 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     axis.text(elapsed, len(rows) - 0.4, f" 时序进度 {elapsed:.0f}%", fontsize=8, va="bottom")
     for position, value in enumerate(share):
         axis.text(value + 0.5, position, f"{value:.1f}%", va="center", fontsize=8)
+    shown = [status for status in STATUS_COLOURS if status in set(rows["status"])]
+    axis.legend(
+        handles=[Patch(color=STATUS_COLOURS[status], label=status) for status in shown],
+        title="颜色：状态", fontsize=8, title_fontsize=8, loc="lower right",
+    )  # fmt: skip
     axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
     axis.set_xlim(0, max(105, float(share.max()) + 8))
     axis.set_title(f"{item.name}：完成进度", fontsize=11)
@@ -206,19 +213,21 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     return figure
 
 
-def score_map(scores: pd.DataFrame, boundaries: dict, title: str) -> Figure:
-    """Choropleth of the counties by score, each labelled with its name, score and grade.
+GRADE_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#d73027", "#bbbbbb")  # best grade first
+
+
+def score_map(scores: pd.DataFrame, boundaries: dict, title: str, grades: list[str]) -> Figure:
+    """Choropleth of the counties coloured by grade (``grades`` best first), each labelled with
+    its name, score and grade.
 
     ``boundaries`` is a GeoJSON FeatureCollection whose ``adcode`` resolves through the region
     registry (old codes such as 旬阳县 610928 included)."""
     by_code = scores.set_index("region_code")
-    low, high = float(scores["score"].min()), float(scores["score"].max())
-    colour_map = plt.get_cmap("RdYlGn")
+    colours = dict(zip(grades, GRADE_COLOURS, strict=False))
     figure, axis = plt.subplots(figsize=(7.5, 7))
     for feature in boundaries["features"]:
         region = resolve_region(str(feature["properties"]["adcode"]))
         row = by_code.loc[region.code]
-        shade = 0.5 if high == low else (float(row["score"]) - low) / (high - low)
         geometry = feature["geometry"]
         polygons = (
             geometry["coordinates"]
@@ -228,33 +237,22 @@ def score_map(scores: pd.DataFrame, boundaries: dict, title: str) -> Figure:
         for polygon in polygons:
             axis.add_patch(
                 Polygon(
-                    polygon[0],
-                    closed=True,
-                    facecolor=colour_map(0.15 + 0.7 * shade),
-                    edgecolor="white",
-                    linewidth=1.2,
+                    polygon[0], closed=True, facecolor=colours.get(row["grade"], GRADE_COLOURS[-1]),
+                    edgecolor="white", linewidth=1.2,
                 )
-            )
+            )  # fmt: skip
         x, y = feature["properties"].get("centroid") or feature["properties"]["center"]
         axis.text(
-            x,
-            y,
-            f"{region.name}\n{row['score']:.2f}分 {row['grade']}",
-            ha="center",
-            va="center",
-            fontsize=8.5,
-        )
+            x, y, f"{region.name}\n{row['score']:.2f}分 {row['grade']}",
+            ha="center", va="center", fontsize=8.5,
+        )  # fmt: skip
     axis.autoscale_view()
     axis.set_aspect(1 / np.cos(np.radians(32.7)))  # equal distances at Ankang's latitude
     axis.axis("off")
-    mappable = plt.cm.ScalarMappable(
-        cmap=colour_map,
-        norm=plt.Normalize(
-            low - (high - low) * 0.15 / 0.7 if high > low else low - 1,
-            high + (high - low) * 0.15 / 0.7 if high > low else high + 1,
-        ),
-    )
-    figure.colorbar(mappable, ax=axis, shrink=0.6, label="考核得分")
+    axis.legend(
+        handles=[Patch(color=colours[g], label=g) for g in grades if g in colours],
+        title="等次", loc="lower left", fontsize=9,
+    )  # fmt: skip
     axis.set_title(title, fontsize=12)
     figure.tight_layout()
     return figure

@@ -22,10 +22,9 @@ from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sh
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import Plan, load_targets_config
 from pipeline.indicators import indicator, indicators, plan_for_year
-from pipeline.reference import published_figures
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
-from pipeline.verdict import FINAL_MET, FINAL_MISSED, NO_DATA
+from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA
 
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
 # Below this many years of history the report warns that the probabilities rest on thin backtests.
@@ -110,6 +109,7 @@ class YearResults:
     funds_are_sample: bool
     interviews: list[scoring.Suggestion]
     commendations: list[scoring.Suggestion]
+    warnings: list[scoring.Suggestion]  # 预警提醒 from forecasts (never a 约谈)
 
     @classmethod
     def compute(cls, inputs: ReportInputs) -> YearResults:
@@ -120,12 +120,14 @@ class YearResults:
         if year - 1 >= plan.start:  # the previous year is scored under the same plan
             previous_annual = annual_tasks(inputs.tidy, year - 1)
             previous_scores = scoring.score_counties(previous_annual)
-        funds, funds_are_sample = scoring.fund_table(scores)
         final = year == plan.end
+        interviews = scoring.interview_suggestions(annual, scores, inputs.assessment, final)
+        interviewed = {s.region_code for s in interviews}
+        funds, funds_are_sample = scoring.fund_table(scores, interviewed)
         return cls(
-            annual, previous_annual, scores, previous_scores, funds, funds_are_sample,
-            scoring.interview_suggestions(annual, scores, inputs.assessment, final),
-            scoring.commendation_suggestions(annual, scores),
+            annual, previous_annual, scores, previous_scores, funds, funds_are_sample, interviews,
+            scoring.commendation_suggestions(annual, scores, inputs.assessment, final),
+            [] if final else scoring.early_warnings(inputs.assessment, interviewed),
         )  # fmt: skip
 
 
@@ -178,7 +180,7 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         "年目标任务": [f"{v:,.0f}" + ("*" if s == TASK_FROM_PLAN else "") for v, s in zip(rows["task"], rows["task_source"], strict=True)],
         "完成数": [f"{v:,.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
         "完成率": [_pct(v) for v in rows["completion_rate"]],
-        "同比": [_signed(v, "") for v in rows["change"]],
+        "同比（人）": [_signed(v, "") for v in rows["change"]],
         "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],
         "占规划目标": [_pct(v) for v in rows["plan_share"]],
         "时序进度差": [f"{v * 100:+.1f}个百分点" for v in rows["time_progress_gap"]],
@@ -198,7 +200,10 @@ def limit_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         "与要求相差": [_signed(v, unit) for v in rows["margin"]],
         "同比": [_signed(v, unit) for v in rows["change"]],
         "本年是否达标": ["达标" if m else ("未报送" if not r else "未达标") for m, r in zip(rows["met"], rows["reported"], strict=True)],
-        "规划期内未达标年份": [f"{y}年" if y else "无" for y in rows["years_missed"]],
+        "规划期内未达标年份": [
+            (f"{y}年" if y else "无") + (f"（{u}年无数据）" if u else "")
+            for y, u in zip(rows["years_missed"], rows["years_unreported"], strict=True)
+        ],
     })  # fmt: skip
 
 
@@ -306,7 +311,12 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
         plan_cell = (
             f"完成{int((own['status'] == FINAL_MET).sum())}/{len(own)}"
             if final
-            else f"难以完成{int((own['status'] == '难以完成').sum())}项"
+            else f"难以完成{int((own['status'] == DIFFICULT).sum())}项"
+            + (
+                f"，已无法完成{int((own['status'] == FAILED).sum())}项"
+                if (own["status"] == FAILED).any()
+                else ""
+            )
         )
         rows.append({
             "排名": county.rank, "地区": county.region, "得分": f"{county.score:.2f}", "等次": county.grade,
@@ -362,10 +372,34 @@ def _meetings(results: YearResults) -> tuple[pd.DataFrame, list[str]]:
         "本年召开次数": [f"{v:.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
         "要求": [f"每年不少于{v:.0f}次" for v in rows["limit"]],
         "本年": ["达标" if m else ("未报送" if not r else "少于要求") for m, r in zip(rows["met"], rows["reported"], strict=True)],
-        "规划期内少于要求的年份": [f"{y}年" if y else "无" for y in rows["years_missed"]],
+        "规划期内少于要求的年份": [
+            (f"{y}年" if y else "无") + (f"（{u}年无数据）" if u else "")
+            for y, u in zip(rows["years_missed"], rows["years_unreported"], strict=True)
+        ],
     })  # fmt: skip
     short = [f"{r.region}（{r.wording}）" for r in rows.itertuples() if r.reported and not r.met]
     return table, short
+
+
+def _outcome(region_code: str, results: YearResults) -> str:
+    """A county's result in one block: score, rank, grade, deductions, suggestions, funds."""
+    scores = results.scores.set_index("region_code")
+    if region_code not in scores.index:
+        return ""
+    score = scores.loc[region_code]
+    fund = results.funds.set_index("region_code").loc[region_code]
+    suggestions = [
+        label
+        for label, items in (("建议约谈", results.interviews), ("建议通报表扬", results.commendations), ("预警提醒", results.warnings))
+        if region_code in {s.region_code for s in items}
+    ]  # fmt: skip
+    lines = [
+        f"考核得分{score['score']:.2f}分，第{score['rank']}名，等次：{score['grade']}。",
+        f"扣分：{score['deductions'] or '无'}。",
+        f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+        + ("，基数为样例" if results.funds_are_sample else "") + "。",
+    ]  # fmt: skip
+    return document.callout("note", "考核结果", "\n\n".join(document.text(line) for line in lines))
 
 
 def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
@@ -572,7 +606,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         rows = assessment[assessment["region_code"] == region.code]
         facts = annual[annual["region_code"] == region.code]
         region_sections.append({
-            "name": region.name, "code": region.code,
+            "name": region.name, "code": region.code, "outcome": _outcome(region.code, results),
             "facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
@@ -592,10 +626,10 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(),
         "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
-        "allocation_callout": _allocation_callout(plan),
+        "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
         "glance_table": document.table(glance_table(inputs, results), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
-        "matrix": figure(charts.status_matrix(assessment), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
+        "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,
         "city_facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" for r in annual[annual["region_code"] == city().code].itertuples()),
@@ -604,9 +638,10 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "meetings_short": _names([document.text(m) for m in meetings_short]),
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
         "scores_table": document.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 3, 2, 11]),
-        "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分"), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
+        "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
         "interviews": _suggestion_blocks(results.interviews),
         "commendations": _suggestion_blocks(results.commendations),
+        "warnings": _suggestion_blocks(results.warnings),
         "funds_table": document.table(_funds_table(results), label="tbl-funds", caption=f"{year + 1}年就业资金增减建议（预算中性）", widths=[2, 3, 2, 3, 3, 3, 3]),
         "funds_are_sample": results.funds_are_sample,
         "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
@@ -619,13 +654,12 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "pct": lambda share: f"{share * 100:.1f}%",
         "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",
         "max_years": int(inputs.tidy["year"].nunique()),
-        "published_table": _published_table(),
         "sources_table": _sources_table(inputs.tidy),
     }  # fmt: skip
     return _environment.get_template("report.qmd.j2").render(context)
 
 
-def _allocation_callout(plan: Plan) -> str:
+def _allocation_callout(plan: Plan, final: bool) -> str:
     if plan.allocation_status == "issued":
         return ""
     return document.callout(
@@ -634,8 +668,10 @@ def _allocation_callout(plan: Plan) -> str:
         f"安政发〔2022〕7号只规定了全市目标。本报告中各县（市、区）{plan.name}累计目标（城镇新增就业、"
         "农民就地就近转移就业、返乡入乡创业就业）是本流水线按2021年末户籍人口比重测算的分解数"
         f"（{document.text(plan.allocation_rule.split('Share of')[0].strip().rstrip('。'))}），"
-        "不是市政府或市人社局正式下达的分解任务。收到正式分解文件后，请按 README“录入正式分解任务”一节替换 "
-        "`config/targets.yaml` 中的数字，并把 `allocation_status` 改为 `issued`、填写文号；此提示随即消失。"
+        "不是市政府或市人社局正式下达的分解任务，报告中依据它的"
+        + ("规划期结果" if final else "累计进度和预测")
+        + "只作参考。"
+        "收到正式分解文件后，由分析人员录入（操作见项目文档 docs/targets.md），本提示随即不再出现。"
         "年度任务以各县报表中的“目标任务”列为准。",
     )
 
@@ -644,21 +680,6 @@ def _backtest_summary() -> dict | None:
     """The key figures of the last ``make backtest`` (docs/backtest/summary.json), if it ran."""
     path = PROJECT_ROOT / "docs" / "backtest" / "summary.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
-def _published_table() -> str:
-    """Context figures from official sources only (government sites, *.gov.cn)."""
-    figures = published_figures()
-    host = figures["source_url"].str.extract(r"^https?://([^/:]+)", expand=False).fillna("")
-    official = figures[host.str.endswith(".gov.cn")]
-    relevant = official[
-        official["indicator"].str.contains("社区工厂|返乡|返鄉|归雁|歸雁|就业|创业|从业|毛绒")
-    ]
-    table = relevant[["region", "year", "indicator", "value", "unit", "source_title", "source_url"]]
-    return document.table(table.rename(columns={
-        "region": "地区", "year": "年份", "indicator": "指标（原文）", "value": "数值", "unit": "单位",
-        "source_title": "来源", "source_url": "网址",
-    }), label="tbl-published", caption="政府网站公开资料中的相关数字", widths=[1, 1, 3, 1, 1, 3, 3])  # fmt: skip
 
 
 def _sources_table(tidy: pd.DataFrame) -> str:

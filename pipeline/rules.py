@@ -13,9 +13,15 @@ from pipeline import CONFIG_DIR
 from pipeline.config import _Strict, _validated
 
 
+class ShortfallDeduction(_Strict):
+    shortfall_below: float = Field(gt=0)
+    share: float = Field(ge=0, le=1)
+
+
 class Scoring(_Strict):
     weights: dict[str, float]
     completion_cap: float = Field(ge=1.0)
+    shortfall_deductions: tuple[ShortfallDeduction, ...] = ()
     limit_breach_deduction: float = Field(ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -23,6 +29,11 @@ class Scoring(_Strict):
         total = sum(self.weights.values())
         if abs(total - 100) > 1e-9:
             raise ValueError(f"scoring.weights 合计应为100分，现为 {total:g} 分")
+        bounds = [tier.shortfall_below for tier in self.shortfall_deductions]
+        if bounds != sorted(bounds) or (bounds and bounds[-1] <= 1):
+            raise ValueError(
+                "scoring.shortfall_deductions 须按差距从小到大排列，最后一档的上界大于1（覆盖全部差距）"
+            )
         return self
 
 
@@ -36,13 +47,14 @@ class Accountability(_Strict):
     interview_task_shortfall_min: float = Field(ge=0, lt=1)
     interview_min_tasks_missed: int = Field(ge=1)
     interview_if_limit_breached: bool
-    interview_min_forecast_difficult: int = Field(ge=1)
+    warning_min_forecast_difficult: int = Field(ge=1)
     interview_min_plan_targets_missed: int = Field(ge=1)
     commend_grades: tuple[str, ...]
 
 
 class Funds(_Strict):
     percent_per_point: float = Field(ge=0)
+    max_change_share: float = Field(gt=0, le=1)
     base_allocations_status: Literal["sample", "issued"]
     sample_notional_total: float = Field(gt=0)
     base_allocations: dict[str, float] = {}

@@ -17,20 +17,31 @@ from pipeline.indicators import indicator, plan_for_year
 from pipeline.reference import county_population
 from pipeline.regions import counties
 from pipeline.rules import AssessmentRules, Grade, load_rules
-from pipeline.verdict import DIFFICULT, FINAL_MISSED
+from pipeline.verdict import DIFFICULT, FINAL_MET, FINAL_MISSED
 
 SCORE_COLUMNS = [
     "rank", "region_code", "region", "score", "tie_break", "grade", "points", "deductions",
 ]  # fmt: skip
 
 
-def flow_points(weight: float, completion_rate: float, cap: float) -> float:
-    """Points for an annual task: weight × min(完成率, cap); nothing when not reported.
+def flow_points(
+    weight: float, completion_rate: float, cap: float,
+    deductions: tuple[tuple[float, float], ...] = (),
+) -> float:  # fmt: skip
+    """Points for an annual task: weight × min(完成率, cap), less the graduated deduction of the
+    tier its shortfall falls in (``deductions``: (shortfall below, share of the weight)), never
+    below 0; nothing when not reported.
 
-    25 points, 89.4% done, cap 100% → 22.35 points; 107.6% done → 25 points (超额完成任务不加分)."""
+    25 points, 89.4% done (10.6% short; tiers 5%→0.1, 10%→0.3, above→0.5), cap 100%:
+    25 × 0.894 − 25 × 0.5 = 9.85 points. 107.6% done → 25 points (超额完成任务不加分)."""
     if not math.isfinite(completion_rate):
         return 0.0
-    return weight * min(max(completion_rate, 0.0), cap)
+    points = weight * min(max(completion_rate, 0.0), cap)
+    shortfall = 1.0 - completion_rate
+    if shortfall > 0:
+        share = next((s for below, s in deductions if shortfall < below), 0.0)
+        points -= weight * share
+    return max(points, 0.0)
 
 
 def limit_points(weight: float, met: bool, reported: bool, deduction: float) -> float:
@@ -72,7 +83,10 @@ def tie_break(facts: pd.DataFrame) -> float:
 def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
     weight = rules.scoring.weights.get(row["indicator"], 0.0)
     if row["kind"] == "cumulative":
-        points = flow_points(weight, row["completion_rate"], rules.scoring.completion_cap)
+        points = flow_points(
+            weight, row["completion_rate"], rules.scoring.completion_cap,
+            tuple((t.shortfall_below, t.share) for t in rules.scoring.shortfall_deductions),
+        )  # fmt: skip
     else:
         points = limit_points(
             weight, bool(row["met"]), bool(row["reported"]), rules.scoring.limit_breach_deduction
@@ -158,14 +172,40 @@ def fund_adjustment(
     }
 
 
+def bounded_changes(
+    change: dict[str, float], base: dict[str, float], max_share: float, no_increase: set[str]
+) -> dict[str, float]:
+    """Clip each change to ±``max_share`` of its base and to at most 0 for ``no_increase``
+    (counties suggested for 约谈), then scale the larger side down so the sum is zero again
+    (scaling down never breaks a bound).
+
+    Bases 100/100/100, changes +15/+5/−20, max 10%, none barred: +10/+5/−10 → sum +5 → the
+    increases are scaled by 10/15: +6.67/+3.33/−10."""
+    clipped = {}
+    for code, value in change.items():
+        upper = 0.0 if code in no_increase else max_share * base[code]
+        clipped[code] = min(max(value, -max_share * base[code]), upper)
+    gains = sum(v for v in clipped.values() if v > 0)
+    losses = -sum(v for v in clipped.values() if v < 0)
+    if gains > losses and gains > 0:
+        return {c: v * losses / gains if v > 0 else v for c, v in clipped.items()}
+    if losses > gains and losses > 0:
+        return {c: v * gains / losses if v < 0 else v for c, v in clipped.items()}
+    return clipped
+
+
 def fund_table(
-    scores: pd.DataFrame, rules: AssessmentRules | None = None
+    scores: pd.DataFrame, interviewed: set[str], rules: AssessmentRules | None = None
 ) -> tuple[pd.DataFrame, bool]:
-    """The suggested fund adjustment per county, in rank order, and whether the bases are sample."""
+    """The suggested fund adjustment per county, in rank order, and whether the bases are sample.
+    Counties in ``interviewed`` (suggested for 约谈) get no increase."""
     rules = rules or load_rules()
     base, is_sample = base_allocations(rules)
     by_code = dict(zip(scores["region_code"], scores["score"], strict=True))
-    change = fund_adjustment(by_code, base, rules.funds.percent_per_point)
+    change = bounded_changes(
+        fund_adjustment(by_code, base, rules.funds.percent_per_point),
+        base, rules.funds.max_change_share, interviewed,
+    )  # fmt: skip
     table = scores[["rank", "region_code", "region", "score", "grade"]].copy()
     table["base"] = [base[c] for c in table["region_code"]]
     rounded = {code: round(value, 2) for code, value in change.items()}
@@ -193,8 +233,8 @@ def interview_suggestions(
     rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
     """第二十条 约谈 suggestions. Facts of the year first (grade, tasks missed, limits breached), then
-    forecasts (plan targets 难以完成) — or, in the plan's last year (``final``), the plan targets
-    missed, which are facts too."""
+    forecasts as context only (they never trigger a 约谈: see :func:`early_warnings`) — or, in
+    the plan's last year (``final``), the plan targets missed, which are facts and do trigger."""
     rules = rules or load_rules()
     config = rules.accountability
     plan_name = (
@@ -238,15 +278,36 @@ def interview_suggestions(
                 reasons.append(
                     f"{plan_name}规划目标未完成：{row['indicator_name']}（{row['note']}）"
                 )
-        else:
+        else:  # forecasts are context here, never a reason on their own (see early_warnings)
             difficult = own[(own["status"] == DIFFICULT) & (own["kind"] == "cumulative")]
-            if len(difficult) >= config.interview_min_forecast_difficult:
-                triggered = True
             for _, row in difficult.iterrows():
-                reasons.append(f"（预测）{row['indicator_name']}：{_forecast_reason(row)}")
+                reasons.append(
+                    f"（预测，仅供参考）{row['indicator_name']}：{_forecast_reason(row)}"
+                )
         if triggered:
             suggestions.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
     return suggestions
+
+
+def early_warnings(
+    assessment: pd.DataFrame, interviewed: set[str], rules: AssessmentRules | None = None
+) -> list[Suggestion]:
+    """预警提醒 (not 约谈): counties not suggested for 约谈 whose forecasts show at least
+    ``warning_min_forecast_difficult`` plan targets 难以完成. Forecasts warn; they do not assess."""
+    config = (rules or load_rules()).accountability
+    result = []
+    for county in counties():
+        if county.code in interviewed:
+            continue
+        own = assessment[assessment["region_code"] == county.code]
+        difficult = own[(own["status"] == DIFFICULT) & (own["kind"] == "cumulative")]
+        if len(difficult) >= config.warning_min_forecast_difficult:
+            reasons = tuple(
+                f"（预测）{row['indicator_name']}：{_forecast_reason(row)}"
+                for _, row in difficult.iterrows()
+            )
+            result.append(Suggestion(county.code, county.name, reasons))
+    return result
 
 
 def _forecast_reason(row: pd.Series) -> str:
@@ -257,13 +318,21 @@ def _forecast_reason(row: pd.Series) -> str:
 
 
 def commendation_suggestions(
-    annual: pd.DataFrame, scores: pd.DataFrame, rules: AssessmentRules | None = None
+    annual: pd.DataFrame,
+    scores: pd.DataFrame,
+    assessment: pd.DataFrame,
+    final: bool,
+    rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
-    """第二十一条 通报表扬 suggestions: counties whose grade is listed in ``commend_grades``."""
+    """第二十一条 通报表扬 suggestions: counties whose grade is listed in ``commend_grades`` —
+    in the plan's last year (``final``) only those that also met every plan target."""
     rules = rules or load_rules()
     result = []
     for _, county in scores.iterrows():
         if county["grade"] not in rules.accountability.commend_grades:
+            continue
+        own = assessment[assessment["region_code"] == county["region_code"]]
+        if final and (own["status"] != FINAL_MET).any():
             continue
         facts = annual[annual["region_code"] == county["region_code"]]
         flows = facts[facts["kind"] == "cumulative"]
@@ -273,6 +342,6 @@ def commendation_suggestions(
             f"年度任务完成{int(flows['met'].sum())}/{len(flows)}项"
             + (f"（{'、'.join(f'{r.short_name}{r.completion_rate * 100:.1f}%' for r in flows.itertuples())}）" if len(flows) else ""),
             f"逐年控制指标达标{int(limits['met'].sum())}/{len(limits)}项",
-        ]  # fmt: skip
+        ] + ([f"{plan_for_year(int(annual['year'].iloc[0])).name}规划目标{len(own)}项全部完成"] if final else [])  # fmt: skip
         result.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
     return result

@@ -22,6 +22,9 @@ FINAL_MISSED = "未完成"
 NO_DATA = "无数据"
 # Probability-based statuses (config/targets.yaml status_thresholds), best first.
 DONE, ON_TRACK, AT_RISK, DIFFICULT = "已完成", "进度正常", "存在风险", "难以完成"
+# Facts, not forecasts: a yearly requirement already missed in a plan year cannot be met any
+# more; one kept so far that is not forecast (第十二条 meetings) is only "kept so far".
+FAILED, KEPT_SO_FAR = "已无法完成", "至今达标"
 # For each pace category, the statuses it allows; a probability status outside them is moved to
 # the nearest allowed one (and the row's note says so).
 ALLOWED_STATUSES = {
@@ -76,13 +79,18 @@ def years_missed_text(years: Sequence[int]) -> str:
     return f"{'、'.join(map(str, years))}年" if years else ""
 
 
-def limit_fact(years_missed: Sequence[int], years_observed: int, final: bool = False) -> str:
-    """The deterministic check of a yearly limit: the facts so far (or of the whole plan)."""
+def limit_fact(
+    years_missed: Sequence[int], years_observed: int, final: bool = False,
+    years_unreported: Sequence[int] = (),
+) -> str:  # fmt: skip
+    """The deterministic check of a yearly limit: the facts so far (or of the whole plan); a plan
+    year without a value is named, never counted as kept."""
     if years_observed == 0:
         return NO_DATA
+    gap = f"（{years_missed_text(years_unreported)}无数据）" if years_unreported else ""
     if not years_missed:
-        return "规划期逐年达标" if final else "至今逐年达标"
-    return f"{years_missed_text(years_missed)}未达标"
+        return ("规划期逐年达标" if final else "至今逐年达标") + gap
+    return f"{years_missed_text(years_missed)}未达标" + gap
 
 
 def final_verdict(met: bool | None) -> str:

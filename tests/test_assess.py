@@ -57,7 +57,7 @@ def test_a_breached_yearly_ceiling_cannot_be_met_any_more():
         _panel(rates, "registered_unemployment_rate", 2016), 2024, [by_code("610925")]
     )
     row = result.set_index("indicator").loc["registered_unemployment_rate"]
-    assert row["probability"] == 0.0 and row["status"] == "难以完成"
+    assert row["probability"] == 0.0 and row["status"] == "已无法完成"
     assert row["years_met"] == 3 and "2022年未达到年度要求（不高于4%）" in row["note"]
     assert row["check"] == "2022年未达标" and row["years_missed"] == "2022"
 
@@ -94,13 +94,22 @@ def test_assessment_is_deterministic_and_complete(sample_actual):
     assert first.loc[forecast, "probability"].between(0, 1).all()
     # 第十二条 meetings are facts, never forecast: no probability, no interval.
     assert first.loc[~forecast, ["probability", "forecast_end"]].isna().all().all()
-    assert set(first["status"]) <= {"已完成", "进度正常", "存在风险", "难以完成"}
+    assert set(first["status"]) <= {
+        "已完成",
+        "进度正常",
+        "存在风险",
+        "难以完成",
+        "已无法完成",
+        "至今达标",
+    }
     # One consistent verdict per row: the status is one the pace check allows.
     cumulative = first[first["kind"] == "cumulative"]
     for check, status in zip(cumulative["check"], cumulative["status"], strict=True):
         assert status in ALLOWED_STATUSES[check], (check, status)
     limits = first[(first["kind"] != "cumulative") & (first["years_missed"].fillna("") != "")]
-    assert (limits["status"] == "难以完成").all() and limits["check"].str.endswith("年未达标").all()
+    assert (limits["status"] == "已无法完成").all() and limits["check"].str.contains(
+        "年未达标"
+    ).all()
 
 
 def test_the_plans_last_year_is_a_verdict_without_forecasts():
