@@ -23,7 +23,7 @@ ANNUAL_COLUMNS = [
     "year", "region_code", "region", "indicator", "indicator_name", "short_name", "unit", "kind",
     "article", "task", "task_source", "done", "completion_rate", "shortfall", "previous_done",
     "change", "change_rate", "limit", "margin", "met", "reported", "years_missed", "years_unreported",
-    "plan_target", "plan_done", "plan_share", "time_progress_gap", "wording",
+    "plan_target", "plan_done", "plan_share", "time_progress_gap", "questioned", "wording",
 ]  # fmt: skip
 
 
@@ -127,11 +127,43 @@ def _limit_row(
     }  # fmt: skip
 
 
+QUESTIONED = "（该数值在数据质量检查中被标注，请核实）"
+
+
+def _questioned_values(tidy: pd.DataFrame, qa_log: pd.DataFrame | None, year: int) -> set:
+    """(region code, indicator) whose 完成数 of ``year`` sits in a cell the QA log warned about."""
+    if qa_log is None or qa_log.empty:
+        return set()
+    warned = {
+        (str(f), str(r), str(c))
+        for f, r, c, status in zip(qa_log["file"], qa_log["row"], qa_log["column"], qa_log["status"], strict=True)
+        if status == "WARN" and f and r
+    }  # fmt: skip
+    rows = tidy[(tidy["year"] == year) & (tidy["measure"] == "actual")]
+    return {
+        (code, indicator_id)
+        for code, indicator_id, f, r, c in zip(
+            rows["region_code"],
+            rows["indicator"],
+            rows["source_file"],
+            rows["source_row"],
+            rows["source_column"],
+            strict=True,
+        )  # fmt: skip
+        if (str(f), str(int(r)) if pd.notna(r) else "", str(c)) in warned
+    }
+
+
 def annual_tasks(
-    tidy: pd.DataFrame, year: int, regions: tuple[Region, ...] | None = None
+    tidy: pd.DataFrame,
+    year: int,
+    regions: tuple[Region, ...] | None = None,
+    qa_log: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per region × indicator for ``year``: the facts of the year (see module doc)."""
+    """One row per region × indicator for ``year``: the facts of the year (see module doc).
+    A value whose cell the QA log warned about (``qa_log``) says so in its wording."""
     plan = plan_for_year(year)
+    questioned = _questioned_values(tidy, qa_log, year)
     rows = []
     for region in regions or all_regions():
         for item in indicators_for(region):
@@ -143,7 +175,11 @@ def annual_tasks(
             }  # fmt: skip
             if item.kind == "cumulative":
                 tasks = _values(tidy, region, item, "task")
-                rows.append(base | _flow_row(item, region, plan, year, actual, tasks))
+                row = base | _flow_row(item, region, plan, year, actual, tasks)
             else:
-                rows.append(base | _limit_row(item, region, plan, year, actual))
+                row = base | _limit_row(item, region, plan, year, actual)
+            row["questioned"] = (region.code, item.id) in questioned
+            if row["questioned"]:
+                row["wording"] += QUESTIONED
+            rows.append(row)
     return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)

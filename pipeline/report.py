@@ -114,11 +114,11 @@ class YearResults:
     @classmethod
     def compute(cls, inputs: ReportInputs) -> YearResults:
         year, plan = inputs.year, plan_for_year(inputs.year)
-        annual = annual_tasks(inputs.tidy, year)
+        annual = annual_tasks(inputs.tidy, year, qa_log=inputs.qa_log)
         scores = scoring.score_counties(annual)
         previous_annual = previous_scores = None
         if year - 1 >= plan.start:  # the previous year is scored under the same plan
-            previous_annual = annual_tasks(inputs.tidy, year - 1)
+            previous_annual = annual_tasks(inputs.tidy, year - 1, qa_log=inputs.qa_log)
             previous_scores = scoring.score_counties(previous_annual)
         final = year == plan.end
         interviews = scoring.interview_suggestions(annual, scores, inputs.assessment, final)
@@ -178,7 +178,10 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return pd.DataFrame({
         "地区": rows["region"],
         "年目标任务": [f"{v:,.0f}" + ("*" if s == TASK_FROM_PLAN else "") for v, s in zip(rows["task"], rows["task_source"], strict=True)],
-        "完成数": [f"{v:,.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
+        "完成数": [
+            (f"{v:,.0f}" + ("（待核实）" if q else "")) if pd.notna(v) else "未报送"
+            for v, q in zip(rows["done"], rows["questioned"], strict=True)
+        ],
         "完成率": [_pct(v) for v in rows["completion_rate"]],
         "同比（人）": [_signed(v, "") for v in rows["change"]],
         "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],

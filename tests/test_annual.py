@@ -66,3 +66,16 @@ def test_limits_and_meetings_are_facts_with_the_years_missed():
     assert meetings["met"] and meetings["years_missed"] == "2023"
     unreported = rows.loc["new_labour_local_share"]
     assert not unreported["reported"] and not unreported["met"] and np.isnan(unreported["done"])
+
+
+def test_a_value_the_qa_log_questioned_says_so():
+    tidy = _tidy([("610923", "urban_new_jobs", 2024, "actual", 538)]).assign(
+        source_file="f.xlsx", source_row=7, source_column="D（城镇新增就业(人)·完成数）"
+    )
+    qa = pd.DataFrame(
+        [{"file": "f.xlsx", "row": "7", "column": "D（城镇新增就业(人)·完成数）", "status": "WARN"}]
+    )
+    row = annual_tasks(tidy, 2024, (by_code("610923"),), qa_log=qa).iloc[0]
+    assert row["questioned"] and row["wording"].endswith("请核实）")
+    unflagged = annual_tasks(tidy, 2024, (by_code("610923"),), qa_log=qa.assign(status="PASS"))
+    assert not unflagged.iloc[0]["questioned"]
