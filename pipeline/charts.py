@@ -21,6 +21,8 @@ STATUS_COLOURS = {
     "难以完成": "#d73027", "已无法完成": "#a50026",
     "完成": "#1b7837", "未完成": "#d73027", "无数据": "#bbbbbb",
 }  # fmt: skip
+# Statuses whose colour is dark enough that their labels are printed in white.
+DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
 DISPLAY_COLUMNS = [
     "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "确定性判断", "期末预测", "80%预测区间",
     "达标概率", "依据年数", "状态", "说明",
@@ -170,7 +172,16 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
                 if np.isfinite(probability)
                 else row["status"]
             )
-            axis.text(j, i, label, ha="center", va="center", fontsize=8)
+            dark = row["status"] in DARK_STATUSES
+            axis.text(
+                j,
+                i,
+                label,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
     axis.imshow(
         np.ma.masked_invalid(grid),
         cmap=ListedColormap(list(STATUS_COLOURS.values())),

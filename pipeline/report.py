@@ -26,6 +26,7 @@ from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA
 
+QA_STATUS_WORDS = {"PASS": "通过", "WARN": "需关注", "FAIL": "不通过"}
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
 # Below this many years of history the report warns that the probabilities rest on thin backtests.
 MIN_HISTORY_YEARS = 6
@@ -47,7 +48,7 @@ SAMPLE_CALLOUT = document.callout(
     "本报告所用的各县（市、区）报表是由 `scripts/make_sample_data.py` 按固定随机种子构造的样例数据："
     "规模取自文件规定的五年目标（如新增城镇就业五年10万人，约每年2万人），县区比重取自真实的2021年户籍人口，"
     "其余（2020年冲击、各县差异、空白单元格）均为演示用的假设。报告中的完成数、概率和状态**不反映**任何县区的"
-    "真实工作情况，不得用于考核。正式使用时，请把各县区报送的报表放入 `data/raw/<年份>/`（见 README）。",
+    "真实工作情况，不得用于考核。正式使用时须换成各县（市、区）报送的报表。",
 )
 KIND_TEXT = {
     "cumulative": "规划期累计目标：{plan}期间累计完成不少于 {target}{unit}。",
@@ -623,6 +624,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         .reindex(columns=["PASS", "WARN", "FAIL"], fill_value=0)
     )  # fmt: skip
     problems = qa[qa["status"] != "PASS"][["status", "rule", "file", "row", "column", "message"]]
+    problems = problems.assign(status=problems["status"].map(QA_STATUS_WORDS))
+    qa_summary = qa_summary.rename(columns=QA_STATUS_WORDS)
     status_counts = assessment["status"].value_counts()
     context = {
         "year": year, "plan": plan, "final": final, "basis": document.text(plan.source),
