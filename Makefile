@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-complete
 YEAR ?= 2024
 RAW ?= data/raw
-JOBS ?= 2
+JOBS ?=
+FORCE ?=
 
 .PHONY: setup report test lint format lab bench backtest sample-data lock clean help
 .DEFAULT_GOAL := help
@@ -26,8 +27,8 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 	$(PY) -m pipeline fonts --rebuild-cache
 	touch $(STAMP)
 
-report: $(STAMP)  ## clean, forecast and publish reports/$(YEAR)/ (RAW=<dir> for another raw folder)
-	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) --jobs $(JOBS)
+report: $(STAMP)  ## build and publish reports/$(YEAR)/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1)
+	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .
