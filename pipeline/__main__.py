@@ -119,8 +119,10 @@ def _fonts(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from pipeline.bench import run_benchmarks
 
-    run_benchmarks()
-    return 0
+    return run_benchmarks(
+        tuple(int(x) for x in args.regions.split(",") if x),
+        tuple(int(x) for x in args.workers.split(",") if x),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,7 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     fonts.add_argument("--rebuild-cache", action="store_true")
     fonts.set_defaults(handler=_fonts)
 
-    bench = stages.add_parser("bench", help="速度与内存基准")
+    bench = stages.add_parser("bench", help="速度与内存基准，写出 docs/benchmark.md")
+    bench.add_argument("--regions", default="11,50,200", help="合成地区数，逗号分隔")
+    bench.add_argument("--workers", default="1,2", help="并行数，逗号分隔")
     bench.set_defaults(handler=_bench)
     return parser
 
