@@ -25,3 +25,10 @@ def fake_runner(stage: Stage, build: Path) -> None:
         path.write_text(f"{tag} {stage.id}{extra}", encoding="utf-8")
         if os.environ.get("FAKE_KILL_AT") == f"stage:{stage.id}":
             os.kill(os.getpid(), signal.SIGKILL)  # half-way through the stage's outputs
+
+
+def pid_runner(stage: Stage, build: Path) -> None:
+    """fake_runner that also records which process ran the stage (for the Dask test)."""
+    fake_runner(stage, build)
+    (build / "pids").mkdir(exist_ok=True)
+    (build / "pids" / stage.id).write_text(str(os.getpid()), encoding="utf-8")
