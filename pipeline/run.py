@@ -440,6 +440,8 @@ def clean_leftovers(layout: Layout) -> list[str]:
             ) or name.startswith(
                 (f".staging-{layout.year}-", f".previous-{layout.year}-", f".{layout.year}.")
             )
+            # The previous runner kept a failed run's notebooks in reports/failed-<year>.
+            leftover |= root == layout.reports_root and name == f"failed-{layout.year}"
             if leftover:
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
@@ -634,10 +636,15 @@ def run_year(
     return RunResult(reports_root / str(year), True, ran, reused, time.perf_counter() - started)
 
 
-def _executor(workers: int, scheduler: str | None) -> tuple[Executor, Callable[[], None]]:
+def _executor(
+    workers: int | None, scheduler: str | None
+) -> tuple[Executor, Callable[[], None], int]:
+    """The executor, how to close it, and how many stages to keep in flight (by default the
+    cores here, or the threads of every worker of the cluster)."""
     if scheduler is None:
+        workers = workers or os.cpu_count() or 1
         pool = ThreadPoolExecutor(max_workers=workers)
-        return pool, lambda: pool.shutdown(wait=True)
+        return pool, lambda: pool.shutdown(wait=True), workers
     try:
         from distributed import Client
     except ImportError as error:
@@ -645,7 +652,8 @@ def _executor(workers: int, scheduler: str | None) -> tuple[Executor, Callable[[
             "--scheduler 需要 dask.distributed：pip install 'distributed'（见 docs/running.md）"
         ) from error
     client = Client(scheduler)
-    return client.get_executor(pure=False), client.close
+    workers = workers or sum(client.nthreads().values()) or 1
+    return client.get_executor(pure=False), client.close, workers
 
 
 def _running_text(running: dict) -> str:
@@ -665,7 +673,6 @@ def _execute(
 ) -> tuple[dict, list[StageFailure], list[Stage], list[str], list[str]]:
     from tqdm import tqdm
 
-    workers = workers or os.cpu_count() or 1
     by_id = {s.id: s for s in stages}
     waiting = dict(by_id)
     outputs: dict[str, dict[str, str]] = {}
@@ -675,7 +682,7 @@ def _execute(
     ran: list[str] = []
     reused: list[str] = []
     running: dict[Future, tuple[Stage, str, float]] = {}
-    executor, close = _executor(workers, scheduler)
+    executor, close, workers = _executor(workers, scheduler)
     bar = tqdm(total=len(stages), unit="阶段", disable=not progress, dynamic_ncols=True)
     try:
         while waiting or running:

@@ -181,7 +181,9 @@ def test_published_folders_that_predate_builds_are_replaced(tmp_path):
     old = tmp_path / "processed" / str(YEAR)
     old.mkdir(parents=True)
     (old / "assessment.csv").write_text("old layout")
+    (tmp_path / "reports" / f"failed-{YEAR}").mkdir(parents=True)  # the previous runner's
     _fake_run(tmp_path)
+    assert not (tmp_path / "reports" / f"failed-{YEAR}").exists()
     assert (tmp_path / "processed" / str(YEAR)).is_symlink()
     assert (old / "assessment.csv").read_text() == "same city"
     _fake_run(tmp_path, force=True)  # the moved-aside folder is removed by the next run
