@@ -4,6 +4,7 @@ plan's end, probability of meeting the target, deterministic schedule check, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -104,10 +105,12 @@ def build_calibration(actual: pd.DataFrame, year: int) -> Calibration:
     regions = {
         i.id: [city().code] if i.city_only else [c.code for c in counties()] for i in indicators()
     }
+    # The pooled step size is cached: one per indicator and origin, not one per case (which made
+    # the calibration cubic in the number of regions).
     cases = panel_cases(
         actual, year, CALIBRATION_FIRST_ORIGIN, MAX_HORIZON,
         {i.id: _transform(i) for i in indicators()}, regions,
-        lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin),
+        cache(lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin)),
     )  # fmt: skip
     return calibrate(cases, MAX_HORIZON, settings.calibration_paths, settings.seed)
 
