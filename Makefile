@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-complete
 YEAR ?= 2024
 RAW ?= data/raw
-JOBS ?= 2
+JOBS ?=
+FORCE ?=
 
 .PHONY: setup report test lint format lab bench backtest sample-data lock clean help
 .DEFAULT_GOAL := help
@@ -26,8 +27,8 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 	$(PY) -m pipeline fonts --rebuild-cache
 	touch $(STAMP)
 
-report: $(STAMP)  ## clean, forecast and publish reports/$(YEAR)/ (RAW=<dir> for another raw folder)
-	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) --jobs $(JOBS)
+report: $(STAMP)  ## build and publish reports/$(YEAR)/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1)
+	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .
@@ -42,10 +43,10 @@ format: $(STAMP)  ## apply ruff's formatting
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-lab: $(STAMP)  ## JupyterLab on the notebooks
+lab: $(STAMP)  ## JupyterLab on the stage notebooks (run as they are, they write to data/scratch/)
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP)  ## speed and memory benchmarks
+bench: $(STAMP)  ## cold/no-op run, one-process limit, 11/50/200 regions: writes docs/benchmark.md (long)
 	$(PY) -m pipeline bench
 
 backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): writes docs/backtest.md
@@ -57,5 +58,5 @@ sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, r
 lock: $(STAMP)  ## re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full pinned dependency set (pip freeze of a working .venv, Python 3.11). Regenerate with `make lock`.' > requirements.lock
 
-clean:  ## remove processed data and reports (data/raw is never touched)
-	rm -rf data/processed/* reports/*
+clean:  ## remove processed data, reports, builds and the notebooks' scratch folder (data/raw is never touched)
+	rm -rf data/processed/* reports/* data/builds data/scratch

@@ -10,10 +10,23 @@ from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipeline.run import run_report
+    from pipeline.run import run_year
 
-    folder = run_report(args.year, args.raw, workers=args.jobs, use_quarto=args.quarto)
-    print(f"报告已发布：{folder}")
+    result = run_year(
+        args.year, args.raw, workers=args.jobs, use_quarto=args.quarto, force=args.force,
+        scheduler=args.scheduler, progress=not args.quiet,
+    )  # fmt: skip
+    if not result.changed:
+        print(
+            f"没有变化：{args.year}年的报表、配置、笔记本与代码都与上次发布时相同，未重新运行"
+            f"（{result.seconds:.1f} 秒）。报告：{result.folder}（--force 可强制重建）"
+        )
+        return 0
+    reused = f"，{len(result.reused)} 个未变化的阶段沿用上次结果" if result.reused else ""
+    print(
+        f"报告已发布：{result.folder}（运行 {len(result.ran)} 个阶段{reused}，"
+        f"用时 {result.seconds:.0f} 秒）"
+    )
     return 0
 
 
@@ -123,8 +136,10 @@ def _fonts(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from pipeline.bench import run_benchmarks
 
-    run_benchmarks()
-    return 0
+    return run_benchmarks(
+        tuple(int(x) for x in args.regions.split(",") if x),
+        tuple(int(x) for x in args.workers.split(",") if x),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     report = stages.add_parser("report", help="全流程：逐地区运行清洗与预测笔记本，再发布年度报告")
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--raw", type=Path, default=RAW_DIR, help="原始报表文件夹（默认 data/raw）")
-    report.add_argument("--jobs", type=int, default=2, help="同时运行的笔记本数")
+    report.add_argument(
+        "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
+    )
+    report.add_argument("--force", action="store_true", help="忽略上次的结果，全部阶段重新运行")
+    report.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://主机:端口",
+        help="在 Dask 分布式集群上运行各阶段（各节点须能读写同一项目文件夹，见 docs/running.md）",
+    )
+    report.add_argument("--quiet", action="store_true", help="不显示进度条")
     report.add_argument(
         "--quarto",
         action=argparse.BooleanOptionalAction,
@@ -174,7 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     fonts.add_argument("--rebuild-cache", action="store_true")
     fonts.set_defaults(handler=_fonts)
 
-    bench = stages.add_parser("bench", help="速度与内存基准")
+    bench = stages.add_parser("bench", help="速度与内存基准，写出 docs/benchmark.md")
+    bench.add_argument("--regions", default="11,50,200", help="合成地区数，逗号分隔")
+    bench.add_argument("--workers", default="1,2", help="并行数，逗号分隔")
     bench.set_defaults(handler=_bench)
     return parser
 
@@ -189,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, IntakeError, FileNotFoundError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
-    except RuntimeError as error:  # RunFailed lists every failed notebook
+    except RuntimeError as error:  # RunFailed lists every failed stage; RunLocked names the holder
         print(f"错误：{error}", file=sys.stderr)
         return 1
 

@@ -4,14 +4,13 @@ plan's end, probability of meeting the target, deterministic schedule check, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from pipeline import verdict
 from pipeline.calibration import Calibration, calibrate, panel_cases
-from pipeline.clean import load_processed_actual, write_csv_atomically
 from pipeline.config import Indicator, Plan, load_targets_config
 from pipeline.forecast import (
     SUMMARY_COLUMNS,
@@ -32,7 +31,7 @@ from pipeline.progress import (
     unsd_category,
     unsd_cumulative_ratio,
 )
-from pipeline.regions import Region, by_code, city, counties
+from pipeline.regions import Region, city, counties
 from pipeline.verdict import AT_RISK, DIFFICULT, DONE, FAILED, KEPT_SO_FAR, ON_TRACK
 
 # Backtests for the interval calibration start at this origin (the issue's "2018 on").
@@ -49,8 +48,6 @@ ASSESSMENT_COLUMNS = [
     "check", "status", "models", "note",
 ]  # fmt: skip
 PATH_COLUMNS = ["region_code", "indicator", "year", *SUMMARY_COLUMNS]
-ASSESSMENT_FILE = "assessment.csv"
-PATHS_FILE = "forecast_paths.csv"
 
 
 def elapsed_years(year: int, plan: Plan) -> int:
@@ -69,7 +66,7 @@ def status_from_probability(probability: float, already_met: bool) -> str:
 
 
 def _transform(item: Indicator) -> str:
-    return "logit" if item.unit == "%" else "log"
+    return "logit" if item.measure == "rate" else "log"
 
 
 @dataclass(frozen=True)
@@ -112,20 +109,49 @@ def build_calibration(actual: pd.DataFrame, year: int) -> Calibration:
     regions = {
         i.id: [city().code] if i.city_only else [c.code for c in counties()] for i in indicators()
     }
+    # The pooled step size is cached: one per indicator and origin, not one per case (which made
+    # the calibration cubic in the number of regions).
     cases = panel_cases(
         actual, year, CALIBRATION_FIRST_ORIGIN, MAX_HORIZON,
         {i.id: _transform(i) for i in indicators()}, regions,
-        lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin),
+        cache(lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin)),
     )  # fmt: skip
     return calibrate(cases, MAX_HORIZON, settings.calibration_paths, settings.seed)
+
+
+def _common_share(actual: pd.DataFrame, item: Indicator, year: int) -> float:
+    panel = {c.code: series(actual, c.code, item.id, year).values for c in counties()}
+    lengths = {len(v) for v in panel.values()}
+    if len(lengths) != 1 or 0 in lengths:
+        return 0.0
+    return common_shock_share(panel, _transform(item))
+
+
+def indicator_parameters(actual: pd.DataFrame, year: int) -> dict[str, dict[str, float | None]]:
+    """Per indicator, from all regions: the pooled step size and the common-shock share."""
+    return {
+        i.id: {
+            "pooled_step_sd": pooled_step_sd(actual, i, year),
+            "common_share": _common_share(actual, i, year),
+        }
+        for i in indicators()
+    }
 
 
 class Simulator:
     """Simulates every county's remaining plan years with shared shocks, for one assessment year."""
 
     def __init__(
-        self, actual: pd.DataFrame, year: int, calibration: Calibration | None = None
+        self,
+        actual: pd.DataFrame,
+        year: int,
+        calibration: Calibration | None = None,
+        parameters: dict[str, dict[str, float | None]] | None = None,
+        known_paths: dict[tuple[str, str], tuple[np.ndarray, list[str]] | None] | None = None,
     ) -> None:
+        """``parameters`` (indicator → pooled_step_sd, common_share), computed once per year by the
+        year stage, spare the pooled statistics over all regions (then ``actual`` need hold only
+        the regions assessed); ``known_paths`` are paths already simulated, e.g. by county stages."""
         self.actual = actual
         self.year = year
         self.plan = plan_for_year(year)
@@ -135,16 +161,10 @@ class Simulator:
         self.horizon = self.plan.end - year
         self.calibration = build_calibration(actual, year) if calibration is None else calibration
         # Both depend only on the indicator: computed once, shared by every region.
-        self.pooled_step_sd = {i.id: pooled_step_sd(actual, i, year) for i in indicators()}
-        self.common_share = {i.id: self._common_share(i) for i in indicators()}
-        self._paths: dict[tuple[str, str], tuple[np.ndarray, list[str]] | None] = {}
-
-    def _common_share(self, item: Indicator) -> float:
-        panel = {c.code: series(self.actual, c.code, item.id, self.year).values for c in counties()}
-        lengths = {len(v) for v in panel.values()}
-        if len(lengths) != 1 or 0 in lengths:
-            return 0.0
-        return common_shock_share(panel, _transform(item))
+        parameters = parameters or indicator_parameters(actual, year)
+        self.pooled_step_sd = {k: v["pooled_step_sd"] for k, v in parameters.items()}
+        self.common_share = {k: float(v["common_share"]) for k, v in parameters.items()}
+        self._paths = dict(known_paths or {})
 
     def paths(self, region: Region, item: Indicator) -> tuple[np.ndarray, list[str]] | None:
         """Future paths for the years after the assessment year, or None if nothing is observed.
@@ -166,7 +186,7 @@ class Simulator:
         )  # fmt: skip
         paths, models = simulate(
             observed, self.horizon, _transform(item), shocks, self.pooled_step_sd[item.id],
-            integer=item.unit != "%", interval_scale=self.calibration.scale_for(item.id, self.horizon),
+            integer=item.integer, interval_scale=self.calibration.scale_for(item.id, self.horizon),
             weights=self.calibration.weights_for(item.id),
         )  # fmt: skip
         # A widened interval must not leave what the indicator can be (e.g. 52 meetings a year).
@@ -343,12 +363,17 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
 
 
 def assess(
-    actual: pd.DataFrame, year: int, regions: list[Region], calibration: Calibration | None = None
+    actual: pd.DataFrame,
+    year: int,
+    regions: list[Region],
+    calibration: Calibration | None = None,
+    simulator: Simulator | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Assessment table and forecast-path table for the given regions in one assessment year.
 
-    ``calibration`` holds model weights and interval factors; None computes them from ``actual``."""
-    simulator = Simulator(actual, year, calibration)
+    ``calibration`` holds model weights and interval factors; None computes them from ``actual``.
+    A ``simulator`` given (e.g. with the year's parameters and the counties' paths) is used as is."""
+    simulator = simulator or Simulator(actual, year, calibration)
     rows, path_rows = [], []
     for region in regions:
         region_rows, region_paths = assess_region(simulator, region)
@@ -357,28 +382,3 @@ def assess(
     return pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS), pd.DataFrame(
         path_rows, columns=PATH_COLUMNS
     )
-
-
-def load_or_build_calibration(processed_dir: Path, year: int, actual: pd.DataFrame) -> Calibration:
-    """The year's calibration: read if the runner wrote it, else built and written now."""
-    folder = processed_dir / str(year)
-    calibration = Calibration.read(folder)
-    if calibration is None:
-        calibration = build_calibration(actual, year)
-        calibration.write(folder)
-    return calibration
-
-
-def forecast_region(
-    processed_dir: Path, year: int, region_code: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The forecasting stage for one region: read the cleaned table, assess, write the results
-    to ``<processed>/<year>/<code>/``."""
-    actual = load_processed_actual(processed_dir, year)
-    assessment, paths = assess(
-        actual, year, [by_code(region_code)], load_or_build_calibration(processed_dir, year, actual)
-    )
-    out = processed_dir / str(year) / region_code
-    write_csv_atomically(assessment, out / ASSESSMENT_FILE)
-    write_csv_atomically(paths, out / PATHS_FILE)
-    return assessment, paths

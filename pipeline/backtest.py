@@ -287,7 +287,7 @@ def sample_panel(raw_dir: Path, last_year: int) -> tuple[list[PanelSeries], dict
             if actual.empty:
                 continue
             key = f"{code}:{item.id}"
-            transform: Transform = "logit" if item.unit == "%" else "log"
+            transform: Transform = "logit" if item.measure == "rate" else "log"
             series.append(
                 PanelSeries(
                     item.id,

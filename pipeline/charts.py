@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from matplotlib.ticker import MaxNLocator
 
+from pipeline.config import Indicator
 from pipeline.fonts import configure_matplotlib
 from pipeline.indicators import indicator, indicators, indicators_for, plan_for_year, target
 from pipeline.regions import Region, all_regions, resolve_region
@@ -34,9 +35,10 @@ FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", 
 def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFrame:
     """The assessment with Chinese column names and readable number formats."""
     units = assessment["unit"]
+    items = [indicator(i) for i in assessment["indicator"]]
 
     def formatted(column: str) -> list[str]:
-        return [format_value(v, u) for v, u in zip(assessment[column], units, strict=True)]
+        return [format_value(v, item) for v, item in zip(assessment[column], items, strict=True)]
 
     names = [
         f"{indicator(i).short_name}（{u}）"
@@ -78,14 +80,23 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
     return table[DISPLAY_COLUMNS]
 
 
-def format_value(value: float, unit: str) -> str:
+def format_value(value: float, item: Indicator | str) -> str:
+    """A value with the indicator's configured decimals (thousands separated when whole).
+
+    ``item`` may still be a unit symbol (older callers): then the decimals are those configured
+    for the indicators in that unit, which must agree."""
     if not np.isfinite(value):
         return "—"
-    if unit == "%":
-        return f"{value:.2f}"
-    if unit == "次":
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
+    if isinstance(item, str):
+        decimals = {i.decimals for i in indicators() if i.unit == item}
+        if len(decimals) != 1:
+            raise ValueError(
+                f"单位“{item}”的指标配置了不同的小数位数 {sorted(decimals)}：请传入指标"
+            )
+        places = decimals.pop()
+    else:
+        places = item.decimals
+    return f"{value:,.0f}" if places == 0 else f"{value:.{places}f}"
 
 
 def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: int) -> Figure:

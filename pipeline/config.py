@@ -57,6 +57,11 @@ class Indicator(_Strict):
     short_name: str
     raw_header: str
     unit: Literal["人", "%", "次"]
+    # What the unit symbol used to be read for: a count (log scale) or a rate in % (logit scale),
+    # whether values are whole numbers (simulated paths rounded), and the decimals shown.
+    measure: Literal["count", "rate"]
+    integer: bool
+    decimals: int = Field(ge=0, le=4)
     kind: IndicatorKind
     direction: Literal["higher_is_better", "lower_is_better"]
     article: str
@@ -120,10 +125,31 @@ class ForecastSettings(_Strict):
     calibration_paths: int = Field(ge=100)
 
 
+class ProgressThresholds(_Strict):
+    """Cut-offs of the deterministic progress categories (pipeline/progress.py), each from its
+    source: Eurostat SDG monitoring (on track, acceleration needed, limited progress), UNSD SDG
+    Progress Chart (on track, fair), Destatis weather scale (small and large shortfall shares)."""
+
+    eurostat: tuple[float, float, float]
+    unsd: tuple[float, float]
+    destatis: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _descending(self) -> ProgressThresholds:
+        for name in ("eurostat", "unsd"):
+            values = getattr(self, name)
+            if list(values) != sorted(values, reverse=True):
+                raise ValueError(f"progress_thresholds.{name} 须从大到小排列：{values}")
+        if not self.destatis[0] < self.destatis[1]:
+            raise ValueError(f"progress_thresholds.destatis 须从小到大排列：{self.destatis}")
+        return self
+
+
 class TargetsConfig(_Strict):
     plans: tuple[Plan, ...]
     status_thresholds: StatusThresholds
     forecast: ForecastSettings
+    progress_thresholds: ProgressThresholds
 
 
 def _load_yaml(path: Path) -> object:

@@ -1,22 +1,27 @@
 """Deterministic progress assessments that people already know, one small pure function each.
 
 They sit beside the simulated probability in the report and serve as benchmarks in the backtest.
-Thresholds are named constants here (one place), each with its source.
+Thresholds are configuration (``progress_thresholds`` in config/targets.yaml, with their sources);
+each function takes them as an argument, by default the configured ones.
 """
 
 from __future__ import annotations
 
+from pipeline.config import ProgressThresholds, load_targets_config
+
+
+def configured_thresholds() -> ProgressThresholds:
+    return load_targets_config().progress_thresholds
+
+
 # Eurostat SDG monitoring report (also Statistics Canada / Open SDG): ratio of observed to required
 # growth. ≥95% on track; 60–95% acceleration needed; 0–60% limited progress; <0 deterioration.
-EUROSTAT_THRESHOLDS = (0.95, 0.60, 0.0)
 EUROSTAT_CATEGORIES = ("进度正常", "需要加快", "进展有限", "倒退")
 # UNSD SDG Progress Chart: ratio of projected to required change by the target year.
-UNSD_THRESHOLDS = (0.95, 0.10)
 UNSD_CATEGORIES = ("可达成", "需要加快", "进展甚微")
 # Destatis (German Sustainable Development Strategy) weather scale: a target met, or missed by
 # less than 5%, 5–20%, or more than 20% of the distance to it. Applied here to targets kept every
 # year by comparing the latest year with the yearly target.
-DESTATIS_THRESHOLDS = (0.05, 0.20)
 DESTATIS_CATEGORIES = ("达标", "略有差距", "差距较大", "严重偏离")
 
 
@@ -41,8 +46,8 @@ def eurostat_cumulative_ratio(
     return eurostat_ratio(done / elapsed_years, target / plan_years)
 
 
-def eurostat_category(ratio: float) -> str:
-    on_track, acceleration, limited = EUROSTAT_THRESHOLDS
+def eurostat_category(ratio: float, thresholds: tuple[float, float, float] | None = None) -> str:
+    on_track, acceleration, limited = thresholds or configured_thresholds().eurostat
     if ratio >= on_track:
         return EUROSTAT_CATEGORIES[0]
     if ratio >= acceleration:
@@ -65,8 +70,8 @@ def unsd_cumulative_ratio(done: float, target: float, elapsed_years: int, plan_y
     return unsd_ratio(done / elapsed_years * plan_years, 0.0, target)
 
 
-def unsd_category(ratio: float) -> str:
-    on_track, fair = UNSD_THRESHOLDS
+def unsd_category(ratio: float, thresholds: tuple[float, float] | None = None) -> str:
+    on_track, fair = thresholds or configured_thresholds().unsd
     if ratio >= on_track:
         return UNSD_CATEGORIES[0]
     if ratio >= fair:
@@ -74,7 +79,12 @@ def unsd_category(ratio: float) -> str:
     return UNSD_CATEGORIES[2]
 
 
-def destatis_annual_category(latest: float, target: float, higher_is_better: bool) -> str:
+def destatis_annual_category(
+    latest: float,
+    target: float,
+    higher_is_better: bool,
+    thresholds: tuple[float, float] | None = None,
+) -> str:
     """A target kept every year: met, or the latest year's shortfall as a share of the target.
 
     Unemployment 4.3% against a 4% ceiling: shortfall 0.3 / 4 = 7.5% → 差距较大."""
@@ -82,7 +92,7 @@ def destatis_annual_category(latest: float, target: float, higher_is_better: boo
     if shortfall <= 0:
         return DESTATIS_CATEGORIES[0]
     share = shortfall / abs(target)
-    small, large = DESTATIS_THRESHOLDS
+    small, large = thresholds or configured_thresholds().destatis
     if share < small:
         return DESTATIS_CATEGORIES[1]
     if share <= large:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,14 @@ import pytest
 
 from pipeline import RAW_DIR
 from pipeline.clean import intake
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_outside_the_repository(tmp_path_factory):
+    """Anything run with default folders (notebooks by hand) writes to a temporary scratch folder."""
+    os.environ["ANKANG_SCRATCH_DIR"] = str(tmp_path_factory.mktemp("scratch"))
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +29,27 @@ def sample_intake():
 def sample_actual(sample_intake) -> pd.DataFrame:
     tidy, _ = sample_intake
     return tidy[tidy["measure"] == "actual"]
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory):
+    """The one end-to-end run of the session, reused by every test that reads its results: every
+    stage notebook executed by papermill into temporary processed/, reports/ and builds/ folders,
+    published through the fallback renderer (about a minute and a half)."""
+    from pipeline.run import run_report
+
+    root = tmp_path_factory.mktemp("run")
+    folder = run_report(
+        YEAR,
+        RAW_DIR,
+        workers=2,
+        use_quarto=False,
+        processed_root=root / "processed",
+        reports_root=root / "reports",
+        builds_root=root / "builds",
+        progress=False,
+    )
+    return root, folder
 
 
 @pytest.fixture(scope="session")

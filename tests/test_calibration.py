@@ -9,7 +9,7 @@ from pipeline.config import load_targets_config
 from pipeline.forecast import Shocks, simulate, stable_seed
 from pipeline.forecast_cli import calibrate
 
-N_SERIES = 400
+N_SERIES = 160
 HISTORY = 12
 HORIZON = 2
 
