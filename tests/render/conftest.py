@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import RAW_DIR
 from pipeline.publish import find_quarto, publish
 from pipeline.report import report_stem
 
@@ -71,21 +70,14 @@ def salt(processed: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def processed_root(tmp_path_factory) -> Path:
-    """The sample run once through the pipeline (about a minute), then salted."""
-    from pipeline.run import run_report
-
-    root = tmp_path_factory.mktemp("pipeline")
-    run_report(
-        YEAR,
-        RAW_DIR,
-        workers=2,
-        use_quarto=False,
-        processed_root=root / "processed",
-        reports_root=root / "reports",
-    )
-    salt(root / "processed")
-    return root / "processed"
+def processed_root(published, tmp_path_factory) -> Path:
+    """A copy of the session's one end-to-end run (``published``, tests/conftest.py), salted."""
+    root, _ = published
+    processed = tmp_path_factory.mktemp("pipeline") / "processed"
+    # the published year is a link into its build: copy what it points to
+    shutil.copytree((root / "processed" / str(YEAR)).resolve(), processed / str(YEAR))
+    salt(processed)
+    return processed
 
 
 def _render(processed: Path, out: Path, use_quarto: bool) -> dict[str, Path]:
