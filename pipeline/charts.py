@@ -150,6 +150,8 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
         first_year = int(actual["year"].min()) if not actual.empty else plan.start
         axis.set_xlim(first_year - 0.5, plan.end + 0.5)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if item.integer:  # no "1.925次" on the axis of a count
+            axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     for axis in list(axes.flat)[len(items) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()

@@ -602,7 +602,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         drop = ["指标"]
         indicator_sections.append({
             "name": item.name, "article": item.article, "image": image,
-            "description": KIND_TEXT[item.kind].format(plan=plan.name, target=charts.format_value(plan.city_targets[item.id], item.unit), unit=item.unit),
+            "description": KIND_TEXT[item.kind].format(plan=plan.name, target=charts.format_value(plan.city_targets[item.id], item), unit=item.unit),
             "table": _table(rows, drop, label=f"tbl-plan-{item.id}", caption=f"{item.name}：{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
         })  # fmt: skip
     region_sections = []

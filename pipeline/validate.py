@@ -58,7 +58,7 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
                 f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间",
                 **_where(row),
             )
-        if item.unit in ("人", "次"):
+        if item.integer:
             fractional = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
             for _, row in fractional.iterrows():
                 log.add(
