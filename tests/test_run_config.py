@@ -20,7 +20,7 @@ def test_transform_and_display_follow_the_configured_fields():
     assert _transform(rate) == "logit" and _transform(count) == "log"
     assert format_value(3.456, rate) == "3.46"
     assert format_value(12345.4, count) == "12,345"
-    assert format_value(1.25, indicator("exec_meetings_on_employment")) == "1.2"
+    assert format_value(2.0, indicator("exec_meetings_on_employment")) == "2"  # decimals: 0
     assert format_value(3.456, "%") == "3.46"  # a unit symbol still works for older callers
     as_two_decimals = count.model_copy(update={"decimals": 2})
     assert format_value(12345.4, as_two_decimals) == "12345.40"
