@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline import CONFIG_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
@@ -599,7 +600,8 @@ def run_year(
             layout, lambda build: plan_stages(year, raw_dir, build, use_quarto), code
         ):
             return RunResult(reports_root / str(year), False, seconds=time.perf_counter() - started)
-        run_id = time.strftime("%Y%m%dT%H%M%S") + f"-{uuid.uuid4().hex[:6]}"
+        # microseconds: builds made within one second still sort by age (pruning keeps the newest)
+        run_id = datetime.now().strftime("%Y%m%dT%H%M%S%f") + f"-{uuid.uuid4().hex[:6]}"
         build = layout.year_builds / run_id
         (build / "report" / "notebooks").mkdir(parents=True)
         stages = plan_stages(year, raw_dir, build.resolve(), use_quarto)

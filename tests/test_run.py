@@ -174,7 +174,8 @@ def test_kill_9_at_any_stage_leaves_a_consistent_published_pair_and_the_next_run
         if p.name not in (".lock", "current") and not (p / COMPLETE).exists()
     ]
     assert leftovers == []  # killed runs' builds and temporary links are gone
-    assert len([p for p in year_builds.iterdir() if (p / COMPLETE).exists()]) <= 3
+    kept = [p for p in year_builds.iterdir() if not p.is_symlink() and (p / COMPLETE).exists()]
+    assert len(kept) <= 3 and (year_builds / "current").resolve() in [p.resolve() for p in kept]
 
 
 def test_published_folders_that_predate_builds_are_replaced(tmp_path):
