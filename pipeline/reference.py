@@ -30,11 +30,6 @@ def county_population(year: int, reference_dir: Path = REFERENCE_DIR) -> dict[st
     return population
 
 
-def published_figures(reference_dir: Path = REFERENCE_DIR) -> pd.DataFrame:
-    """Context figures from public sources, each with its source URL and quoted sentence."""
-    return pd.read_csv(reference_dir / "ankang_published_figures.csv", dtype=str)
-
-
 def allocate_by_share(
     total: float, weights: dict[str, float], step: int, remainder_to: str
 ) -> dict[str, int]:
