@@ -16,6 +16,7 @@ from pipeline.config import Indicator, Plan
 from pipeline.indicators import indicators_for, plan_for_year, target
 from pipeline.progress import time_progress_gap
 from pipeline.regions import Region, all_regions
+from pipeline.verdict import bound_word, limit_kept
 
 TASK_FROM_SUBMISSION = "报表"
 TASK_FROM_PLAN = "规划年均"
@@ -40,7 +41,7 @@ def task_wording(done: float, task: float, unit: str) -> str:
     return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{done / task * 100:.1f}%"
 
 
-def limit_wording(value: float, limit: float, ceiling: bool, unit: str) -> str:
+def limit_wording(value: float, limit: float, kind: str, unit: str) -> str:
     """'3.37%，比年目标4%低0.63个百分点' (ceiling) or '召开1次，比要求的每年不少于2次少1次' (floor)."""
     difference = value - limit
     if unit == "%":
@@ -48,15 +49,10 @@ def limit_wording(value: float, limit: float, ceiling: bool, unit: str) -> str:
         relation = f"比年目标{number(limit, unit)}{word}{abs(difference):.2f}个百分点"
         if difference == 0:
             relation = f"与年目标{number(limit, unit)}持平"
-        bound = "不高于" if ceiling else "不低于"
-        return f"{number(value, unit)}，{relation}（要求{bound}{number(limit, unit)}）"
+        return f"{number(value, unit)}，{relation}（要求{bound_word(kind)}{number(limit, unit)}）"
     if difference >= 0:
         return f"{number(value, unit)}，达到每年不少于{number(limit, unit)}的要求"
     return f"{number(value, unit)}，比每年不少于{number(limit, unit)}的要求少{number(-difference, unit)}"
-
-
-def limit_met(value: float, limit: float, item: Indicator) -> bool:
-    return value <= limit if item.kind == "ceiling_each_year" else value >= limit
 
 
 def _values(tidy: pd.DataFrame, region: Region, item: Indicator, measure: str) -> dict[int, float]:
@@ -111,19 +107,18 @@ def _limit_row(
         for y in plan.years
         if y <= year
         and np.isfinite(actual.get(y, np.nan))
-        and not limit_met(actual[y], limit, item)
+        and not limit_kept(actual[y], limit, item.kind)
     ]
     unreported = [y for y in plan.years if y <= year and not np.isfinite(actual.get(y, np.nan))]
-    ceiling = item.kind == "ceiling_each_year"
     return {
         "task": np.nan, "task_source": "", "done": value, "completion_rate": np.nan,
         "shortfall": np.nan, "previous_done": previous, "change": value - previous,
         "change_rate": np.nan, "limit": limit, "margin": value - limit,
-        "met": bool(reported and limit_met(value, limit, item)), "reported": reported,
+        "met": bool(reported and limit_kept(value, limit, item.kind)), "reported": reported,
         "years_missed": "、".join(map(str, missed)),
         "years_unreported": "、".join(map(str, unreported)),
         "plan_target": limit, "plan_done": np.nan, "plan_share": np.nan, "time_progress_gap": np.nan,
-        "wording": limit_wording(value, limit, ceiling, item.unit) if reported else "未报送",
+        "wording": limit_wording(value, limit, item.kind, item.unit) if reported else "未报送",
     }  # fmt: skip
 
 

@@ -272,12 +272,12 @@ def _limit_fields(
 ) -> dict:  # fmt: skip
     in_plan = (data.years >= plan.start) & np.isfinite(data.values)
     plan_years, plan_values = data.years[in_plan], data.values[in_plan]
-    ok = plan_values <= goal if item.kind == "ceiling_each_year" else plan_values >= goal
+    ok = verdict.limit_kept(plan_values, goal, item.kind)
     missed = [int(y) for y in plan_years[~ok]]
     unreported = sorted(set(range(plan.start, year + 1)) - {int(y) for y in plan_years})
     if missed:
         notes.append(
-            f"{verdict.years_missed_text(missed)}未达到年度要求（{'不高于' if item.kind == 'ceiling_each_year' else '不低于'}{goal:g}{item.unit}）"
+            f"{verdict.years_missed_text(missed)}未达到年度要求（{verdict.bound_word(item.kind)}{goal:g}{item.unit}）"
         )
     fields = {
         "actual_to_date": float(plan_values[-1]) if plan_values.size else np.nan,
@@ -304,7 +304,7 @@ def _limit_fields(
         return fields | {"probability": 0.0 if item.forecast else np.nan, "status": FAILED}
     if paths is None:  # not forecast (e.g. 第十二条 meetings: a count decided by the government)
         return fields | {"status": KEPT_SO_FAR}
-    future_ok = paths <= goal if item.kind == "ceiling_each_year" else paths >= goal
+    future_ok = verdict.limit_kept(paths, goal, item.kind)
     probability = float(np.mean(future_ok.all(axis=1)))
     end_values = paths[:, -1]
     return fields | {

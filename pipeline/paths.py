@@ -145,12 +145,15 @@ def load_simulation(
         return {i: (data[f"paths__{i}"], [str(m) for m in data[f"models__{i}"]]) for i in ids}
 
 
+def _year_or_region_dir(processed_dir: Path, year: int, region_code: str | None) -> Path:
+    """The year's folder, or one region's folder in it."""
+    if region_code is None:
+        return year_dir(processed_dir, year)
+    return region_dir(processed_dir, year, region_code)
+
+
 def load_assessment(processed_dir: Path, year: int, region_code: str | None = None) -> pd.DataFrame:
-    folder = (
-        year_dir(processed_dir, year)
-        if region_code is None
-        else region_dir(processed_dir, year, region_code)
-    )
+    folder = _year_or_region_dir(processed_dir, year, region_code)
     return pd.read_csv(
         _require(folder / ASSESSMENT_FILE, "make report", year), dtype={"region_code": str}
     )
@@ -159,11 +162,7 @@ def load_assessment(processed_dir: Path, year: int, region_code: str | None = No
 def load_forecast_paths(
     processed_dir: Path, year: int, region_code: str | None = None
 ) -> pd.DataFrame:
-    folder = (
-        year_dir(processed_dir, year)
-        if region_code is None
-        else region_dir(processed_dir, year, region_code)
-    )
+    folder = _year_or_region_dir(processed_dir, year, region_code)
     return pd.read_csv(
         _require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str}
     )

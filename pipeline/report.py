@@ -24,7 +24,7 @@ from pipeline.config import Plan, load_targets_config
 from pipeline.indicators import indicator, indicators, plan_for_year
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
-from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA
+from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA, bound_word
 
 QA_STATUS_WORDS = {"PASS": "通过", "WARN": "需关注", "FAIL": "不通过"}
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
@@ -192,22 +192,26 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def _years_missed_cells(rows: pd.DataFrame) -> list[str]:
+    """'2022年' / '无', with the plan years that have no value named: '无（2022年无数据）'."""
+    return [
+        (f"{y}年" if y else "无") + (f"（{u}年无数据）" if u else "")
+        for y, u in zip(rows["years_missed"], rows["years_unreported"], strict=True)
+    ]
+
+
 def limit_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """A yearly limit for every region: the year's value, the limit, the margin, years missed."""
     rows = annual[annual["indicator"] == indicator_id]
-    unit = rows["unit"].iloc[0]
-    ceiling = rows["kind"].iloc[0] == "ceiling_each_year"
+    unit, kind = rows["unit"].iloc[0], rows["kind"].iloc[0]
     return pd.DataFrame({
         "地区": list(rows["region"]),
         "本年数值": [number(v, unit) if pd.notna(v) else "未报送" for v in rows["done"]],
-        "要求": [("不高于" if ceiling else "不低于") + number(v, unit) for v in rows["limit"]],
+        "要求": [bound_word(kind) + number(v, unit) for v in rows["limit"]],
         "与要求相差": [_signed(v, unit) for v in rows["margin"]],
         "同比": [_signed(v, unit) for v in rows["change"]],
         "本年是否达标": ["达标" if m else ("未报送" if not r else "未达标") for m, r in zip(rows["met"], rows["reported"], strict=True)],
-        "规划期内未达标年份": [
-            (f"{y}年" if y else "无") + (f"（{u}年无数据）" if u else "")
-            for y, u in zip(rows["years_missed"], rows["years_unreported"], strict=True)
-        ],
+        "规划期内未达标年份": _years_missed_cells(rows),
     })  # fmt: skip
 
 
@@ -376,10 +380,7 @@ def _meetings(results: YearResults) -> tuple[pd.DataFrame, list[str]]:
         "本年召开次数": [f"{v:.0f}" if pd.notna(v) else "未报送" for v in rows["done"]],
         "要求": [f"每年不少于{v:.0f}次" for v in rows["limit"]],
         "本年": ["达标" if m else ("未报送" if not r else "少于要求") for m, r in zip(rows["met"], rows["reported"], strict=True)],
-        "规划期内少于要求的年份": [
-            (f"{y}年" if y else "无") + (f"（{u}年无数据）" if u else "")
-            for y, u in zip(rows["years_missed"], rows["years_unreported"], strict=True)
-        ],
+        "规划期内少于要求的年份": _years_missed_cells(rows),
     })  # fmt: skip
     short = [f"{r.region}（{r.wording}）" for r in rows.itertuples() if r.reported and not r.met]
     return table, short
@@ -424,7 +425,9 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     return document.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
 
 
-def workbook_sheets(inputs: ReportInputs, results: YearResults, summary: str) -> list[Sheet]:
+def workbook_sheets(
+    inputs: ReportInputs, results: YearResults, summary: str, glance: pd.DataFrame
+) -> list[Sheet]:
     """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/assessment_workbook.py``)."""
     note = "样例数据，非真实填报，不得用于考核" if inputs.is_sample else ""
     annual = results.annual.assign(
@@ -441,7 +444,6 @@ def workbook_sheets(inputs: ReportInputs, results: YearResults, summary: str) ->
         for items in (results.interviews, results.commendations)
     ]
     percent_points = "0.00"
-    glance = glance_table(inputs, results)
     return [
         Sheet(
             "摘要",
@@ -572,7 +574,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     results = YearResults.compute(inputs)
     annual = results.annual
     summary = executive_summary(inputs, results)
-    write_workbook(workbook_sheets(inputs, results, summary), out_dir / workbook_name(year))
+    glance = glance_table(inputs, results)
+    write_workbook(workbook_sheets(inputs, results, summary, glance), out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
         return document.figure(_save(chart, figures / name), label=label, caption=caption)
@@ -634,7 +637,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
         "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
-        "glance_table": document.table(glance_table(inputs, results), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
+        "glance_table": document.table(glance, label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
         "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,

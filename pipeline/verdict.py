@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeVar
+
+import numpy as np
+
+Values = TypeVar("Values", float, np.ndarray)
 
 # Deterministic pace categories of a cumulative target (what is still needed per remaining year
 # compared with the recent pace and with the best year on record).
@@ -72,6 +77,17 @@ def consistent_status(probability_status: str, pace: str) -> str:
         return probability_status
     rank = _ORDER.index(probability_status)
     return min(allowed, key=lambda status: abs(_ORDER.index(status) - rank))
+
+
+def bound_word(kind: str) -> str:
+    """How a yearly limit reads: 不高于 (a ceiling) or 不低于 (a floor)."""
+    return "不高于" if kind == "ceiling_each_year" else "不低于"
+
+
+def limit_kept(values: Values, limit: float, kind: str) -> Values:
+    """Whether a yearly ceiling (value ≤ limit) or floor (value ≥ limit) is kept — for one value
+    or elementwise for an array of them (observed years, simulated paths)."""
+    return values <= limit if kind == "ceiling_each_year" else values >= limit
 
 
 def years_missed_text(years: Sequence[int]) -> str:

@@ -16,10 +16,16 @@ def _tidy(rows: list[tuple[str, str, int, str, float]]) -> pd.DataFrame:
 
 def test_bureau_wording():
     assert task_wording(12314, 12500, "人") == "完成12,314人，完成年目标任务12,500人的98.5%"
-    assert limit_wording(3.37, 4.0, True, "%") == "3.37%，比年目标4%低0.63个百分点（要求不高于4%）"
-    assert limit_wording(4.21, 4.0, True, "%") == "4.21%，比年目标4%高0.21个百分点（要求不高于4%）"
-    assert limit_wording(1, 2, False, "次") == "1次，比每年不少于2次的要求少1次"
-    assert limit_wording(2, 2, False, "次") == "2次，达到每年不少于2次的要求"
+    assert (
+        limit_wording(3.37, 4.0, "ceiling_each_year", "%")
+        == "3.37%，比年目标4%低0.63个百分点（要求不高于4%）"
+    )
+    assert (
+        limit_wording(4.21, 4.0, "ceiling_each_year", "%")
+        == "4.21%，比年目标4%高0.21个百分点（要求不高于4%）"
+    )
+    assert limit_wording(1, 2, "floor_each_year", "次") == "1次，比每年不少于2次的要求少1次"
+    assert limit_wording(2, 2, "floor_each_year", "次") == "2次，达到每年不少于2次的要求"
     assert number(5.5, "%") == "5.5%" and number(20000, "人") == "20,000人"
 
 
