@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.annual import number
-from pipeline.document import text
+from pipeline.document import _units, text
 from pipeline.documents.inputs import DocumentInputs, points_by_indicator
 from pipeline.documents.settings import DocumentsConfig
 from pipeline.rules import AssessmentRules
@@ -67,11 +67,17 @@ def _pct(value: float) -> str:
 
 
 def _table(frame: pd.DataFrame, caption: str = "") -> str:
-    """A pipe table with every cell escaped (pandoc: docx table in the ``Table`` style)."""
+    """A pipe table with every cell escaped (pandoc: docx table in the ``Table`` style). Column
+    widths are written as dash counts, which pandoc reads as relative widths: each column as wide
+    as its longest cell (long text capped; a header wraps in lines of at least four characters)."""
     cells = frame.astype(str)
+    widths = [
+        round(max(min(_units(str(name)), 8), *(min(_units(v), 24) for v in cells[name])) + 2)
+        for name in frame.columns
+    ]
     lines = [
         "| " + " | ".join(text(c) for c in frame.columns) + " |",
-        "|" + "|".join("---" for _ in frame.columns) + "|",
+        "|" + "|".join("-" * max(3, w) for w in widths) + "|",
         *("| " + " | ".join(text(v) for v in row) + " |" for row in cells.itertuples(index=False)),
     ]
     return "\n".join(lines) + (f"\n\n: {text(caption)}" if caption else "")
@@ -109,7 +115,8 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
             ]
     if "review_points" in scores:
         table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
-    table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
+    if not wide:  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
+        table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
     table["次年资金增减（万元）"] = [f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]]
     return table
 
@@ -214,9 +221,20 @@ def indicator_table(inputs: DocumentInputs, region_code: str, rules: AssessmentR
             "完成数": number(fact["done"], fact["unit"]) if fact["reported"] else "未报送",
             "完成率": _pct(fact["completion_rate"]) if flow else ("达标" if fact["met"] else "未达标"),
             "分值": f"{weight:g}", "得分": f"{got:.2f}", "扣分": f"{weight - got:.2f}",
-            "计算方法": formula_text(fact, weight, got, rules),
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def formulas(inputs: DocumentInputs, region_code: str, rules: AssessmentRules) -> list[str]:
+    """计算方法, one line per indicator (under the table: a formula in a cell would squeeze it)."""
+    score = inputs.scores.set_index("region_code").loc[region_code]
+    points = points_by_indicator(score)
+    facts = inputs.facts[inputs.facts["region_code"] == region_code]
+    return [
+        f"{fact['short_name']}：{formula_text(fact, rules.scoring.weights[fact['indicator']], points[fact['short_name']], rules)}。"
+        for _, fact in facts.iterrows()
+        if fact["indicator"] in rules.scoring.weights
+    ]
 
 
 def county_letter(inputs: DocumentInputs, region_code: str, config: DocumentsConfig, rules: AssessmentRules) -> str:
@@ -245,6 +263,8 @@ def county_letter(inputs: DocumentInputs, region_code: str, config: DocumentsCon
              + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")),
         "# 二、各项指标完成及得分情况",
         _table(indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"),
+        text("计算方法（据此可逐项核对）："),
+        *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
         *([text(f"{i}. {p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
         "# 四、整改要求",
@@ -337,4 +357,10 @@ def summary_sheet(inputs: DocumentInputs) -> str:
         _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
         _table(summary_table(inputs, wide=True)),
         _styled("表格说明", text("完成：年度任务为完成率，逐年控制指标为本年数值；得分为各指标得分（100分制）。")),
+        _styled("表格说明", text("扣分情况：")),
+        *[
+            _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
+            for row in inputs.scores.sort_values("rank").itertuples()
+            if row.deductions
+        ],
     ]) + "\n"

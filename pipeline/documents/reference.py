@@ -72,17 +72,22 @@ def _fonts(rpr_owner, east_asia: str, latin: str = LATIN) -> None:
     language.set(qn("w:eastAsia"), "zh-CN")
 
 
+def _named(document, name: str):
+    """The style with this name (python-docx's ``styles[name]`` misses pandoc's 'Caption')."""
+    return next((s for s in document.styles if s.name == name), None)
+
+
 def _style(document, name: str, *, east_asia: str, size: float, bold: bool = False,
            align=None, indent_chars: int = 0, color: RGBColor | None = None,
-           pitch: int | None = None, page_break: bool = False, base: str | None = "Normal"):  # fmt: skip
+           pitch: int | None = None, page_break: bool = False, base: str | None = "Normal",
+           on_grid: bool = True):  # fmt: skip
     styles = document.styles
-    try:
-        style = styles[name]
-    except KeyError:
+    style = _named(document, name)
+    if style is None:
         style = styles.add_style(name, 1)  # WD_STYLE_TYPE.PARAGRAPH
         style.quick_style = True
     if base and name != base:
-        style.base_style = styles[base]
+        style.base_style = _named(document, base)
     _fonts(style.element, east_asia)
     style.font.size = Pt(size)
     style.font.bold = bold
@@ -96,13 +101,16 @@ def _style(document, name: str, *, east_asia: str, size: float, bold: bool = Fal
     if pitch:
         paragraph.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         paragraph.line_spacing = Pt(pitch / 20)
+    else:
+        paragraph.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.first_line_indent = Pt(indent_chars * size) if indent_chars else None  # 首行缩进两字
     ppr = style.element.get_or_add_pPr()
-    for old in ppr.findall(qn("w:ind")):
+    for old in ppr.findall(qn("w:snapToGrid")):
         ppr.remove(old)
-    if indent_chars:  # 首行缩进两字 in character units, so it follows the font size
-        ind = OxmlElement("w:ind")
-        ind.set(qn("w:firstLineChars"), str(indent_chars * 100))
-        ppr.append(ind)
+    if not on_grid:  # tables and titles are not held to the 22-line grid of the body text
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        ppr.insert(0, snap)
     return style
 
 
@@ -213,25 +221,26 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
     _style(document, "Normal", **body, base=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     for name in ("Body Text", "First Paragraph"):
         _style(document, name, **body, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _style(document, "Compact", east_asia=FANGSONG, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _style(document, "Title", east_asia=XIAOBIAOSONG, size=SIZE_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # table cells: 五号 (10.5 pt), single-spaced, off the grid
+    _style(document, "Compact", east_asia=FANGSONG, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
+    _style(document, "Title", east_asia=XIAOBIAOSONG, size=SIZE_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
     _style(document, "Heading 1", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
     _style(document, "Heading 2", east_asia=KAITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
     _style(document, "Heading 3", east_asia=FANGSONG, size=SIZE_3HAO, bold=True, pitch=pitch, indent_chars=2)
     for name in ("Table Caption", "Caption"):
-        _style(document, name, east_asia=HEITI, size=SIZE_4HAO, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _style(document, name, east_asia=HEITI, size=SIZE_4HAO, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
     # 公文 parts as named paragraph styles (pandoc's custom-style), so an editor can restyle them.
-    _style(document, "发文机关标志", east_asia=XIAOBIAOSONG, size=36, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(document, "发文机关标志", east_asia=XIAOBIAOSONG, size=26, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
     _border(_style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER), "bottom", "FF0000", 18)
     _style(document, "主送机关", **body)
     _style(document, "落款", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _style(document, "附件标识", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, page_break=True)
-    _style(document, "表格说明", east_asia=FANGSONG, size=12)
+    _style(document, "表格说明", east_asia=FANGSONG, size=12, on_grid=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     stamp_style = _style(document, "稿件标识", east_asia=HEITI, size=SIZE_4HAO, color=RED, align=WD_ALIGN_PARAGRAPH.RIGHT)
     stamp_style.font.bold = True
     bar = _style(document, "版记", east_asia=FANGSONG, size=SIZE_4HAO, pitch=pitch, page_break=False)
     _border(bar, "top")
     _border(bar, "bottom")
-    _table_borders(document.styles["Table"])
+    _table_borders(_named(document, "Table"))
     document.save(str(path))
     return path
