@@ -57,6 +57,8 @@ class DocumentInputs:
             return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
         def rows(frame: pd.DataFrame) -> dict[str, str]:
+            if "region_code" not in frame:  # no facts (a constructed example)
+                return {}
             return {
                 str(code): digest(group.drop(columns=["rank"], errors="ignore").to_csv(index=False))
                 for code, group in frame.groupby("region_code", sort=True)

@@ -148,7 +148,8 @@ def _page_number_footer(section) -> None:
     the footer part only, never in the body (where submitted text goes)."""
     footer = section.footer
     paragraph = footer.paragraphs[0]
-    paragraph.text = ""
+    for old in paragraph.runs:  # pandoc's template footer is not ours
+        old._element.getparent().remove(old._element)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def run(text: str = ""):

@@ -218,24 +218,28 @@ def reviewed(inputs: DocumentInputs, review: Review, rules: AssessmentRules | No
     if not review.entries:
         return inputs
     scores, changes = apply_review(inputs.scores, review, rules)
-    grade = dict(zip(scores["region_code"], scores["grade"], strict=True))
-    notes = dict(zip(scores["region_code"], scores["review_notes"], strict=True))
+    # Only a grade the review changed moves a suggestion; the others stand as the scorer made them.
+    old_grade = dict(zip(inputs.scores["region_code"], inputs.scores["grade"], strict=True))
+    moved = [row for row in scores.itertuples() if row.grade != old_grade[row.region_code]]
+    config = rules.accountability
     interviews = list(inputs.interviews)
-    for code, region in zip(scores["region_code"], scores["region"], strict=True):
-        if grade[code] in rules.accountability.interview_if_grade and code not in {s.region_code for s in interviews}:
-            interviews.append(Suggestion(code, region, (f"考评组复核后等次为{grade[code]}：{notes[code]}",)))
-            changes.append(ReviewChange(code, region, "约谈", "未建议", "建议约谈", notes[code]))
-    commendations = []
-    for s in inputs.commendations:
-        if grade[s.region_code] in rules.accountability.commend_grades:
-            commendations.append(s)
-        else:
-            changes.append(ReviewChange(s.region_code, s.region, "表扬", "建议通报表扬", "不再建议", notes[s.region_code]))
-    commended = {s.region_code for s in commendations}
-    for row in scores.itertuples():
-        if row.grade in rules.accountability.commend_grades and row.region_code not in commended:
-            commendations.append(Suggestion(row.region_code, row.region, (f"考评组复核后等次为{row.grade}",)))
-            changes.append(ReviewChange(row.region_code, row.region, "表扬", "未建议", "建议通报表扬", row.review_notes))
+    commendations = [
+        s for s in inputs.commendations
+        if s.region_code not in {r.region_code for r in moved if r.grade not in config.commend_grades}
+    ]  # fmt: skip
+    interviewed = {s.region_code for s in interviews}
+    commended = {s.region_code for s in inputs.commendations}
+    for row in moved:
+        note = f"考评组复核后等次为{row.grade}：{row.review_notes}"
+        if row.grade in config.interview_if_grade and row.region_code not in interviewed:
+            interviews.append(Suggestion(row.region_code, row.region, (note,)))
+            changes.append(ReviewChange(row.region_code, row.region, "约谈", "未建议", "建议约谈", note))
+        if row.region_code in commended and row.grade not in config.commend_grades:
+            changes.append(ReviewChange(row.region_code, row.region, "表扬", "建议通报表扬", "不再建议", note))
+        if row.grade in config.commend_grades and row.region_code not in commended:
+            commendations.append(Suggestion(row.region_code, row.region, (note,)))
+            changes.append(ReviewChange(row.region_code, row.region, "表扬", "未建议", "建议通报表扬", note))
+    notes = dict(zip(scores["region_code"], scores["review_notes"], strict=True))
     funds, is_sample = fund_table(scores, {s.region_code for s in interviews}, rules)
     old_funds = inputs.funds.set_index("region_code")["change"]
     for row in funds.itertuples():

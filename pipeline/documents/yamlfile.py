@@ -33,7 +33,7 @@ _MESSAGES = {
 def _lines(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
     """The 1-based line of every key path in a YAML document."""
     out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
+    out.setdefault(path, node.start_mark.line + 1)  # a key's own line, not its value's
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             child = (*path, key.value)
