@@ -51,7 +51,9 @@ def _documents(args: argparse.Namespace) -> int:
     )  # fmt: skip
     if built.message:
         print(built.message)
-    print(f"公文已生成（.docx 由 {built.renderer} 生成）：{len(built.docx)} 个 .docx、{len(built.pdf)} 个 PDF → {out}")
+    print(
+        f"公文已生成（.docx 由 {built.renderer} 生成）：{len(built.docx)} 个 .docx、{len(built.pdf)} 个 PDF → {out}"
+    )
     return 0
 
 
@@ -211,11 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.set_defaults(handler=_publish)
 
     documents = stages.add_parser(
-        "documents", help="由已发布的考核结果生成公文：通报、告知书、约谈通知、表扬通报、领导摘要、A3汇总表"
+        "documents",
+        help="由已发布的考核结果生成公文：通报、告知书、约谈通知、表扬通报、领导摘要、A3汇总表",
     )
     documents.add_argument("--year", type=int, required=True)
     documents.add_argument("--processed", type=Path, default=PROCESSED_DIR)
-    documents.add_argument("--review", type=Path, default=None, help="考评组复核文件所在文件夹（默认 data/review）")
+    documents.add_argument(
+        "--review", type=Path, default=None, help="考评组复核文件所在文件夹（默认 data/review）"
+    )
     documents.add_argument("--out", type=Path, default=None, help="默认 reports/<年份>/documents")
     documents.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
     documents.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True)

@@ -31,7 +31,9 @@ def file_names(inputs: DocumentInputs) -> dict[str, str]:
     year = inputs.year
     names = {"notice": f"01-考核结果通报-{year}"}
     for row in inputs.scores.sort_values("region_code").itertuples():
-        names[f"letter:{row.region_code}"] = f"02-考核结果告知书-{year}-{row.region_code}-{row.region}"
+        names[f"letter:{row.region_code}"] = (
+            f"02-考核结果告知书-{year}-{row.region_code}-{row.region}"
+        )
     for s in inputs.interviews:
         names[f"interview:{s.region_code}"] = f"03-约谈通知-{year}-{s.region_code}-{s.region}"
     names["commendation"] = f"04-表扬通报-{year}"
@@ -51,7 +53,9 @@ def build_documents(
     if use_quarto and quarto is None:
         raise RuntimeError("要求用 Quarto 生成 .docx，但找不到 quarto（PATH 或 QUARTO_PATH）")
     out_dir.mkdir(parents=True, exist_ok=True)
-    refs = references(out_dir / "_reference", content.stamp(stage, inputs.is_sample), (A4, A3_LANDSCAPE))
+    refs = references(
+        out_dir / "_reference", content.stamp(stage, inputs.is_sample), (A4, A3_LANDSCAPE)
+    )
     contacts = load_contacts(review_dir)
     markdown = {"notice": content.notice(inputs, config, rules)}
     for code in sorted(inputs.scores["region_code"]):
@@ -60,7 +64,9 @@ def build_documents(
         markdown[f"interview:{s.region_code}"] = content.interview_notice(
             inputs, s.region_code, contacts.get(s.region_code, content.Contact()), config
         )
-    markdown["commendation"] = content.commendation_notice(inputs, load_nominees(review_dir, inputs.year), config)
+    markdown["commendation"] = content.commendation_notice(
+        inputs, load_nominees(review_dir, inputs.year), config
+    )
     markdown["summary"] = content.leader_summary(inputs, rules)
     markdown["sheet"] = content.summary_sheet(inputs)
     names = file_names(inputs)

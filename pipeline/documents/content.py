@@ -55,7 +55,10 @@ def _letterhead(config: DocumentsConfig) -> list[str]:
 
 
 def _signature(config: DocumentsConfig) -> list[str]:
-    return [_styled("落款", text(config.issuer.name)), _styled("落款", text(config.issuer.date_placeholder))]
+    return [
+        _styled("落款", text(config.issuer.name)),
+        _styled("落款", text(config.issuer.date_placeholder)),
+    ]
 
 
 def _names(names: list[str]) -> str:
@@ -108,16 +111,22 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
     if wide:
         for short_name, rows in inputs.facts.groupby("short_name", sort=False):
             by_code = rows.set_index("region_code")
-            table[f"{short_name}完成"] = [_fact_value(by_code.loc[c]) for c in scores["region_code"]]
+            table[f"{short_name}完成"] = [
+                _fact_value(by_code.loc[c]) for c in scores["region_code"]
+            ]
             table[f"{short_name}得分"] = [
                 f"{points_by_indicator(s).get(short_name, float('nan')):.2f}"
                 for _, s in scores.iterrows()
             ]
     if "review_points" in scores:
         table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
-    if not wide:  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
+    if (
+        not wide
+    ):  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
         table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
-    table["次年资金增减（万元）"] = [f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]]
+    table["次年资金增减（万元）"] = [
+        f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]
+    ]
     return table
 
 
@@ -146,9 +155,12 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
         *_letterhead(config),
         _title(f"关于{year}年度各县（市、区）就业工作目标责任制考核结果的通报"),
         _styled("主送机关", text(config.addressees)),
-        text(f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
-             f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各县（市、区）报送的年度目标任务完成情况计分"
-             + ("，并经考评组复核" if reviewed else "") + "。现将考核结果通报如下："),
+        text(
+            f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
+            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各县（市、区）报送的年度目标任务完成情况计分"
+            + ("，并经考评组复核" if reviewed else "")
+            + "。现将考核结果通报如下："
+        ),
         "# 一、考核等次",
         *[text(line) for line in _grade_lists(inputs, rules)],
         text("各县（市、区）得分、排名和扣分情况见附件。"),
@@ -157,16 +169,33 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
         parts += [text("考评组复核调整事项：")] + [text(line) for line in reviewed]
     parts += [
         "# 二、通报表扬",
-        text(f"对考核等次为优秀的{_names(commended)}予以通报表扬。" if commended else "本年度没有拟予通报表扬的县（市、区）。"),
+        text(
+            f"对考核等次为优秀的{_names(commended)}予以通报表扬。"
+            if commended
+            else "本年度没有拟予通报表扬的县（市、区）。"
+        ),
         "# 三、约谈",
-        text(f"根据第二十条，对{_names(interviews)}进行约谈，约谈时间另行通知。" if interviews else "本年度没有拟约谈的县（市、区）。"),
+        text(
+            f"根据第二十条，对{_names(interviews)}进行约谈，约谈时间另行通知。"
+            if interviews
+            else "本年度没有拟约谈的县（市、区）。"
+        ),
         *[text(f"{s.region}：{'；'.join(s.reasons)}。") for s in inputs.interviews],
         "# 四、次年就业资金增减",
-        text(f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
-             f"减少的有{_names(downs)}。" + ("资金基数为样例数，须以市财政局、市人社局下达数为准。" if inputs.funds_are_sample else "")),
+        text(
+            f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
+            f"减少的有{_names(downs)}。"
+            + (
+                "资金基数为样例数，须以市财政局、市人社局下达数为准。"
+                if inputs.funds_are_sample
+                else ""
+            )
+        ),
         "# 五、整改要求",
-        text(f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
-             f"将整改情况书面报送{config.issuer.name}。"),
+        text(
+            f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
+            f"将整改情况书面报送{config.issuer.name}。"
+        ),
         _styled("主送机关", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
         *_signature(config),
         _styled("附件标识", "附件"),
@@ -201,11 +230,17 @@ def formula_text(fact: pd.Series, weight: float, points: float, rules: Assessmen
                     break
                 lower = below
         return f"{text_}＝{points:.2f}分"
-    verb = "达到年度要求，得满分" if fact["met"] else f"未达到年度要求，扣{scoring.limit_breach_deduction * 100:g}%分值"
+    verb = (
+        "达到年度要求，得满分"
+        if fact["met"]
+        else f"未达到年度要求，扣{scoring.limit_breach_deduction * 100:g}%分值"
+    )
     return f"{fact['wording']}；{verb}，得{points:.2f}分"
 
 
-def indicator_table(inputs: DocumentInputs, region_code: str, rules: AssessmentRules) -> pd.DataFrame:
+def indicator_table(
+    inputs: DocumentInputs, region_code: str, rules: AssessmentRules
+) -> pd.DataFrame:
     score = inputs.scores.set_index("region_code").loc[region_code]
     facts = inputs.facts[inputs.facts["region_code"] == region_code]
     facts = facts[facts["indicator"].isin(list(rules.scoring.weights))]
@@ -237,7 +272,9 @@ def formulas(inputs: DocumentInputs, region_code: str, rules: AssessmentRules) -
     ]
 
 
-def county_letter(inputs: DocumentInputs, region_code: str, config: DocumentsConfig, rules: AssessmentRules) -> str:
+def county_letter(
+    inputs: DocumentInputs, region_code: str, config: DocumentsConfig, rules: AssessmentRules
+) -> str:
     """考核结果告知书 for one county: its result, each indicator with the formula, problems found,
     整改要求 with a deadline field, and how to raise an 异议."""
     year = inputs.year
@@ -253,32 +290,47 @@ def county_letter(inputs: DocumentInputs, region_code: str, config: DocumentsCon
         *_letterhead(config),
         _title(f"{year}年度就业工作目标责任制考核结果告知书"),
         _styled("主送机关", text(f"{score['region']}人民政府：")),
-        text(f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"),
+        text(
+            f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
+        ),
         "# 一、考核结果",
-        text(f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个县（市、区）中排名第{score['rank']}名，"
-             f"考核等次为{score['grade']}。"
-             + (f"其中按年度任务计分{score['computed_score']:.2f}分，考评组复核加减{score['review_points']:+.2f}分。"
-                if "computed_score" in score and score["computed_score"] != score["score"] else "")
-             + f"{year + 1}年市级就业补助资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
-             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")),
+        text(
+            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个县（市、区）中排名第{score['rank']}名，"
+            f"考核等次为{score['grade']}。"
+            + (
+                f"其中按年度任务计分{score['computed_score']:.2f}分，考评组复核加减{score['review_points']:+.2f}分。"
+                if "computed_score" in score and score["computed_score"] != score["score"]
+                else ""
+            )
+            + f"{year + 1}年市级就业补助资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+            + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
+        ),
         "# 二、各项指标完成及得分情况",
-        _table(indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"),
+        _table(
+            indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"
+        ),
         text("计算方法（据此可逐项核对）："),
         *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
         *([text(f"{i}. {p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
         "# 四、整改要求",
-        text(f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
-             f"将整改情况书面报送{config.issuer.name}。"),
+        text(
+            f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
+            f"将整改情况书面报送{config.issuer.name}。"
+        ),
         "# 五、异议",
-        text(f"对考核结果有异议的，请于收到本告知书之日起{config.objection.working_days}个工作日内，以"
-             f"{config.objection.channel}，写明异议事项、理由并附佐证材料。逾期未提出的，视为无异议。"),
+        text(
+            f"对考核结果有异议的，请于收到本告知书之日起{config.objection.working_days}个工作日内，以"
+            f"{config.objection.channel}，写明异议事项、理由并附佐证材料。逾期未提出的，视为无异议。"
+        ),
         *_signature(config),
     ]
     return "\n\n".join(parts) + "\n"
 
 
-def interview_notice(inputs: DocumentInputs, region_code: str, contact: Contact, config: DocumentsConfig) -> str:
+def interview_notice(
+    inputs: DocumentInputs, region_code: str, contact: Contact, config: DocumentsConfig
+) -> str:
     """约谈通知 (第二十条) for one county, to its 主要负责人 and 分管负责人 (第十三、十四条)."""
     suggestion = next(s for s in inputs.interviews if s.region_code == region_code)
     score = inputs.scores.set_index("region_code").loc[region_code]
@@ -287,39 +339,59 @@ def interview_notice(inputs: DocumentInputs, region_code: str, contact: Contact,
     parts = [
         *_letterhead(config),
         _title(f"关于对{suggestion.region}{inputs.year}年度就业工作进行约谈的通知"),
-        _styled("主送机关", text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志：")),
-        text(f"根据{config.basis}第二十条，经{config.interview.convener}研究，决定就你单位{inputs.year}年度就业工作目标"
-             f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
-             f"{score['grade']}。主要问题："),
+        _styled(
+            "主送机关",
+            text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
+        ),
+        text(
+            f"根据{config.basis}第二十条，经{config.interview.convener}研究，决定就你单位{inputs.year}年度就业工作目标"
+            f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
+            f"{score['grade']}。主要问题："
+        ),
         *[text(f"{i}. {reason}。") for i, reason in enumerate(suggestion.reasons, 1)],
         "# 一、约谈时间和地点",
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
-        text(f"{suggestion.region}人民政府主要负责人、分管负责人，县（市、区）人社部门主要负责人。"),
+        text(
+            f"{suggestion.region}人民政府主要负责人、分管负责人，县（市、区）人社部门主要负责人。"
+        ),
         "# 三、有关要求",
-        text("请对照上述问题深入分析原因，形成书面整改方案，约谈时当面汇报，并于约谈后"
-             f"{config.rectification_days}日内将整改落实情况书面报送{config.issuer.name}。"),
+        text(
+            "请对照上述问题深入分析原因，形成书面整改方案，约谈时当面汇报，并于约谈后"
+            f"{config.rectification_days}日内将整改落实情况书面报送{config.issuer.name}。"
+        ),
         *_signature(config),
     ]
     return "\n\n".join(parts) + "\n"
 
 
-def commendation_notice(inputs: DocumentInputs, nominees: list[Nominee], config: DocumentsConfig) -> str:
+def commendation_notice(
+    inputs: DocumentInputs, nominees: list[Nominee], config: DocumentsConfig
+) -> str:
     """表扬通报 (第二十一条): 先进单位 from the results, 先进个人 from the nominations list."""
     units = [s.region for s in inputs.commendations]
     parts = [
         *_letterhead(config),
         _title(f"关于对{inputs.year}年度就业工作先进单位和先进个人予以通报表扬的通报"),
         _styled("主送机关", text(config.addressees)),
-        text(f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
-             "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"),
+        text(
+            f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
+            "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+        ),
         "# 一、先进单位",
-        *([text(f"{s.region}（{'；'.join(s.reasons)}）") for s in inputs.commendations] or [text("本年度无。")]),
+        *(
+            [text(f"{s.region}（{'；'.join(s.reasons)}）") for s in inputs.commendations]
+            or [text("本年度无。")]
+        ),
         "# 二、先进个人",
-        *([text(f"{n.name}（{n.unit}{n.title}）") for n in nominees]
-          or [text("（先进个人名单由各县（市、区）推荐，经审核后列入。）")]),
-        text(f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各县（市、区）要以先进为榜样，"
-             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"),
+        *(
+            [text(f"{n.name}（{n.unit}{n.title}）") for n in nominees]
+            or [text("（先进个人名单由各县（市、区）推荐，经审核后列入。）")]
+        ),
+        text(
+            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各县（市、区）要以先进为榜样，"
+            f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
+        ),
         *_signature(config),
     ]
     return "\n\n".join(parts) + "\n"
@@ -338,29 +410,50 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         *[text(line) for line in _grade_lists(inputs, rules)],
         text(f"前三名：{_names(top)}；后三名：{_names(bottom)}。"),
         "# 二、约谈与表扬建议",
-        text(f"建议约谈：{_names([s.region for s in inputs.interviews])}；建议通报表扬：{_names([s.region for s in inputs.commendations])}；"
-             f"预警提醒（依据预测，不作为约谈依据）：{_names([s.region for s in inputs.warnings])}。"),
+        text(
+            f"建议约谈：{_names([s.region for s in inputs.interviews])}；建议通报表扬：{_names([s.region for s in inputs.commendations])}；"
+            f"预警提醒（依据预测，不作为约谈依据）：{_names([s.region for s in inputs.warnings])}。"
+        ),
         "# 三、次年资金增减",
-        text(f"预算中性，增减合计{funds['change'].sum():+,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
-             f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
-             + ("（资金基数为样例数）" if inputs.funds_are_sample else "") + "。"),
+        text(
+            f"预算中性，增减合计{funds['change'].sum():+,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
+            f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
+            + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
+            + "。"
+        ),
         "# 四、考评组复核",
-        text(f"复核调整{len(inputs.changes)}项：" + "；".join(f"{c.region}{c.item}{c.before}→{c.after}" for c in inputs.changes[:6])
-             + ("等" if len(inputs.changes) > 6 else "") + "。" if inputs.changes else "尚无复核调整事项。"),
+        text(
+            f"复核调整{len(inputs.changes)}项："
+            + "；".join(f"{c.region}{c.item}{c.before}→{c.after}" for c in inputs.changes[:6])
+            + ("等" if len(inputs.changes) > 6 else "")
+            + "。"
+            if inputs.changes
+            else "尚无复核调整事项。"
+        ),
     ]
     return "\n\n".join(parts) + "\n"
 
 
 def summary_sheet(inputs: DocumentInputs) -> str:
     """A3 landscape 考核结果汇总表 for print: every indicator per county."""
-    return "\n\n".join([
-        _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
-        _table(summary_table(inputs, wide=True)),
-        _styled("表格说明", text("完成：年度任务为完成率，逐年控制指标为本年数值；得分为各指标得分（100分制）。")),
-        _styled("表格说明", text("扣分情况：")),
-        *[
-            _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
-            for row in inputs.scores.sort_values("rank").itertuples()
-            if row.deductions
-        ],
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
+                _table(summary_table(inputs, wide=True)),
+                _styled(
+                    "表格说明",
+                    text(
+                        "完成：年度任务为完成率，逐年控制指标为本年数值；得分为各指标得分（100分制）。"
+                    ),
+                ),
+                _styled("表格说明", text("扣分情况：")),
+                *[
+                    _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
+                    for row in inputs.scores.sort_values("rank").itertuples()
+                    if row.deductions
+                ],
+            ]
+        )
+        + "\n"
+    )

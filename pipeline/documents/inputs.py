@@ -40,7 +40,9 @@ class ReviewChange:
 class DocumentInputs:
     year: int
     scores: pd.DataFrame  # rank, region_code, region, score, grade, points, deductions (+ more)
-    funds: pd.DataFrame  # rank, region_code, region, score, grade, base, change, change_share, next_year
+    funds: (
+        pd.DataFrame
+    )  # rank, region_code, region, score, grade, base, change, change_share, next_year
     funds_are_sample: bool
     facts: pd.DataFrame  # FACT_COLUMNS, counties only
     interviews: tuple[Suggestion, ...]

@@ -63,7 +63,12 @@ def _fonts(rpr_owner, east_asia: str, latin: str = LATIN) -> None:
         rpr.insert(0, fonts)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
-    for key, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asia), ("w:cs", latin)):
+    for key, value in (
+        ("w:ascii", latin),
+        ("w:hAnsi", latin),
+        ("w:eastAsia", east_asia),
+        ("w:cs", latin),
+    ):
         fonts.set(qn(key), value)
     language = rpr.find(qn("w:lang"))
     if language is None:
@@ -121,7 +126,12 @@ def _border(style, side: str, color: str = "000000", size: int = 8) -> None:
         borders = OxmlElement("w:pBdr")
         ppr.append(borders)
     edge = OxmlElement(f"w:{side}")
-    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", color)):
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size)),
+        ("w:space", "1"),
+        ("w:color", color),
+    ):
         edge.set(qn(key), value)
     borders.append(edge)
 
@@ -137,7 +147,12 @@ def _table_borders(style) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+        for key, value in (
+            ("w:val", "single"),
+            ("w:sz", "4"),
+            ("w:space", "0"),
+            ("w:color", "000000"),
+        ):
             edge.set(qn(key), value)
         borders.append(edge)
     tpr.append(borders)
@@ -159,7 +174,13 @@ def _page_number_footer(section) -> None:
         return r
 
     run("— ")
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         r = run()
         if kind:
             char = OxmlElement("w:fldChar")
@@ -191,7 +212,13 @@ def pandoc_default_reference(path: Path) -> Path:
     import pypandoc
 
     subprocess.run(
-        [pypandoc.get_pandoc_path(), "-o", str(path), "--print-default-data-file", "reference.docx"],
+        [
+            pypandoc.get_pandoc_path(),
+            "-o",
+            str(path),
+            "--print-default-data-file",
+            "reference.docx",
+        ],
         check=True,
     )
     return path
@@ -201,7 +228,9 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
     """Write the reference document: page setup, styles and the header stamp for one paper size."""
     document = docx.Document(str(pandoc_default_reference(path)))
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE if paper.width_mm > paper.height_mm else WD_ORIENT.PORTRAIT
+    section.orientation = (
+        WD_ORIENT.LANDSCAPE if paper.width_mm > paper.height_mm else WD_ORIENT.PORTRAIT
+    )
     section.page_width, section.page_height = Mm(paper.width_mm), Mm(paper.height_mm)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
@@ -223,23 +252,81 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
     for name in ("Body Text", "First Paragraph"):
         _style(document, name, **body, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     # table cells: 五号 (10.5 pt), single-spaced, off the grid
-    _style(document, "Compact", east_asia=FANGSONG, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
-    _style(document, "Title", east_asia=XIAOBIAOSONG, size=SIZE_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
+    _style(
+        document,
+        "Compact",
+        east_asia=FANGSONG,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
+    _style(
+        document,
+        "Title",
+        east_asia=XIAOBIAOSONG,
+        size=SIZE_2HAO,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
     _style(document, "Heading 1", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
     _style(document, "Heading 2", east_asia=KAITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
-    _style(document, "Heading 3", east_asia=FANGSONG, size=SIZE_3HAO, bold=True, pitch=pitch, indent_chars=2)
+    _style(
+        document,
+        "Heading 3",
+        east_asia=FANGSONG,
+        size=SIZE_3HAO,
+        bold=True,
+        pitch=pitch,
+        indent_chars=2,
+    )
     for name in ("Table Caption", "Caption"):
-        _style(document, name, east_asia=HEITI, size=SIZE_4HAO, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
+        _style(
+            document,
+            name,
+            east_asia=HEITI,
+            size=SIZE_4HAO,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            on_grid=False,
+        )
     # 公文 parts as named paragraph styles (pandoc's custom-style), so an editor can restyle them.
-    _style(document, "发文机关标志", east_asia=XIAOBIAOSONG, size=26, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER, on_grid=False)
-    _border(_style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER), "bottom", "FF0000", 18)
+    _style(
+        document,
+        "发文机关标志",
+        east_asia=XIAOBIAOSONG,
+        size=26,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
+    _border(
+        _style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER),
+        "bottom",
+        "FF0000",
+        18,
+    )
     _style(document, "主送机关", **body)
     _style(document, "落款", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _style(document, "附件标识", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, page_break=True)
-    _style(document, "表格说明", east_asia=FANGSONG, size=12, on_grid=False, align=WD_ALIGN_PARAGRAPH.LEFT)
-    stamp_style = _style(document, "稿件标识", east_asia=HEITI, size=SIZE_4HAO, color=RED, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(
+        document,
+        "表格说明",
+        east_asia=FANGSONG,
+        size=12,
+        on_grid=False,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    stamp_style = _style(
+        document,
+        "稿件标识",
+        east_asia=HEITI,
+        size=SIZE_4HAO,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+    )
     stamp_style.font.bold = True
-    bar = _style(document, "版记", east_asia=FANGSONG, size=SIZE_4HAO, pitch=pitch, page_break=False)
+    bar = _style(
+        document, "版记", east_asia=FANGSONG, size=SIZE_4HAO, pitch=pitch, page_break=False
+    )
     _border(bar, "top")
     _border(bar, "bottom")
     _table_borders(_named(document, "Table"))

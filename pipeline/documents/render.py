@@ -17,10 +17,20 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.documents.reference import A4, FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG, Paper, build_reference
+from pipeline.documents.reference import (
+    A4,
+    FANGSONG,
+    HEITI,
+    KAITI,
+    SONGTI,
+    XIAOBIAOSONG,
+    Paper,
+    build_reference,
+)
 
-# Submitted text must stay text: no raw HTML/TeX/openxml, no bare URLs turned into links.
-READER = "markdown-raw_html-raw_tex-raw_attribute-autolink_bare_uris"
+# Submitted text must stay text: no raw HTML/TeX/openxml, no bare URLs turned into links, and
+# no "smart" quotes or dashes rewriting what a county wrote.
+READER = "markdown-raw_html-raw_tex-raw_attribute-autolink_bare_uris-smart"
 FREE_FONTS = {
     FANGSONG: "Noto Serif CJK SC", XIAOBIAOSONG: "Noto Serif CJK SC", KAITI: "Noto Serif CJK SC",
     SONGTI: "Noto Serif CJK SC", HEITI: "Noto Sans CJK SC", "Times New Roman": "Noto Serif CJK SC",
@@ -52,11 +62,17 @@ def _quarto_docx(markdown: str, out: Path, reference: Path, quarto: str) -> Path
     with tempfile.TemporaryDirectory(prefix="documents-quarto-") as tmp:
         source = Path(tmp) / "document.qmd"
         front = {"from": READER, "format": {"docx": {"reference-doc": str(reference.resolve())}}}
-        source.write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{markdown}", encoding="utf-8")
-        done = subprocess.run([quarto, "render", source.name, "--to", "docx"], cwd=tmp, capture_output=True, text=True)
+        source.write_text(
+            f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{markdown}", encoding="utf-8"
+        )
+        done = subprocess.run(
+            [quarto, "render", source.name, "--to", "docx"], cwd=tmp, capture_output=True, text=True
+        )
         produced = Path(tmp) / "document.docx"
         if done.returncode != 0 or not produced.exists():
-            raise RenderError(f"quarto render --to docx 生成 {out.name} 失败：{done.stderr.strip()[-2000:]}")
+            raise RenderError(
+                f"quarto render --to docx 生成 {out.name} 失败：{done.stderr.strip()[-2000:]}"
+            )
         shutil.move(produced, out)
     return out
 
@@ -71,7 +87,7 @@ def fontconfig_file(folder: Path) -> Path:
     path = folder / "fonts.conf"
     path.write_text(
         f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n{aliases}\n</fontconfig>\n",
+        f'  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n{aliases}\n</fontconfig>\n',
         encoding="utf-8",
     )
     return path
@@ -85,7 +101,9 @@ def to_pdf(documents: list[Path], out_dir: Path) -> list[Path]:
     """Convert .docx files to PDF with one LibreOffice run (its own profile, so runs never clash)."""
     soffice = find_soffice()
     if soffice is None:
-        raise RenderError("找不到 LibreOffice（soffice）。请安装：apt-get install libreoffice-writer（scripts/setup_system.sh）")
+        raise RenderError(
+            "找不到 LibreOffice（soffice）。请安装：apt-get install libreoffice-writer（scripts/setup_system.sh）"
+        )
     with tempfile.TemporaryDirectory(prefix="documents-lo-") as tmp:
         env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(Path(tmp))), "HOME": tmp}
         done = subprocess.run(
@@ -96,7 +114,9 @@ def to_pdf(documents: list[Path], out_dir: Path) -> list[Path]:
     pdfs = [out_dir / (d.stem + ".pdf") for d in documents]
     missing = [p.name for p in pdfs if not p.exists()]
     if done.returncode != 0 or missing:
-        raise RenderError(f"LibreOffice 转换 PDF 失败（缺少 {missing}）：{done.stderr.strip()[-2000:]}")
+        raise RenderError(
+            f"LibreOffice 转换 PDF 失败（缺少 {missing}）：{done.stderr.strip()[-2000:]}"
+        )
     return pdfs
 
 

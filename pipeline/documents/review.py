@@ -10,8 +10,8 @@ silently. The stage (征求意见稿 → 审定) is recorded here too.
 from __future__ import annotations
 
 import dataclasses
-import json
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -94,7 +94,9 @@ class Entry(_Strict):
                 raise ValueError(f"改正得分的 value 应为 0–100 的数字（收到 {self.value!r}）")
             grades = [g.name for g in rules.grades]
             if self.field == "grade" and self.value not in grades:
-                raise ValueError(f"改正等次的 value 应为 {'、'.join(grades)} 之一（收到 {self.value!r}）")
+                raise ValueError(
+                    f"改正等次的 value 应为 {'、'.join(grades)} 之一（收到 {self.value!r}）"
+                )
             return self
         if self.field is not None or self.value is not None:
             raise ValueError("field 与 value 只用于 改正")
@@ -164,7 +166,9 @@ def apply_review(
     if "tie_break" not in table:
         table["tie_break"] = 0.0
     table["computed_score"] = table["score"]
-    by_code = {code: [e for e in review.entries if e.region == code] for code in table["region_code"]}
+    by_code = {
+        code: [e for e in review.entries if e.region == code] for code in table["region_code"]
+    }
     new_scores, points, notes = [], [], []
     for code, score in zip(table["region_code"], table["score"], strict=True):
         entries = by_code[code]
@@ -178,7 +182,9 @@ def apply_review(
     before = scores.set_index("region_code")
     table = _ranks(table)
     raw = [grade_for(s, rules.grades) for s in table["score"]]
-    grades = apply_excellent_quota(raw, list(table["rank"]), rules.grades, rules.excellent_max_share)
+    grades = apply_excellent_quota(
+        raw, list(table["rank"]), rules.grades, rules.excellent_max_share
+    )
     for i, code in enumerate(table["region_code"]):
         for entry in by_code[code]:
             if entry.kind == VETO:
@@ -197,7 +203,9 @@ def apply_review(
             ("等次", str(old["grade"]), str(row.grade)),
         ):
             if was != now:
-                changes.append(ReviewChange(row.region_code, row.region, item, was, now, why, number))
+                changes.append(
+                    ReviewChange(row.region_code, row.region, item, was, now, why, number)
+                )
     return table, changes
 
 
@@ -211,7 +219,9 @@ def _note(entry: Entry) -> str:
     return f"{entry.kind}{article}{entry.points:+g}分：{entry.reason}（{entry.document_number}）"
 
 
-def reviewed(inputs: DocumentInputs, review: Review, rules: AssessmentRules | None = None) -> DocumentInputs:
+def reviewed(
+    inputs: DocumentInputs, review: Review, rules: AssessmentRules | None = None
+) -> DocumentInputs:
     """The inputs after the review: scores (:func:`apply_review`), funds recomputed with the scorer's
     :func:`fund_table`, 约谈/表扬 suggestions following the new grades, and every change listed."""
     rules = rules or load_rules()
@@ -233,12 +243,18 @@ def reviewed(inputs: DocumentInputs, review: Review, rules: AssessmentRules | No
         note = f"考评组复核后等次为{row.grade}：{row.review_notes}"
         if row.grade in config.interview_if_grade and row.region_code not in interviewed:
             interviews.append(Suggestion(row.region_code, row.region, (note,)))
-            changes.append(ReviewChange(row.region_code, row.region, "约谈", "未建议", "建议约谈", note))
+            changes.append(
+                ReviewChange(row.region_code, row.region, "约谈", "未建议", "建议约谈", note)
+            )
         if row.region_code in commended and row.grade not in config.commend_grades:
-            changes.append(ReviewChange(row.region_code, row.region, "表扬", "建议通报表扬", "不再建议", note))
+            changes.append(
+                ReviewChange(row.region_code, row.region, "表扬", "建议通报表扬", "不再建议", note)
+            )
         if row.grade in config.commend_grades and row.region_code not in commended:
             commendations.append(Suggestion(row.region_code, row.region, (note,)))
-            changes.append(ReviewChange(row.region_code, row.region, "表扬", "未建议", "建议通报表扬", note))
+            changes.append(
+                ReviewChange(row.region_code, row.region, "表扬", "未建议", "建议通报表扬", note)
+            )
     notes = dict(zip(scores["region_code"], scores["review_notes"], strict=True))
     funds, is_sample = fund_table(scores, {s.region_code for s in interviews}, rules)
     old_funds = inputs.funds.set_index("region_code")["change"]
@@ -306,7 +322,9 @@ def _differences(approved: dict, current: dict) -> list[str]:
     for part, value in current["fingerprint"].items():
         old = approved.get("fingerprint", {}).get(part)
         if isinstance(value, dict) and isinstance(old, dict):
-            regions = [names.get(c, c) for c in sorted(set(value) | set(old)) if value.get(c) != old.get(c)]
+            regions = [
+                names.get(c, c) for c in sorted(set(value) | set(old)) if value.get(c) != old.get(c)
+            ]
             if regions:
                 changed.append(f"{part}：{'、'.join(regions)}的数据变了")
         elif value != old:

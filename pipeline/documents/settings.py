@@ -39,7 +39,9 @@ class ReviewBounds(_Strict):
     def _every_kind_bounded(self) -> ReviewBounds:
         missing = set(REVIEW_KINDS) - set(self.bounds)
         if missing:
-            raise ValueError(f"review.bounds 须为每类复核事项给出上下限，缺少：{'、'.join(sorted(missing))}")
+            raise ValueError(
+                f"review.bounds 须为每类复核事项给出上下限，缺少：{'、'.join(sorted(missing))}"
+            )
         for kind, (low, high) in {**self.bounds, "county_total": self.county_total}.items():
             if low > high:
                 raise ValueError(f"review 的 {kind} 下限 {low:g} 大于上限 {high:g}")

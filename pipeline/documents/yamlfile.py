@@ -58,7 +58,11 @@ def _message(error: dict) -> str:
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
     base = _MESSAGES.get(error["type"], error["msg"])
-    return base if error["type"] in ("missing", "extra_forbidden") else f"{base}（收到 {error['input']!r}）"
+    return (
+        base
+        if error["type"] in ("missing", "extra_forbidden")
+        else f"{base}（收到 {error['input']!r}）"
+    )
 
 
 def load_validated(model: type[M], path: Path, context: dict | None = None) -> M:
@@ -72,16 +76,22 @@ def load_validated(model: type[M], path: Path, context: dict | None = None) -> M
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
-        raise ConfigError(f"{path} {where}：不是有效的 YAML（{getattr(error, 'problem', error)}）") from error
+        raise ConfigError(
+            f"{path} {where}：不是有效的 YAML（{getattr(error, 'problem', error)}）"
+        ) from error
     lines = _lines(node) if node is not None else {}
     try:
         return model.model_validate(data or {}, context=context)
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            location = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            location = tuple(
+                p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+            )
             probe = location
             while probe and probe not in lines:  # a missing key: the line of its parent
                 probe = probe[:-1]
-            problems.append(f"- {path} 第 {lines.get(probe, 1)} 行，键 {key_text(location)}：{_message(item)}")
+            problems.append(
+                f"- {path} 第 {lines.get(probe, 1)} 行，键 {key_text(location)}：{_message(item)}"
+            )
         raise ConfigError(f"{path} 有 {len(problems)} 处错误：\n" + "\n".join(problems)) from error

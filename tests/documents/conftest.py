@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+
 import pytest
 
 from pipeline.documents.build import build_documents
@@ -15,9 +16,9 @@ from pipeline.scoring import Suggestion
 YEAR = 2024
 # Markdown, HTML, Word field codes, a spreadsheet formula, a bare URL and a raw openxml block.
 HOSTILE = (
-    '<script>alert(1)</script> [点我](http://evil.example/a) `{=openxml}` '
+    "<script>alert(1)</script> [点我](http://evil.example/a) `{=openxml}` "
     '<w:fldSimple w:instr="HYPERLINK http://evil.example"/> =HYPERLINK("http://evil.example") '
-    "http://bare.example/x {.red} **粗** $x$ @tbl-a ::: {custom-style=\"Title\"}"
+    'http://bare.example/x {.red} **粗** $x$ @tbl-a ::: {custom-style="Title"}'
 )
 
 
@@ -36,7 +37,10 @@ def hostile_inputs(inputs):
     facts.loc[0, "wording"] = HOSTILE
     facts.loc[0, "questioned"] = True
     first = inputs.interviews[0]
-    interviews = (Suggestion(first.region_code, first.region, (*first.reasons, HOSTILE)), *inputs.interviews[1:])
+    interviews = (
+        Suggestion(first.region_code, first.region, (*first.reasons, HOSTILE)),
+        *inputs.interviews[1:],
+    )
     return dataclasses.replace(inputs, scores=scores, facts=facts, interviews=interviews)
 
 
@@ -61,6 +65,8 @@ def hostile() -> str:
 def pdf_tools() -> None:
     """Skip, saying why, when LibreOffice or poppler-utils is absent."""
     if find_soffice() is None:
-        pytest.skip("没有 LibreOffice（soffice）：scripts/setup_system.sh --test-tools 安装 libreoffice-writer")
+        pytest.skip(
+            "没有 LibreOffice（soffice）：scripts/setup_system.sh --test-tools 安装 libreoffice-writer"
+        )
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
         pytest.skip("没有 poppler-utils：scripts/setup_system.sh --test-tools 安装")

@@ -54,11 +54,15 @@ def test_styles_carry_the_standards_fonts_as_east_asian_fonts(built):
         assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override the name
     assert styles["发文机关标志"].font.color.rgb == docx.shared.RGBColor(0xFF, 0, 0)
     # the body is on the 22-line grid: exact line height 225 mm / 22
-    assert styles["Body Text"].paragraph_format.line_spacing.pt == pytest.approx(225 / 22 / 25.4 * 72, abs=0.1)
+    assert styles["Body Text"].paragraph_format.line_spacing.pt == pytest.approx(
+        225 / 22 / 25.4 * 72, abs=0.1
+    )
     assert styles["Body Text"].paragraph_format.first_line_indent.pt == 32  # 首行缩进两字
 
 
-@pytest.mark.parametrize("prefix, width, height", [("01-", 210, 297), ("02-", 210, 297), ("06-", 420, 297)])
+@pytest.mark.parametrize(
+    "prefix, width, height", [("01-", 210, 297), ("02-", 210, 297), ("06-", 420, 297)]
+)
 def test_page_setup_and_footer(built, prefix, width, height):
     document = docx.Document(_file(built, prefix))
     section = document.sections[0]
@@ -120,10 +124,17 @@ def test_each_letter_holds_its_countys_numbers_and_they_add_up(built, inputs):
                 assert got[header.index("完成率")] == f"{fact.completion_rate * 100:.1f}%"
                 # the formula the county checks by hand gives the scorer's points
                 weight = rules.scoring.weights[fact.indicator]
-                tiers = tuple((t.shortfall_below, t.share) for t in rules.scoring.shortfall_deductions)
-                expected = flow_points(weight, fact.completion_rate, rules.scoring.completion_cap, tiers)
+                tiers = tuple(
+                    (t.shortfall_below, t.share) for t in rules.scoring.shortfall_deductions
+                )
+                expected = flow_points(
+                    weight, fact.completion_rate, rules.scoring.completion_cap, tiers
+                )
                 assert expected == pytest.approx(points[fact.short_name], abs=0.005)
-                assert f"{fact.short_name}：{weight:g}分×min(完成率{fact.completion_rate * 100:.1f}%" in text
+                assert (
+                    f"{fact.short_name}：{weight:g}分×min(完成率{fact.completion_rate * 100:.1f}%"
+                    in text
+                )
         assert total == pytest.approx(row.score, abs=0.02)  # the points shown add up to the score
         assert "异议" in text and "□□□□年□□月□□日前" in text  # 整改 deadline field
 
@@ -143,9 +154,10 @@ def test_hostile_text_stays_text_in_every_document(built, hostile):
         with zipfile.ZipFile(path) as archive:
             body = archive.read("word/document.xml").decode()
             assert not FORBIDDEN.search(body), path.name
-            assert "word/_rels/document.xml.rels" not in archive.namelist() or "evil.example" not in archive.read(
-                "word/_rels/document.xml.rels"
-            ).decode()
+            assert (
+                "word/_rels/document.xml.rels" not in archive.namelist()
+                or "evil.example" not in archive.read("word/_rels/document.xml.rels").decode()
+            )
         text = _text(docx.Document(path))
         if "alert(1)" in text:
             seen += 1

@@ -12,7 +12,15 @@ import pytest
 from pipeline.config import ConfigError
 from pipeline.documents.inputs import DocumentInputs
 from pipeline.documents.review import (
-    Entry, Review, Stage, StageError, apply_review, check_approval, load_review, reviewed, stage_label,
+    Entry,
+    Review,
+    Stage,
+    StageError,
+    apply_review,
+    check_approval,
+    load_review,
+    reviewed,
+    stage_label,
 )  # fmt: skip
 from pipeline.regions import counties
 from pipeline.scoring import fund_table
@@ -62,7 +70,9 @@ def test_a_duchá_deduction_changes_exactly_that_countys_score_and_grade(small_i
 
 def test_a_larger_deduction_moves_the_rank_and_the_excellent_quota(small_inputs):
     code = small_inputs.scores.loc[1, "region_code"]  # 94 → 84: rank 2 → 6 (ties 84 on tie_break)
-    scores, changes = apply_review(small_inputs.scores, Review(year=2024, entries=(_entry(code, -10),)))
+    scores, changes = apply_review(
+        small_inputs.scores, Review(year=2024, entries=(_entry(code, -10),))
+    )
     by_code = scores.set_index("region_code")
     assert by_code.loc[code, "score"] == 84 and by_code.loc[code, "grade"] == "良好"
     assert by_code.loc[code, "rank"] == 5  # equal to the 84 county, listed first (stable order)
@@ -123,7 +133,9 @@ def test_bad_entries_are_named_by_file_line_and_key(tmp_path):
         load_review(2024, tmp_path)
     message = str(caught.value)
     assert f"{path} 第 2 行，键 stage：status 为 审定 时须填写 date" in message
-    assert f"{path} 第 10 行，键 entries[1]：督查 的 points 应在 -10 至 0 分之间（收到 -25" in message
+    assert (
+        f"{path} 第 10 行，键 entries[1]：督查 的 points 应在 -10 至 0 分之间（收到 -25" in message
+    )
     assert f"{path} 第 15 行，键 entries[2].region：不认识的地区 '不存在县'" in message
     assert f"{path} 第 22 行，键 entries[3].point：不认识的键" in message
     assert f"{path} 第 20 行，键 entries[3].document_number：缺少此项" in message
@@ -136,7 +148,10 @@ def test_a_review_for_another_year_is_refused(tmp_path):
 
 
 def test_stage_after_approval_refuses_changed_inputs_unless_told(small_inputs, tmp_path):
-    approved = Review(year=2024, stage=Stage(status="审定", date=dt.date(2025, 3, 1), document_number="安人社发〔2025〕9号"))
+    approved = Review(
+        year=2024,
+        stage=Stage(status="审定", date=dt.date(2025, 3, 1), document_number="安人社发〔2025〕9号"),
+    )
     assert stage_label(Review(year=2024)) == "征求意见稿"
     assert stage_label(approved).startswith("审定稿（安人社发〔2025〕9号")
     fingerprint = small_inputs.fingerprint()
@@ -147,6 +162,31 @@ def test_stage_after_approval_refuses_changed_inputs_unless_told(small_inputs, t
     changed = dataclasses.replace(small_inputs, scores=scores).fingerprint()
     with pytest.raises(StageError, match=f"得分：{scores.loc[2, 'region']}的数据变了"):
         check_approval(2024, approved, changed, tmp_path)
-    assert "已按新输入更新" in check_approval(2024, approved, changed, tmp_path, accept_changes=True)
+    assert "已按新输入更新" in check_approval(
+        2024, approved, changed, tmp_path, accept_changes=True
+    )
     assert check_approval(2024, approved, changed, tmp_path) == ""
     assert check_approval(2024, Review(year=2024), changed, tmp_path) == ""  # a draft never refuses
+
+
+def test_the_shipped_examples_are_valid(tmp_path):
+    from pipeline import DATA_DIR
+    from pipeline.documents.people import load_contacts, load_nominees
+
+    examples = DATA_DIR / "review"
+    (tmp_path / "2024.yaml").write_text(
+        (examples / "example.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "contacts.yaml").write_text(
+        (examples / "contacts.example.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "2024-nominations.yaml").write_text(
+        (examples / "nominations.example.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    review = load_review(2024, tmp_path)
+    assert [e.kind for e in review.entries] == [
+        "督查",
+        "职责",
+    ] and review.stage.status == "征求意见稿"
+    assert set(load_contacts(tmp_path)) == {"610902"}
+    assert load_nominees(tmp_path, 2024)[0].unit == "石泉县人力资源和社会保障局"
