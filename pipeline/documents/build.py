@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.documents import content
-from pipeline.documents.inputs import DocumentInputs, inputs_from_published
+from pipeline.documents.inputs import DocumentInputs, digest, inputs_from_published
 from pipeline.documents.people import load_contacts, load_nominees
 from pipeline.documents.reference import A3_LANDSCAPE, A4
 from pipeline.documents.render import references, to_docx, to_pdf
@@ -87,8 +87,11 @@ def make_documents(
     rules = load_rules()
     inputs = inputs_from_published(processed_dir, year)
     review = load_review(year, review_dir, rules)
-    message = check_approval(year, review, inputs.fingerprint(), review_dir, accept_changes)
+    config = load_documents_config()
+    # the wording of the documents (issuer, deadlines, bounds) is part of what was approved
+    fingerprint = inputs.fingerprint() | {"公文配置": digest(config.model_dump(mode="json"))}
+    message = check_approval(year, review, fingerprint, review_dir, accept_changes)
     final = reviewed(inputs, review, rules)
     built = build_documents(final, out_dir, stage=stage_label(review), review_dir=review_dir,
-                            use_quarto=use_quarto, pdf=pdf, rules=rules)  # fmt: skip
+                            use_quarto=use_quarto, pdf=pdf, config=config, rules=rules)  # fmt: skip
     return Built(built.docx, built.pdf, built.renderer, message)

@@ -55,9 +55,6 @@ class DocumentInputs:
         """Hashes of what the documents say, per part and per county, so that a rebuild after 审定
         can say exactly what changed."""
 
-        def digest(value: object) -> str:
-            return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
-
         def rows(frame: pd.DataFrame) -> dict[str, str]:
             if "region_code" not in frame:  # no facts (a constructed example)
                 return {}
@@ -74,6 +71,11 @@ class DocumentInputs:
             "表扬建议": digest(self.commendations),
             "样例数据": str(self.is_sample),
         }
+
+
+def digest(value: object) -> str:
+    """A short, stable hash of a value's repr (for the approval record)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
 def points_by_indicator(score_row: pd.Series) -> dict[str, float]:
