@@ -34,6 +34,15 @@ class Nominee:
     title: str = ""
 
 
+FORECAST_MARK = "（预测"  # how the scorer marks a reason that rests on a forecast
+
+
+def facts_only(reasons: tuple[str, ...]) -> list[str]:
+    """The reasons of a suggestion that are facts: forecasts are never a basis for a 约谈 (the
+    scorer lists them as context for the report, marked '（预测…'), so official letters omit them."""
+    return [r for r in reasons if not r.startswith(FORECAST_MARK)]
+
+
 def stamp(stage: str, is_sample: bool) -> str:
     """The mark in every page's header: the stage, and 样例数据 when the data are sample."""
     return stage + (f" · {SAMPLE_MARK}" if is_sample else "")
@@ -180,7 +189,7 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
             if interviews
             else "本年度没有拟约谈的县（市、区）。"
         ),
-        *[text(f"{s.region}：{'；'.join(s.reasons)}。") for s in inputs.interviews],
+        *[text(f"{s.region}：{'；'.join(facts_only(s.reasons))}。") for s in inputs.interviews],
         "# 四、次年就业资金增减",
         text(
             f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
@@ -348,7 +357,7 @@ def interview_notice(
             f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
             f"{score['grade']}。主要问题："
         ),
-        *[text(f"{i}. {reason}。") for i, reason in enumerate(suggestion.reasons, 1)],
+        *[text(f"{i}. {reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
         "# 一、约谈时间和地点",
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",

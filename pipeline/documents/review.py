@@ -91,7 +91,9 @@ class Entry(_Strict):
             if self.field == "score" and not (
                 isinstance(self.value, int | float) and 0 <= self.value <= 100
             ):
-                raise ValueError(f"改正得分的 value 应为 0–100 的数字（收到 {self.value!r}）")
+                raise ValueError(
+                    f"@value 改正得分的 value 应为 0–100 的数字（收到 {self.value!r}）"
+                )
             grades = [g.name for g in rules.grades]
             if self.field == "grade" and self.value not in grades:
                 raise ValueError(
@@ -103,7 +105,7 @@ class Entry(_Strict):
         low, high = config.review.bounds[self.kind]
         if not low <= self.points <= high:
             raise ValueError(
-                f"{self.kind} 的 points 应在 {low:g} 至 {high:g} 分之间（收到 {self.points:g}；"
+                f"@points {self.kind} 的 points 应在 {low:g} 至 {high:g} 分之间（收到 {self.points:g}；"
                 "界限见 config/documents.yaml 的 review.bounds）"
             )
         return self

@@ -52,6 +52,18 @@ def key_text(location: tuple) -> str:
     return text or "（整个文件）"
 
 
+def _key_and_message(error: dict) -> tuple[tuple, str]:
+    """A model validator may name the key it is about by starting its message with '@key '."""
+    location = tuple(
+        p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+    )
+    message = _message(error)
+    if message.startswith("@"):
+        key, _, message = message[1:].partition(" ")
+        location = (*location, key)
+    return location, message
+
+
 def _message(error: dict) -> str:
     if error["type"] == "literal_error":
         return f"应为以下之一：{error['ctx']['expected']}（收到 {error['input']!r}）"
@@ -85,13 +97,11 @@ def load_validated(model: type[M], path: Path, context: dict | None = None) -> M
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            location = tuple(
-                p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-            )
+            location, message = _key_and_message(item)
             probe = location
             while probe and probe not in lines:  # a missing key: the line of its parent
                 probe = probe[:-1]
             problems.append(
-                f"- {path} 第 {lines.get(probe, 1)} 行，键 {key_text(location)}：{_message(item)}"
+                f"- {path} 第 {lines.get(probe, 1)} 行，键 {key_text(location)}：{message}"
             )
         raise ConfigError(f"{path} 有 {len(problems)} 处错误：\n" + "\n".join(problems)) from error

@@ -143,6 +143,7 @@ def test_interview_notices_use_placeholders_without_a_contacts_file(built, input
     for s in inputs.interviews:
         text = _text(docx.Document(_file(built, f"03-约谈通知-2024-{s.region_code}")))
         assert f"{s.region}人民政府主要负责人□□□同志、分管负责人□□□同志" in text
+        assert "（预测" not in text  # forecasts are never a basis for a 约谈
 
 
 FORBIDDEN = re.compile(r"<w:(fldSimple|instrText|hyperlink)\b")

@@ -134,7 +134,8 @@ def test_bad_entries_are_named_by_file_line_and_key(tmp_path):
     message = str(caught.value)
     assert f"{path} 第 2 行，键 stage：status 为 审定 时须填写 date" in message
     assert (
-        f"{path} 第 10 行，键 entries[1]：督查 的 points 应在 -10 至 0 分之间（收到 -25" in message
+        f"{path} 第 12 行，键 entries[1].points：督查 的 points 应在 -10 至 0 分之间（收到 -25"
+        in message
     )
     assert f"{path} 第 15 行，键 entries[2].region：不认识的地区 '不存在县'" in message
     assert f"{path} 第 22 行，键 entries[3].point：不认识的键" in message
