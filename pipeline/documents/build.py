@@ -4,8 +4,11 @@ from :class:`DocumentInputs`; :func:`make_documents` does the whole step for a p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from pipeline.documents import content
 from pipeline.documents.inputs import DocumentInputs, digest, inputs_from_published
@@ -39,7 +42,18 @@ def file_names(inputs: DocumentInputs) -> dict[str, str]:
     names["commendation"] = f"04-表扬通报-{year}"
     names["summary"] = f"05-领导摘要-{year}"
     names["sheet"] = f"06-考核结果汇总表-{year}-A3"
+    names["changes"] = f"07-复核调整清单-{year}"
     return names
+
+
+def write_changes(inputs: DocumentInputs, path: Path) -> None:
+    """Every change the review made, one row each (UTF-8 with BOM so that Excel/WPS read it)."""
+    rows = [dataclasses.asdict(c) for c in inputs.changes]
+    columns = {"region_code": "地区代码", "region": "地区", "item": "项目", "before": "复核前",
+               "after": "复核后", "reason": "依据", "document_number": "文号"}  # fmt: skip
+    pd.DataFrame(rows, columns=list(columns)).rename(columns=columns).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
 
 
 def build_documents(
@@ -75,6 +89,7 @@ def build_documents(
         paper = A3_LANDSCAPE if key == "sheet" else A4
         docx_files.append(to_docx(text, out_dir / f"{names[key]}.docx", refs[paper.name], quarto))
     pdf_files = to_pdf(docx_files, out_dir) if pdf else []
+    write_changes(inputs, out_dir / f"{names['changes']}.csv")
     return Built(docx_files, pdf_files, f"Quarto（{quarto}）" if quarto else "pandoc")
 
 

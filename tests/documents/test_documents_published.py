@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import docx
 import openpyxl
+import pandas as pd
 
 from pipeline.documents.build import make_documents
 from pipeline.report import workbook_name
@@ -70,5 +71,16 @@ def test_one_duchá_deduction_changes_that_countys_documents(published, inputs, 
         else:
             score_line = next(line for line in old.splitlines() if line.startswith("考核得分"))
             assert score_line.split("，")[0] in new  # the other counties' scores are unchanged
+    listed = pd.read_csv(
+        tmp_path / "after" / f"07-复核调整清单-{YEAR}.csv", encoding="utf-8-sig", dtype=str
+    )
+    own = listed[listed["地区"] == "汉滨区"]
+    assert [f"{computed:.2f}", f"{computed - 3:.2f}"] in own[own["项目"] == "得分"][
+        ["复核前", "复核后"]
+    ].values.tolist()
+    assert set(listed[listed["地区"] != "汉滨区"]["项目"]) <= {"资金增减（万元）", "排名"}
+    assert pd.read_csv(
+        tmp_path / "plain" / f"07-复核调整清单-{YEAR}.csv", encoding="utf-8-sig"
+    ).empty
     notice = _text(next(p for p in after.docx if p.name.startswith("01-")))
     assert "考评组复核调整事项" in notice and "督查（第二十条）-3分" in notice
