@@ -9,7 +9,7 @@ RAW ?= data/raw
 JOBS ?=
 FORCE ?=
 
-.PHONY: setup report test lint format lab bench backtest sample-data lock clean help
+.PHONY: setup report documents test lint format lab bench backtest sample-data lock clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -29,6 +29,9 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 
 report: $(STAMP)  ## build and publish reports/$(YEAR)/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1)
 	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+
+documents: $(STAMP)  ## the bureau's documents of $(YEAR) (.docx + PDF) into reports/$(YEAR)/documents/ (after make report; ACCEPT=1 after 审定)
+	$(PY) -m pipeline documents --year $(YEAR) $(if $(ACCEPT),--accept-changes)
 
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .

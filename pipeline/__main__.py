@@ -40,6 +40,23 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _documents(args: argparse.Namespace) -> int:
+    from pipeline.documents.build import make_documents
+    from pipeline.documents.review import REVIEW_DIR
+
+    out = args.out or REPORTS_DIR / str(args.year) / "documents"
+    built = make_documents(
+        args.processed, args.year, out, review_dir=args.review or REVIEW_DIR,
+        accept_changes=args.accept_changes, use_quarto=args.quarto, pdf=args.pdf,
+    )  # fmt: skip
+    if built.message:
+        print(built.message)
+    print(
+        f"公文已生成（.docx 由 {built.renderer} 生成）：{len(built.docx)} 个 .docx、{len(built.pdf)} 个 PDF → {out}"
+    )
+    return 0
+
+
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
@@ -194,6 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--out", type=Path, default=None)
     publish.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
     publish.set_defaults(handler=_publish)
+
+    documents = stages.add_parser(
+        "documents",
+        help="由已发布的考核结果生成公文：通报、告知书、约谈通知、表扬通报、领导摘要、A3汇总表",
+    )
+    documents.add_argument("--year", type=int, required=True)
+    documents.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    documents.add_argument(
+        "--review", type=Path, default=None, help="考评组复核文件所在文件夹（默认 data/review）"
+    )
+    documents.add_argument("--out", type=Path, default=None, help="默认 reports/<年份>/documents")
+    documents.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
+    documents.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True)
+    documents.add_argument(
+        "--accept-changes", action="store_true", help="审定后输入有变化时仍按新输入生成审定稿"
+    )
+    documents.set_defaults(handler=_documents)
 
     fonts = stages.add_parser("fonts", help="检查（或重建）matplotlib 的中文字体缓存")
     fonts.add_argument("--rebuild-cache", action="store_true")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# System packages the product needs: CJK fonts for charts and the PDF, Pango for WeasyPrint's PDF.
+# System packages the product needs: CJK fonts for charts and the PDF, Pango for WeasyPrint's PDF,
+# LibreOffice Writer for the PDF of the bureau's documents (it converts the very .docx officials edit).
 # With --test-tools, also what the rendering tests use: chromium (a real headless browser) and
 # poppler-utils (pdffonts, pdftotext, pdfinfo). .ci/run passes it; `make setup` does not.
 # As root, installs what is missing; otherwise prints the one command to run and fails.
 set -euo pipefail
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig libreoffice-writer)
 if [[ "${1:-}" == "--test-tools" ]]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils libreoffice-writer)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,0 +1,468 @@
+"""The Markdown of each document the bureau sends, from :class:`DocumentInputs` only.
+
+Wording follows how bureaus write (../shared/data/assessment-practice.md). Every figure is read
+from the inputs; text that may come from a submission or from the review file goes through
+:func:`pipeline.document.text`, so it stays text (the reader also has raw HTML/TeX/attributes off).
+公文 parts are pandoc ``custom-style`` paragraphs whose styles live in the reference document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.annual import number
+from pipeline.document import _units, text
+from pipeline.documents.inputs import DocumentInputs, points_by_indicator
+from pipeline.documents.settings import DocumentsConfig
+from pipeline.rules import AssessmentRules
+
+SAMPLE_MARK = "样例数据（非真实填报）"
+
+
+@dataclass(frozen=True)
+class Contact:
+    principal: str = ""  # 主要负责人
+    deputy: str = ""  # 分管负责人
+
+
+@dataclass(frozen=True)
+class Nominee:
+    name: str
+    unit: str
+    title: str = ""
+
+
+FORECAST_MARK = "（预测"  # how the scorer marks a reason that rests on a forecast
+
+
+def facts_only(reasons: tuple[str, ...]) -> list[str]:
+    """The reasons of a suggestion that are facts: forecasts are never a basis for a 约谈 (the
+    scorer lists them as context for the report, marked '（预测…'), so official letters omit them."""
+    return [r for r in reasons if not r.startswith(FORECAST_MARK)]
+
+
+def stamp(stage: str, is_sample: bool) -> str:
+    """The mark in every page's header: the stage, and 样例数据 when the data are sample."""
+    return stage + (f" · {SAMPLE_MARK}" if is_sample else "")
+
+
+def _styled(style: str, line: str) -> str:
+    return f'::: {{custom-style="{style}"}}\n{line}\n:::'
+
+
+def _title(line: str) -> str:
+    return _styled("Title", line)
+
+
+def _letterhead(config: DocumentsConfig) -> list[str]:
+    return [
+        _styled("发文机关标志", text(config.issuer.mark)),
+        _styled("发文字号", text(config.issuer.document_number_placeholder)),
+    ]
+
+
+def _signature(config: DocumentsConfig) -> list[str]:
+    return [
+        _styled("落款", text(config.issuer.name)),
+        _styled("落款", text(config.issuer.date_placeholder)),
+    ]
+
+
+def _names(names: list[str]) -> str:
+    return "、".join(names) if names else "无"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%" if pd.notna(value) else "—"
+
+
+def _table(frame: pd.DataFrame, caption: str = "") -> str:
+    """A pipe table with every cell escaped (pandoc: docx table in the ``Table`` style). Column
+    widths are written as dash counts, which pandoc reads as relative widths: each column as wide
+    as its longest cell (long text capped; a header wraps in lines of at least four characters)."""
+    cells = frame.astype(str)
+    widths = [
+        round(max(min(_units(str(name)), 8), *(min(_units(v), 24) for v in cells[name])) + 2)
+        for name in frame.columns
+    ]
+    lines = [
+        "| " + " | ".join(text(c) for c in frame.columns) + " |",
+        "|" + "|".join("-" * max(3, w) for w in widths) + "|",
+        *("| " + " | ".join(text(v) for v in row) + " |" for row in cells.itertuples(index=False)),
+    ]
+    return "\n".join(lines) + (f"\n\n: {text(caption)}" if caption else "")
+
+
+def _grade_lists(inputs: DocumentInputs, rules: AssessmentRules) -> list[str]:
+    scores = inputs.scores.sort_values("rank")
+    return [
+        f"{grade.name}（{len(names)}个）：{text(_names(names))}。"
+        for grade in rules.grades
+        for names in [list(scores[scores["grade"] == grade.name]["region"])]
+    ]
+
+
+def _fund_line(row) -> str:
+    return f"{row.region}{row.change:+,.2f}万元（{row.change_share * 100:+.1f}%）"
+
+
+def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame:
+    """考核结果汇总表: one row per county in rank order. ``wide`` (the A3 sheet) adds every
+    indicator's 完成率/数值 and points."""
+    scores = inputs.scores.sort_values("rank")
+    funds = inputs.funds.set_index("region_code")
+    table = pd.DataFrame({
+        "排名": scores["rank"].astype(str), "县（市、区）": scores["region"],
+        "得分": [f"{v:.2f}" for v in scores["score"]], "等次": scores["grade"],
+    })  # fmt: skip
+    if wide:
+        for short_name, rows in inputs.facts.groupby("short_name", sort=False):
+            by_code = rows.set_index("region_code")
+            table[f"{short_name}完成"] = [
+                _fact_value(by_code.loc[c]) for c in scores["region_code"]
+            ]
+            table[f"{short_name}得分"] = [
+                f"{points_by_indicator(s).get(short_name, float('nan')):.2f}"
+                for _, s in scores.iterrows()
+            ]
+    if "review_points" in scores:
+        table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
+    if (
+        not wide
+    ):  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
+        table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
+    table["次年资金增减（万元）"] = [
+        f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]
+    ]
+    return table
+
+
+def _fact_value(fact: pd.Series) -> str:
+    if not fact["reported"]:
+        return "未报送"
+    if fact["kind"] == "cumulative":
+        return _pct(fact["completion_rate"])
+    return number(fact["done"], fact["unit"])
+
+
+def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRules) -> str:
+    """考核结果通报 (draft): the results of all counties, for the county governments."""
+    year = inputs.year
+    interviews = [s.region for s in inputs.interviews]
+    commended = [s.region for s in inputs.commendations]
+    funds = inputs.funds.sort_values("rank")
+    ups = [_fund_line(r) for r in funds.itertuples() if r.change > 0]
+    downs = [_fund_line(r) for r in funds.itertuples() if r.change < 0]
+    reviewed = [
+        f"{row.region}：{row.review_notes}"
+        for row in inputs.scores.sort_values("rank").itertuples()
+        if getattr(row, "review_notes", "")
+    ]
+    parts = [
+        *_letterhead(config),
+        _title(f"关于{year}年度各县（市、区）就业工作目标责任制考核结果的通报"),
+        _styled("主送机关", text(config.addressees)),
+        text(
+            f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
+            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各县（市、区）报送的年度目标任务完成情况计分"
+            + ("，并经考评组复核" if reviewed else "")
+            + "。现将考核结果通报如下："
+        ),
+        "# 一、考核等次",
+        *[text(line) for line in _grade_lists(inputs, rules)],
+        text("各县（市、区）得分、排名和扣分情况见附件。"),
+    ]
+    if reviewed:
+        parts += [text("考评组复核调整事项：")] + [text(line) for line in reviewed]
+    parts += [
+        "# 二、通报表扬",
+        text(
+            f"对考核等次为优秀的{_names(commended)}予以通报表扬。"
+            if commended
+            else "本年度没有拟予通报表扬的县（市、区）。"
+        ),
+        "# 三、约谈",
+        text(
+            f"根据第二十条，对{_names(interviews)}进行约谈，约谈时间另行通知。"
+            if interviews
+            else "本年度没有拟约谈的县（市、区）。"
+        ),
+        *[text(f"{s.region}：{'；'.join(facts_only(s.reasons))}。") for s in inputs.interviews],
+        "# 四、次年就业资金增减",
+        text(
+            f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
+            f"减少的有{_names(downs)}。"
+            + (
+                "资金基数为样例数，须以市财政局、市人社局下达数为准。"
+                if inputs.funds_are_sample
+                else ""
+            )
+        ),
+        "# 五、整改要求",
+        text(
+            f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
+            f"将整改情况书面报送{config.issuer.name}。"
+        ),
+        _styled("主送机关", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
+        *_signature(config),
+        _styled("附件标识", "附件"),
+        _title(text(f"{year}年度就业工作目标责任制考核结果汇总表")),
+        _table(summary_table(inputs)),
+        _styled("版记", text(f"抄送：{config.copy_to}")),
+        _styled("版记", text(f"{config.issuer.office}　　{config.issuer.date_placeholder}印发")),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def formula_text(fact: pd.Series, weight: float, points: float, rules: AssessmentRules) -> str:
+    """How the indicator's points came about, in words and numbers the county can check by hand.
+
+    Seam: written from the rule objects of ``config/assessment.yaml`` (``rules.scoring``); when the
+    scorer exposes its own formula text per indicator, take it from there instead. The points
+    shown are the scorer's (``points``), never recomputed."""
+    scoring = rules.scoring
+    if not fact["reported"]:
+        return f"未报送，得0分（满分{weight:g}分）"
+    if fact["kind"] == "cumulative":
+        rate = fact["completion_rate"]
+        text_ = f"{weight:g}分×min(完成率{_pct(rate)}，{scoring.completion_cap * 100:.0f}%)"
+        shortfall = 1 - rate
+        if shortfall > 0:
+            tiers = [(t.shortfall_below, t.share) for t in scoring.shortfall_deductions]
+            lower = 0.0
+            for below, share in tiers:
+                if shortfall < below:
+                    upper = "以上" if below > 1 else f"至{below * 100:g}%"
+                    text_ += f"−{weight:g}分×{share * 100:g}%（比下达任务低{shortfall * 100:.1f}%，在{lower * 100:g}%{upper}档）"
+                    break
+                lower = below
+        return f"{text_}＝{points:.2f}分"
+    verb = (
+        "达到年度要求，得满分"
+        if fact["met"]
+        else f"未达到年度要求，扣{scoring.limit_breach_deduction * 100:g}%分值"
+    )
+    return f"{fact['wording']}；{verb}，得{points:.2f}分"
+
+
+def indicator_table(
+    inputs: DocumentInputs, region_code: str, rules: AssessmentRules
+) -> pd.DataFrame:
+    score = inputs.scores.set_index("region_code").loc[region_code]
+    facts = inputs.facts[inputs.facts["region_code"] == region_code]
+    facts = facts[facts["indicator"].isin(list(rules.scoring.weights))]
+    points = points_by_indicator(score)
+    rows = []
+    for _, fact in facts.iterrows():
+        weight = rules.scoring.weights[fact["indicator"]]
+        got = points[fact["short_name"]]
+        flow = fact["kind"] == "cumulative"
+        rows.append({
+            "指标": fact["short_name"],
+            "目标任务": number(fact["task"], fact["unit"]) if flow else f"{'不高于' if fact['kind'] == 'ceiling_each_year' else '不少于'}{number(fact['limit'], fact['unit'])}",
+            "完成数": number(fact["done"], fact["unit"]) if fact["reported"] else "未报送",
+            "完成率": _pct(fact["completion_rate"]) if flow else ("达标" if fact["met"] else "未达标"),
+            "分值": f"{weight:g}", "得分": f"{got:.2f}", "扣分": f"{weight - got:.2f}",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def formulas(inputs: DocumentInputs, region_code: str, rules: AssessmentRules) -> list[str]:
+    """计算方法, one line per indicator (under the table: a formula in a cell would squeeze it)."""
+    score = inputs.scores.set_index("region_code").loc[region_code]
+    points = points_by_indicator(score)
+    facts = inputs.facts[inputs.facts["region_code"] == region_code]
+    return [
+        f"{fact['short_name']}：{formula_text(fact, rules.scoring.weights[fact['indicator']], points[fact['short_name']], rules)}。"
+        for _, fact in facts.iterrows()
+        if fact["indicator"] in rules.scoring.weights
+    ]
+
+
+def county_letter(
+    inputs: DocumentInputs, region_code: str, config: DocumentsConfig, rules: AssessmentRules
+) -> str:
+    """考核结果告知书 for one county: its result, each indicator with the formula, problems found,
+    整改要求 with a deadline field, and how to raise an 异议."""
+    year = inputs.year
+    score = inputs.scores.set_index("region_code").loc[region_code]
+    fund = inputs.funds.set_index("region_code").loc[region_code]
+    facts = inputs.facts[inputs.facts["region_code"] == region_code]
+    problems = [d for d in str(score["deductions"] or "").split("；") if d]
+    problems += [f"{r.short_name}：{r.wording}" for r in facts.itertuples() if r.questioned]
+    notes = str(score.get("review_notes", "") or "")
+    if notes:
+        problems += [f"考评组复核：{n}" for n in notes.split("；")]
+    parts = [
+        *_letterhead(config),
+        _title(f"{year}年度就业工作目标责任制考核结果告知书"),
+        _styled("主送机关", text(f"{score['region']}人民政府：")),
+        text(
+            f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
+        ),
+        "# 一、考核结果",
+        text(
+            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个县（市、区）中排名第{score['rank']}名，"
+            f"考核等次为{score['grade']}。"
+            + (
+                f"其中按年度任务计分{score['computed_score']:.2f}分，考评组复核加减{score['review_points']:+.2f}分。"
+                if "computed_score" in score and score["computed_score"] != score["score"]
+                else ""
+            )
+            + f"{year + 1}年市级就业补助资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+            + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
+        ),
+        "# 二、各项指标完成及得分情况",
+        _table(
+            indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"
+        ),
+        text("计算方法（据此可逐项核对）："),
+        *[text(line) for line in formulas(inputs, region_code, rules)],
+        "# 三、发现的问题",
+        *([text(f"{i}. {p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
+        "# 四、整改要求",
+        text(
+            f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
+            f"将整改情况书面报送{config.issuer.name}。"
+        ),
+        "# 五、异议",
+        text(
+            f"对考核结果有异议的，请于收到本告知书之日起{config.objection.working_days}个工作日内，以"
+            f"{config.objection.channel}，写明异议事项、理由并附佐证材料。逾期未提出的，视为无异议。"
+        ),
+        *_signature(config),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def interview_notice(
+    inputs: DocumentInputs, region_code: str, contact: Contact, config: DocumentsConfig
+) -> str:
+    """约谈通知 (第二十条) for one county, to its 主要负责人 and 分管负责人 (第十三、十四条)."""
+    suggestion = next(s for s in inputs.interviews if s.region_code == region_code)
+    score = inputs.scores.set_index("region_code").loc[region_code]
+    principal = contact.principal or "□□□"
+    deputy = contact.deputy or "□□□"
+    parts = [
+        *_letterhead(config),
+        _title(f"关于对{suggestion.region}{inputs.year}年度就业工作进行约谈的通知"),
+        _styled(
+            "主送机关",
+            text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
+        ),
+        text(
+            f"根据{config.basis}第二十条，经{config.interview.convener}研究，决定就你单位{inputs.year}年度就业工作目标"
+            f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
+            f"{score['grade']}。主要问题："
+        ),
+        *[text(f"{i}. {reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
+        "# 一、约谈时间和地点",
+        text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
+        "# 二、参加人员",
+        text(
+            f"{suggestion.region}人民政府主要负责人、分管负责人，县（市、区）人社部门主要负责人。"
+        ),
+        "# 三、有关要求",
+        text(
+            "请对照上述问题深入分析原因，形成书面整改方案，约谈时当面汇报，并于约谈后"
+            f"{config.rectification_days}日内将整改落实情况书面报送{config.issuer.name}。"
+        ),
+        *_signature(config),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def commendation_notice(
+    inputs: DocumentInputs, nominees: list[Nominee], config: DocumentsConfig
+) -> str:
+    """表扬通报 (第二十一条): 先进单位 from the results, 先进个人 from the nominations list."""
+    units = [s.region for s in inputs.commendations]
+    parts = [
+        *_letterhead(config),
+        _title(f"关于对{inputs.year}年度就业工作先进单位和先进个人予以通报表扬的通报"),
+        _styled("主送机关", text(config.addressees)),
+        text(
+            f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
+            "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+        ),
+        "# 一、先进单位",
+        *(
+            [text(f"{s.region}（{'；'.join(s.reasons)}）") for s in inputs.commendations]
+            or [text("本年度无。")]
+        ),
+        "# 二、先进个人",
+        *(
+            [text(f"{n.name}（{n.unit}{n.title}）") for n in nominees]
+            or [text("（先进个人名单由各县（市、区）推荐，经审核后列入。）")]
+        ),
+        text(
+            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各县（市、区）要以先进为榜样，"
+            f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
+        ),
+        *_signature(config),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
+    """领导摘要: one A4 page — grades, top and bottom, 约谈/表扬, funds, review changes."""
+    scores = inputs.scores.sort_values("rank")
+    funds = inputs.funds
+    top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
+    bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
+    parts = [
+        _title(f"{inputs.year}年度就业工作目标责任制考核结果摘要"),
+        "# 一、总体结果",
+        text(f"考核{len(scores)}个县（市、区），平均得分{scores['score'].mean():.2f}分。"),
+        *[text(line) for line in _grade_lists(inputs, rules)],
+        text(f"前三名：{_names(top)}；后三名：{_names(bottom)}。"),
+        "# 二、约谈与表扬建议",
+        text(
+            f"建议约谈：{_names([s.region for s in inputs.interviews])}；建议通报表扬：{_names([s.region for s in inputs.commendations])}；"
+            f"预警提醒（依据预测，不作为约谈依据）：{_names([s.region for s in inputs.warnings])}。"
+        ),
+        "# 三、次年资金增减",
+        text(
+            f"预算中性，增减合计{funds['change'].sum():+,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
+            f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
+            + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
+            + "。"
+        ),
+        "# 四、考评组复核",
+        text(
+            f"复核调整{len(inputs.changes)}项："
+            + "；".join(f"{c.region}{c.item}{c.before}→{c.after}" for c in inputs.changes[:6])
+            + ("等" if len(inputs.changes) > 6 else "")
+            + "。"
+            if inputs.changes
+            else "尚无复核调整事项。"
+        ),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def summary_sheet(inputs: DocumentInputs) -> str:
+    """A3 landscape 考核结果汇总表 for print: every indicator per county."""
+    return (
+        "\n\n".join(
+            [
+                _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
+                _table(summary_table(inputs, wide=True)),
+                _styled(
+                    "表格说明",
+                    text(
+                        "完成：年度任务为完成率，逐年控制指标为本年数值；得分为各指标得分（100分制）。"
+                    ),
+                ),
+                _styled("表格说明", text("扣分情况：")),
+                *[
+                    _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
+                    for row in inputs.scores.sort_values("rank").itertuples()
+                    if row.deductions
+                ],
+            ]
+        )
+        + "\n"
+    )

@@ -1,0 +1,334 @@
+"""The reference document (``reference.docx``) that gives every .docx its layout: GB/T 9704-2012
+《党政机关公文格式》, built at run time from pandoc's own reference document with python-docx.
+
+Pandoc (and Quarto's docx format) copies styles, page setup, headers and footers from the
+reference document, so the layout lives here once. Fonts are the ones the standard names
+(方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), set as the east-Asian font (``w:eastAsia``)
+so that Word/WPS on an official's machine uses them; the PDF made here maps them to the free
+Noto CJK fonts (``fontconfig`` aliases, see :mod:`pipeline.documents.render`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+# GB/T 9704-2012 §5.2: 版心 156 mm × 225 mm; 天头 37 mm, 订口 28 mm; 22 lines of 28 characters.
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+# The standard's font sizes, in points: 2号 22 pt, 3号 16 pt, 4号 14 pt.
+SIZE_2HAO, SIZE_3HAO, SIZE_4HAO = 22, 16, 14
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = (
+    "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体",
+)  # fmt: skip
+LATIN = "Times New Roman"
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    width_mm: float
+    height_mm: float
+
+
+A4 = Paper("A4", 210, 297)
+A3_LANDSCAPE = Paper("A3 横向", 420, 297)
+
+
+def line_pitch_twips(paper: Paper) -> int:
+    """Exact line height (twips) that puts 22 lines in the type area: A4, 225 mm → 580 twips."""
+    area = paper.height_mm - MARGINS_MM["top"] - MARGINS_MM["bottom"]
+    return round(area / LINES_PER_PAGE / 25.4 * 1440)
+
+
+def _fonts(rpr_owner, east_asia: str, latin: str = LATIN) -> None:
+    """Set ascii/hAnsi/eastAsia fonts and drop theme fonts (which Word prefers over named ones)."""
+    rpr = rpr_owner.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_owner.append(rpr)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for key, value in (
+        ("w:ascii", latin),
+        ("w:hAnsi", latin),
+        ("w:eastAsia", east_asia),
+        ("w:cs", latin),
+    ):
+        fonts.set(qn(key), value)
+    language = rpr.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        rpr.append(language)
+    language.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _named(document, name: str):
+    """The style with this name (python-docx's ``styles[name]`` misses pandoc's 'Caption')."""
+    return next((s for s in document.styles if s.name == name), None)
+
+
+def _style(document, name: str, *, east_asia: str, size: float, bold: bool = False,
+           align=None, indent_chars: int = 0, color: RGBColor | None = None,
+           pitch: int | None = None, page_break: bool = False, base: str | None = "Normal",
+           on_grid: bool = True):  # fmt: skip
+    styles = document.styles
+    style = _named(document, name)
+    if style is None:
+        style = styles.add_style(name, 1)  # WD_STYLE_TYPE.PARAGRAPH
+        style.quick_style = True
+    if base and name != base:
+        style.base_style = _named(document, base)
+    _fonts(style.element, east_asia)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = color or RGBColor(0, 0, 0)
+    paragraph = style.paragraph_format
+    paragraph.alignment = align
+    paragraph.space_before = Pt(0)
+    paragraph.space_after = Pt(0)
+    paragraph.page_break_before = page_break
+    if pitch:
+        paragraph.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        paragraph.line_spacing = Pt(pitch / 20)
+    else:
+        paragraph.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    paragraph.first_line_indent = Pt(indent_chars * size) if indent_chars else None  # 首行缩进两字
+    ppr = style.element.get_or_add_pPr()
+    for old in ppr.findall(qn("w:snapToGrid")):
+        ppr.remove(old)
+    if not on_grid:  # tables and titles are not held to the 22-line grid of the body text
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        ppr.insert(0, snap)
+    return style
+
+
+def _border(style, side: str, color: str = "000000", size: int = 8) -> None:
+    ppr = style.element.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size)),
+        ("w:space", "1"),
+        ("w:color", color),
+    ):
+        edge.set(qn(key), value)
+    borders.append(edge)
+
+
+def _table_borders(style) -> None:
+    """All cell borders on pandoc's ``Table`` style (公文 tables are fully ruled)."""
+    tpr = style.element.find(qn("w:tblPr"))
+    if tpr is None:
+        tpr = OxmlElement("w:tblPr")
+        style.element.append(tpr)
+    for old in tpr.findall(qn("w:tblBorders")):
+        tpr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        for key, value in (
+            ("w:val", "single"),
+            ("w:sz", "4"),
+            ("w:space", "0"),
+            ("w:color", "000000"),
+        ):
+            edge.set(qn(key), value)
+        borders.append(edge)
+    tpr.append(borders)
+
+
+def _page_number_footer(section) -> None:
+    """页码 4号半角宋体 '— 1 —' (GB/T 9704 §7.5). Page numbers need Word's PAGE field; it lives in
+    the footer part only, never in the body (where submitted text goes)."""
+    footer = section.footer
+    paragraph = footer.paragraphs[0]
+    for old in paragraph.runs:  # pandoc's template footer is not ours
+        old._element.getparent().remove(old._element)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def run(text: str = ""):
+        r = paragraph.add_run(text)
+        r.font.size = Pt(SIZE_4HAO)
+        _fonts(r._element, SONGTI, SONGTI)
+        return r
+
+    run("— ")
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        r = run()
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            r._element.append(char)
+        elif text == " PAGE ":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = text
+            r._element.append(code)
+        else:
+            r.text = text
+    run(" —")
+
+
+def _stamp_header(section, stamp: str) -> None:
+    """The stage and sample marks (征求意见稿 / 审定稿, 样例数据) in the header: on every page."""
+    paragraph = section.header.paragraphs[0]
+    paragraph.text = ""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run(stamp)
+    run.font.size = Pt(SIZE_4HAO)
+    run.font.bold = True
+    run.font.color.rgb = RED
+    _fonts(run._element, HEITI)
+
+
+def pandoc_default_reference(path: Path) -> Path:
+    import pypandoc
+
+    subprocess.run(
+        [
+            pypandoc.get_pandoc_path(),
+            "-o",
+            str(path),
+            "--print-default-data-file",
+            "reference.docx",
+        ],
+        check=True,
+    )
+    return path
+
+
+def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
+    """Write the reference document: page setup, styles and the header stamp for one paper size."""
+    document = docx.Document(str(pandoc_default_reference(path)))
+    section = document.sections[0]
+    section.orientation = (
+        WD_ORIENT.LANDSCAPE if paper.width_mm > paper.height_mm else WD_ORIENT.PORTRAIT
+    )
+    section.page_width, section.page_height = Mm(paper.width_mm), Mm(paper.height_mm)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.header_distance, section.footer_distance = Mm(15), Mm(20)
+    pitch = line_pitch_twips(paper)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(pitch))
+    _stamp_header(section, stamp)
+    _page_number_footer(section)
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    _fonts(defaults.find(qn("w:rPrDefault")), FANGSONG)
+    body = {"east_asia": FANGSONG, "size": SIZE_3HAO, "pitch": pitch}
+    _style(document, "Normal", **body, base=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    for name in ("Body Text", "First Paragraph"):
+        _style(document, name, **body, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # table cells: 五号 (10.5 pt), single-spaced, off the grid
+    _style(
+        document,
+        "Compact",
+        east_asia=FANGSONG,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
+    _style(
+        document,
+        "Title",
+        east_asia=XIAOBIAOSONG,
+        size=SIZE_2HAO,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
+    _style(document, "Heading 1", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
+    _style(document, "Heading 2", east_asia=KAITI, size=SIZE_3HAO, pitch=pitch, indent_chars=2)
+    _style(
+        document,
+        "Heading 3",
+        east_asia=FANGSONG,
+        size=SIZE_3HAO,
+        bold=True,
+        pitch=pitch,
+        indent_chars=2,
+    )
+    for name in ("Table Caption", "Caption"):
+        _style(
+            document,
+            name,
+            east_asia=HEITI,
+            size=SIZE_4HAO,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            on_grid=False,
+        )
+    # 公文 parts as named paragraph styles (pandoc's custom-style), so an editor can restyle them.
+    _style(
+        document,
+        "发文机关标志",
+        east_asia=XIAOBIAOSONG,
+        size=26,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        on_grid=False,
+    )
+    _border(
+        _style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER),
+        "bottom",
+        "FF0000",
+        18,
+    )
+    _style(document, "主送机关", **body)
+    _style(document, "落款", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(document, "附件标识", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, page_break=True)
+    _style(
+        document,
+        "表格说明",
+        east_asia=FANGSONG,
+        size=12,
+        on_grid=False,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    stamp_style = _style(
+        document,
+        "稿件标识",
+        east_asia=HEITI,
+        size=SIZE_4HAO,
+        color=RED,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+    )
+    stamp_style.font.bold = True
+    bar = _style(
+        document, "版记", east_asia=FANGSONG, size=SIZE_4HAO, pitch=pitch, page_break=False
+    )
+    _border(bar, "top")
+    _border(bar, "bottom")
+    _table_borders(_named(document, "Table"))
+    document.save(str(path))
+    return path
