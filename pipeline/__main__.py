@@ -64,14 +64,17 @@ def _read_path(path: Path):
                 file=str(path),
             )
         frames = []
-        for folder in folders:
-            tidy, folder_log = read_year_folder(folder, int(folder.name))
+        latest = max((int(f.name) for f in folders), default=None)
+        for folder in folders:  # the latest year is the one being assessed
+            tidy, folder_log = read_year_folder(
+                folder, int(folder.name), assessed=int(folder.name) == latest
+            )
             frames.append(tidy)
             log.extend(folder_log)
         return frames, log
     if path.exists():
         year = int(path.parent.name) if path.parent.name.isdigit() else None
-        tidy, file_log = read_submission(path, year)
+        tidy, file_log = read_submission(path, year, assessed=True)
         return [tidy], file_log
     log.add(Rule.FILE_READABLE, "读取", "FAIL", "文件或文件夹不存在", file=str(path))
     return [], log

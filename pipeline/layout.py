@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import nan as NAN
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -15,6 +16,7 @@ from pipeline.config import Indicator
 from pipeline.indicators import indicators
 from pipeline.numbers import NumberError, normalise, parse_cell
 from pipeline.qa import QaLog, Rule
+from pipeline.regions import FunctionalZone, Region
 from pipeline.tidy import (
     STAGE,
     Source,
@@ -171,16 +173,21 @@ def _value_columns(
     return columns, unread
 
 
-def check_required_columns(columns: list[ValueColumn], log: QaLog, where: dict) -> None:
+def check_required_columns(
+    columns: list[ValueColumn], assessed: bool, log: QaLog, where: dict
+) -> None:
+    """Every indicator has a column; in the assessed year a missing one is a FAIL (its values
+    would otherwise count as not reported), in earlier years a WARN (series begin later)."""
     found = {c.indicator.id for c in columns}
     for item in indicators():
         present = item.id in found
-        status = "PASS" if present else "WARN"
+        status = "PASS" if present else ("FAIL" if assessed else "WARN")
         log.add(
             Rule.REQUIRED_COLUMNS,
             STAGE,
             status,
-            f"{item.name}：{'已找到' if present else '缺少此列'}",
+            f"{item.name}：{'已找到' if present else '缺少此列'}"
+            + ("" if present or not assessed else "（考核年度每项指标都须报送）"),
             **where,
         )
     if not columns:
@@ -284,6 +291,18 @@ def _note_or_unlabelled(
     return ""
 
 
+def not_submitted_reason(raw: object) -> str | None:
+    """The reason in a cell written "未报送：<原因>", or None for any other cell."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    prefix = raw_layout.NOT_SUBMITTED_PREFIX
+    if not text.startswith(prefix):
+        return None
+    reason = text[len(prefix) :].lstrip(":：").strip()  # kept as the county wrote it
+    return reason or None
+
+
 def _read_value(
     raw: object, column: ValueColumn, grid: Grid, excel_row: int, log: QaLog, where: dict
 ) -> float | None:
@@ -301,6 +320,43 @@ def _read_value(
     return parsed.value
 
 
+def is_required(item: Indicator, region: Region | FunctionalZone, column: ValueColumn) -> bool:
+    """A 完成数 the assessment needs: every region's, except a city-only indicator's for counties.
+    Functional zones report on their own and are not assessed."""
+    if column.measure != "actual" or not isinstance(region, Region):
+        return False
+    return region.is_city or not item.city_only
+
+
+def _blank_required(
+    raw: object, column: ValueColumn, region: Region, year: int, excel_row: int, log, where: dict
+) -> str | None:
+    """A required 完成数 of the assessed year that is blank (or a dash): the county's recorded
+    reason (WARN, the value stays missing with the reason), or a FAIL naming the cell."""
+    at = {"row": excel_row, "column": column.label, **where}
+    cell = cell_name(excel_row, column.index + 1)
+    what = f"{year}年 {region.name} {column.indicator.name} 完成数"
+    reason = not_submitted_reason(raw)
+    if reason is not None:
+        log.add(
+            Rule.BLANK_CELL,
+            STAGE,
+            "WARN",
+            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因随扣分一并列出",
+            **at,
+        )
+        return reason
+    shown = f"写的是“{normalise(raw)}”" if raw is not None and normalise(raw) else "为空"
+    log.add(
+        Rule.BLANK_CELL,
+        STAGE,
+        "FAIL",
+        f"{what}{shown}（单元格 {cell}）：考核年度的完成数必须填写。请填写数值；确实无法报送时，在该单元格写明“{raw_layout.NOT_SUBMITTED_PREFIX}：原因”",
+        **at,
+    )
+    return None
+
+
 def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, where: dict) -> None:
     """Content in a data row outside every read column (no header above it) is named, not lost."""
     for index, cell in enumerate(row):
@@ -316,7 +372,22 @@ def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, w
             )
 
 
-def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
+def _is_blank(raw: object) -> bool:
+    """Blank, a dash-like marker, or a "未报送：…" note: no number in the cell."""
+    if raw is None or not_submitted_reason(raw) is not None:
+        return True
+    try:
+        return parse_cell(raw).value is None
+    except NumberError:
+        return False
+
+
+def parse_layout(
+    grid: Grid, file: str, year: int, log: QaLog, assessed: bool = False
+) -> pd.DataFrame:
+    """The tidy rows of one sheet in the bureau layout for ``year``. ``assessed``: ``year`` is the
+    year being assessed, so every indicator's column and every required 完成数 must be there
+    (a blank one is a FAIL unless the cell says "未报送：<原因>")."""
     where = {"file": file, "sheet": grid.sheet}
     width = max((len(r) for r in grid.rows), default=0)
     rows = [tuple(r) + (None,) * (width - len(r)) for r in grid.rows]
@@ -337,7 +408,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
         if c is not None and normalise(c) == normalise(raw_layout.SEQUENCE_HEADER)
     }
     columns, unread = _value_columns(header, grid, log, where)
-    check_required_columns(columns, log, where)
+    check_required_columns(columns, assessed, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row
     value_indexes = {c.index for c in columns}
@@ -377,10 +448,16 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
             continue
         seen[code] = (excel_row, cells)
         for column in columns:
-            value = _read_value(row[column.index], column, grid, excel_row, log, where)
+            raw = row[column.index]
+            item, measure, unit = column.indicator, column.measure, column.sheet_unit
+            source = Source(file, grid.sheet, excel_row, column.label)
+            if assessed and is_required(item, region, column) and _is_blank(raw):
+                reason = _blank_required(raw, column, region, year, excel_row, log, where)
+                if reason is not None:
+                    records.append(record(region, year, item, measure, NAN, unit, source, reason))
+                continue
+            value = _read_value(raw, column, grid, excel_row, log, where)
             if value is not None:
-                source = Source(file, grid.sheet, excel_row, column.label)
-                item, measure, unit = column.indicator, column.measure, column.sheet_unit
                 records.append(record(region, year, item, measure, value, unit, source))
         read = {region_col, *sequence_cols, *unread, *value_indexes}
         check_unread_cells(row, read, excel_row, log, where)

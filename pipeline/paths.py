@@ -78,7 +78,10 @@ def _require(path: Path, stage: str, year: int) -> Path:
 
 
 def _read_tidy(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"region_code": str})
+    tidy = pd.read_csv(path, dtype={"region_code": str})
+    if "missing_reason" in tidy:  # "" is written as an empty field, read back as NaN
+        tidy["missing_reason"] = tidy["missing_reason"].fillna("").astype("str")
+    return tidy
 
 
 def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:

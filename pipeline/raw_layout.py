@@ -29,8 +29,12 @@ REGION_HEADER_ALIASES = (
 )
 MEASURE_WORDS = {
     "task": ("目标任务", "任务数", "目标数", "年度任务", "计划数", "目标"),
-    "actual": ("完成数", "实际完成", "完成情况", "完成"),
+    "actual": ("完成数", "实际完成数", "实际完成", "本年完成数", "本年完成", "年度完成数", "完成情况", "完成"),
 }
+# A county that cannot give a required 完成数 writes the reason in the cell itself:
+# "未报送：<原因>" (full- or half-width colon). The value is then missing with that reason (a WARN),
+# instead of a blank that fails validation.
+NOT_SUBMITTED_PREFIX = "未报送"
 NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联系人", "数据来源")
 # A note row containing this marks the file as sample data (scripts/make_sample_data.py writes it):
 # every value read from such a file carries is_sample = True in the tidy table.
