@@ -33,6 +33,14 @@ _YEAR_IN_TITLE = re.compile(r"(20\d{2})年")
 HEADER_SEARCH_ROWS = 30
 
 
+class HeaderError(ValueError):
+    """A header the intake refuses (FAIL), with the rule it breaks."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
 @dataclass(frozen=True)
 class ValueColumn:
     index: int  # 0-based
@@ -76,6 +84,19 @@ def _strip_measure(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+_YEAR_PREFIX = re.compile(r"^(\d{4})年度?")
+
+
+def _named_within(name: str) -> Indicator | None:
+    """The indicator whose wording appears inside a longer header ('城镇新增就业人数'), if any."""
+    found = [
+        item
+        for item in indicators()
+        if any(normalise(w) in name for w in (item.raw_header, item.name, item.short_name))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _match_indicator(name: str) -> Indicator | None:
     for item in indicators():
         if name in {
@@ -88,28 +109,43 @@ def _match_indicator(name: str) -> Indicator | None:
     return None
 
 
-def parse_indicator_header(text: str, measure: str | None) -> tuple[Indicator, str, str]:
+def parse_indicator_header(
+    text: str, measure: str | None, year: int | None = None
+) -> tuple[Indicator, str, str]:
     """Indicator, unit and measure from a header such as '城镇新增就业（万人）' over '完成数', or the
-    one-row '城镇新增就业完成数（人）'. ValueError says what is wrong."""
+    one-row '城镇新增就业完成数（人）'. HeaderError says what is wrong; LookupError when the header
+    names no indicator at all (a 备注 column)."""
     normalised = normalise(text)
     units = list(_UNIT.finditer(normalised))
     if not units:
         if _match_indicator(_strip_measure(normalised)[0]) is None:
             raise LookupError(f"未识别的指标“{normalised}”")
-        raise ValueError(f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
+        raise HeaderError(Rule.HEADER_UNIT, f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
     last = units[-1]  # the unit is the last bracket; earlier ones are part of the name
     unit = last[1]
     name, measure_in_name = _strip_measure(normalised[: last.start()] + normalised[last.end() :])
+    prefix = _YEAR_PREFIX.match(name)
+    if prefix and year is not None and int(prefix[1]) != year:
+        raise HeaderError(
+            Rule.YEAR_MATCH, f"表头“{text}”写的是 {prefix[1]} 年，所在文件夹是 {year} 年"
+        )
+    name = name[prefix.end() :] if prefix else name  # "2024年城镇新增就业" names the indicator
     item = _match_indicator(name)
     if item is None:
+        within = _named_within(name)
+        if within is not None:  # a wording the intake does not know must not drop the indicator
+            raise HeaderError(
+                Rule.HEADER_INDICATOR,
+                f"表头“{text}”含指标“{within.name}”，但写法不是已知的写法：请改为“{raw_layout.indicator_header(within.raw_header, within.unit)}”",
+            )
         raise LookupError(f"未识别的指标“{name}”")
     if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-        raise ValueError(f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
+        raise HeaderError(Rule.HEADER_UNIT, f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
     return item, unit, measure or measure_in_name or "actual"
 
 
 def _value_columns(
-    header: list[tuple], grid: Grid, log: QaLog, where: dict
+    header: list[tuple], grid: Grid, year: int, log: QaLog, where: dict
 ) -> tuple[list[ValueColumn], set[int]]:
     """The indicator columns, and the indexes of header columns that are not read (each with its
     own record: unknown indicator, bad unit, a repeat of an earlier column)."""
@@ -129,21 +165,27 @@ def _value_columns(
         elif upper is not None:
             current = None
         measure = measure_of(normalise(lower)) if lower is not None else None
-        if current is None or (upper is None and (len(header) == 1 or measure is None)):
+        lower_text = normalise(lower) if lower is not None else ""
+        if current is None or (upper is None and (len(header) == 1 or not lower_text)):
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
         label = f"{get_column_letter(index + 1)}（{normalise(current)}{'·' + normalise(lower) if lower else ''}{hidden}）"
         check_invisible_characters(current, log, "表头", column=label, **where)
         try:
-            item, unit, resolved = parse_indicator_header(str(current), measure)
+            if lower_text and measure is None:
+                raise HeaderError(
+                    Rule.HEADER,
+                    f"子表头“{lower_text}”不是“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”的已知写法，该列未读取：请改为“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”",
+                )
+            item, unit, resolved = parse_indicator_header(str(current), measure, year)
         except LookupError as error:
             log.add(
                 Rule.HEADER_INDICATOR, STAGE, "WARN", f"{error}，该列未读取", column=label, **where
             )
             unread.add(index)
             continue
-        except ValueError as error:
-            log.add(Rule.HEADER_UNIT, STAGE, "FAIL", str(error), column=label, **where)
+        except HeaderError as error:
+            log.add(error.rule, STAGE, "FAIL", str(error), column=label, **where)
             unread.add(index)
             continue
         column = ValueColumn(index, item, resolved, unit, label)
@@ -407,7 +449,7 @@ def parse_layout(
         for i, c in enumerate(rows[header_at])
         if c is not None and normalise(c) == normalise(raw_layout.SEQUENCE_HEADER)
     }
-    columns, unread = _value_columns(header, grid, log, where)
+    columns, unread = _value_columns(header, grid, year, log, where)
     check_required_columns(columns, assessed, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row

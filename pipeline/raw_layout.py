@@ -15,6 +15,8 @@ REGION_HEADER = "县（市、区）"
 TASK_LABEL = "目标任务"
 DONE_LABEL = "完成数"
 CITY_ROW_LABEL = "全市"
+# The city's own departments (市本级) are not the city total: a row so labelled is refused.
+CITY_OWN_LABEL = "市本级"
 
 # Header words, compared after NFKC normalisation and removal of spaces and line breaks.
 REGION_HEADER_ALIASES = (
@@ -29,7 +31,16 @@ REGION_HEADER_ALIASES = (
 )
 MEASURE_WORDS = {
     "task": ("目标任务", "任务数", "目标数", "年度任务", "计划数", "目标"),
-    "actual": ("完成数", "实际完成数", "实际完成", "本年完成数", "本年完成", "年度完成数", "完成情况", "完成"),
+    "actual": (
+        "完成数",
+        "实际完成数",
+        "实际完成",
+        "本年完成数",
+        "本年完成",
+        "年度完成数",
+        "完成情况",
+        "完成",
+    ),
 }
 # A county that cannot give a required 完成数 writes the reason in the cell itself:
 # "未报送：<原因>" (full- or half-width colon). The value is then missing with that reason (a WARN),

@@ -98,6 +98,10 @@ def check_invisible_characters(text: object, log: QaLog, what: str, **where: obj
 def resolve_region(label: object, log: QaLog, **where: object) -> Region | FunctionalZone | None:
     """The region a label names (after removing invisible characters), or None with a FAIL."""
     check_invisible_characters(label, log, "地区名称", **where)
+    if normalise(label) == raw_layout.CITY_OWN_LABEL:
+        message = f"“{raw_layout.CITY_OWN_LABEL}”是市级部门自身的数，不是全市合计：全市合计请写“{raw_layout.CITY_ROW_LABEL}”；市本级的数不参加县区考核，请删除该行"
+        log.add(Rule.REGION_NAME, STAGE, "FAIL", message, **where)
+        return None
     try:
         region = resolve(normalise(label))
     except UnknownRegionError as error:

@@ -24,6 +24,8 @@ def _edited(tmp_path: Path, edits: dict[str, object]) -> Path:
     shutil.copy(SAMPLE, folder / SAMPLE.name)
     book = load_workbook(folder / SAMPLE.name)
     sheet = book[raw_layout.SHEET_NAME]
+    for merged in list(sheet.merged_cells.ranges):  # the header groups; edits may touch them
+        sheet.unmerge_cells(str(merged))
     for cell, value in edits.items():
         sheet[cell] = value
     book.save(folder / SAMPLE.name)
@@ -33,7 +35,9 @@ def _edited(tmp_path: Path, edits: dict[str, object]) -> Path:
 def test_the_sample_cell_f5_is_hanyin_transfer_done():
     sheet = load_workbook(SAMPLE)[raw_layout.SHEET_NAME]
     assert sheet["B5"].value == "汉阴县"
-    assert sheet["E2"].value.startswith("引导农民就地就近转移就业") and sheet["F3"].value == "完成数"
+    assert (
+        sheet["E2"].value.startswith("引导农民就地就近转移就业") and sheet["F3"].value == "完成数"
+    )
 
 
 def test_blank_hanyin_transfer_done_fails_naming_file_sheet_row_column_and_cell(tmp_path, capsys):
@@ -82,7 +86,7 @@ def test_a_reason_written_in_the_cell_is_a_warn_and_the_row_carries_it(tmp_path,
 
 def test_an_indicator_column_missing_from_the_assessed_year_fails(tmp_path):
     # Clear the 返乡创业（人才） header and its two sub-headers: the whole indicator is gone.
-    folder = _edited(tmp_path, {"L2": None, "L3": None, "M3": None})
+    folder = _edited(tmp_path, {"M2": None, "M3": None, "N3": None})
     _, log = read_year_folder(folder, YEAR, assessed=True)
     fails = [r for r in log.records if r.status == "FAIL" and r.rule == "必需列"]
     assert len(fails) == 1 and "返乡入乡创业就业（在外中高层管理" in fails[0].message

@@ -1141,6 +1141,115 @@ CASES += [
         _layout_rows(lambda rows: rows[:3] + [rows[3] + ["见附件"]] + rows[4:]),
         expect=(("未读取单元格", "WARN", "单元格 I4 有内容“见附件”"),),
     ),
+    # Issue 18: a header wording, footnote mark or space never changes or drops a value unnoticed.
+    Case(
+        "sub_header_says_shiji_wancheng_shu",
+        _layout_rows(
+            lambda rows: [
+                *rows[:2],
+                [c if c != "完成数" else "实际完成数" for c in rows[2]],
+                *rows[3:],
+            ]
+        ),
+    ),
+    Case(
+        "sub_header_says_bennian_wancheng_over_one_column",
+        _layout_rows(lambda rows: [*rows[:2], [*rows[2][:3], "本年完成", *rows[2][4:]], *rows[3:]]),
+    ),
+    Case(
+        "sub_header_word_unknown_fails",
+        _layout_rows(lambda rows: [*rows[:2], [*rows[2][:3], "累计", *rows[2][4:]], *rows[3:]]),
+        values=False,
+        expect=(("表头", "FAIL", "子表头“累计”"),),
+    ),
+    Case(
+        "indicator_header_with_one_word_more_fails",
+        _file(
+            "indicator_header_with_one_word_more_fails",
+            _with(
+                headers={
+                    "urban": "城镇新增就业人数",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+        values=False,
+        expect=(("表头指标", "FAIL", "含指标“城镇新增就业”"),),
+    ),
+    Case(
+        "year_prefix_in_the_header",
+        _file(
+            "year_prefix_in_the_header",
+            _with(
+                headers={
+                    "urban": f"{YEAR}年城镇新增就业",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+    ),
+    Case(
+        "year_prefix_of_another_year_fails",
+        _file(
+            "year_prefix_of_another_year_fails",
+            _with(
+                headers={
+                    "urban": f"{YEAR - 1}年城镇新增就业",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+        values=False,
+        expect=(("年份一致", "FAIL", f"写的是 {YEAR - 1} 年"),),
+    ),
+    Case(
+        "footnote_mark_glued_to_a_number",
+        _file(
+            "footnote_mark_glued_to_a_number",
+            _with(
+                cell=lambda k, v, c, m: f"{v}¹" if (k, c, m) == ("urban", "610902", "actual") else v
+            ),
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "脚注或上标符号（¹）"),),
+    ),
+    Case(
+        "circled_number_after_meetings",
+        _file(
+            "circled_number_after_meetings",
+            _with(
+                cell=lambda k, v, c, m: (
+                    f"{v}①" if (k, c, m) == ("meetings", "610921", "actual") else v
+                )
+            ),
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "脚注或上标符号（①）"),),
+    ),
+    Case(
+        "space_inside_a_number",
+        _file(
+            "space_inside_a_number",
+            _with(
+                cell=lambda k, v, c, m: (
+                    f"{str(v)[:1]} {str(v)[1:]}"
+                    if (k, c, m) == ("urban", "610902", "actual")
+                    else v
+                )
+            ),
+        ),
+        values=False,
+        expect=(("数值格式", "FAIL", "数字之间有空格"),),
+    ),
+    Case(
+        "shibenji_row_is_not_the_city_total",
+        _file("shibenji_row_is_not_the_city_total", _with(city_label="市本级")),
+        values=False,
+        expect=(("地区名称", "FAIL", "不是全市合计"),),
+    ),
     Case(
         "sample_note_row",
         _file("sample_note_row", _with(notes=[SAMPLE_NOTE])),
