@@ -37,7 +37,11 @@ def test_ingest_writes_nothing_on_fail(tmp_path: Path):
         == 1
     )
     assert not out.exists()
-    assert _run("ingest", str(CORPUS / "csv_gb18030" / "2024"), "--out", str(out)).returncode == 0
+    # a year folder given to ingest is the assessed year: every indicator is needed, as in the sample
+    assert (
+        _run("ingest", str(PROJECT_ROOT / "data" / "raw" / "2024"), "--out", str(out)).returncode
+        == 0
+    )
     assert out.read_text(encoding="utf-8").startswith(
         "region_code,region,year,indicator,indicator_name"
     )
