@@ -64,7 +64,7 @@ def test_ingest_creates_a_missing_output_folder_and_writes_is_sample(tmp_path: P
     result = _run("ingest", str(PROJECT_ROOT / "data" / "raw" / "2024"), "--out", str(out))
     assert result.returncode == 0, result.stderr
     header = out.read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith(",source_column,is_sample")
+    assert header.endswith(",source_column,is_sample,missing_reason")
 
 
 def _cases():
