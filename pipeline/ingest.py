@@ -148,8 +148,9 @@ def read_submission(
         )
         return empty(), log
     tidy = check_value_unique(tidy, log)
-    if not (tidy.empty and log.has_failures):  # a file already refused needs no second FAIL
-        check_has_values(tidy, path.name, log)
+    refused = {Rule.FILE_READABLE, Rule.SHEET_CHOICE, Rule.HEADER, Rule.YEAR_MATCH}
+    if not any(r.status == "FAIL" and r.rule in refused for r in log.records):
+        check_has_values(tidy, path.name, log)  # a file refused as a whole needs no second FAIL
     return tidy, log
 
 
