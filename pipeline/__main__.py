@@ -103,6 +103,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from pipeline.inert import write_csv
+
     tidy, log = _read_paths(args.paths)
     if log.has_failures:
         print(log.format(), file=sys.stderr)
@@ -110,7 +112,7 @@ def _ingest(args: argparse.Namespace) -> int:
         return 1
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        tidy.to_csv(args.out, index=False, encoding="utf-8")
+        write_csv(tidy, args.out)
     except OSError as error:
         print(f"错误：无法写出 {args.out}：{error.strerror or error}", file=sys.stderr)
         return 2

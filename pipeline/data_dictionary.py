@@ -79,7 +79,7 @@ def render() -> str:
         "| unit | the registry unit |",
         "| source_file, source_sheet, source_row, source_column | where the value was read |",
         "| is_sample | True when the value's file carries the sample note row (样例数据): the report then warns |",
-        "| missing_reason | the county's reason when it wrote 未报送：<原因> in a required 完成数 cell (value NaN); \"\" for every other row |",
+        '| missing_reason | the county\'s reason when it wrote 未报送：<原因> in a required 完成数 cell (value NaN); "" for every other row |',
         "",
         f"Units accepted in headers and their factor to the registry unit: {units}.",
         "",
