@@ -235,6 +235,16 @@ def _revision(folder: Path) -> None:
     write(revised.rows(), folder / "submission.r2.xlsx")
 
 
+def _stray_far_cell(folder: Path) -> None:
+    path = folder / "stray_cell_at_the_last_cell_of_the_grid.xlsx"
+    write(Layout().rows(), path)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active["XFD1048576"] = "x"
+    book.save(path)
+
+
 def _two_files(folder: Path) -> None:
     write(Layout().rows(), folder / "hanbin.xlsx")
     write(Layout().rows(), folder / "hanyin.xlsx")
@@ -1249,6 +1259,11 @@ CASES += [
         _file("shibenji_row_is_not_the_city_total", _with(city_label="市本级")),
         values=False,
         expect=(("地区名称", "FAIL", "不是全市合计"),),
+    ),
+    Case(
+        "stray_cell_at_the_last_cell_of_the_grid",
+        _stray_far_cell,
+        expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容"),),
     ),
     Case(
         "sample_note_row",
