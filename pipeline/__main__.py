@@ -114,7 +114,9 @@ def _ingest(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(tidy, args.out)
     except OSError as error:
-        print(f"错误：无法写出 {args.out}：{error.strerror or error}", file=sys.stderr)
+        from pipeline.paths import describe_os_error
+
+        print(f"错误：无法写出 {args.out}：{describe_os_error(error)}", file=sys.stderr)
         return 2
     print(f"已写出 {len(tidy)} 行：{args.out}")
     return 0
@@ -224,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # RunFailed lists every failed stage; RunLocked names the holder
         print(f"错误：{error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a read-only folder, a full disk: words, not a traceback
+        from pipeline.paths import describe_os_error
+
+        print(f"错误：{describe_os_error(error)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ def visible(value: object) -> str:
     spaces, BOM) written as their code point, "[U+202E]": they reorder or hide text, and one of
     them makes Typst panic. White space is left to the caller."""
     return "".join(
-        f"[U+{ord(c):04X}]"
-        if unicodedata.category(c) in ("Cc", "Cf") and not c.isspace()
-        else c
+        f"[U+{ord(c):04X}]" if unicodedata.category(c) in ("Cc", "Cf") and not c.isspace() else c
         for c in str(value)
     )
 

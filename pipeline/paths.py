@@ -61,6 +61,24 @@ def region_dir(processed_dir: Path, year: int, region_code: str) -> Path:
     return year_dir(processed_dir, year) / REGIONS_DIR / region_code
 
 
+def describe_os_error(error: OSError) -> str:
+    """A file-system failure in plain words: the path, what happened, what to do. Published
+    reports are swapped in only after a complete build, so they are never half-written."""
+    import errno
+
+    where = error.filename or "（未知路径）"
+    if error.errno == errno.ENOSPC:
+        what = "磁盘空间不足", "请清理磁盘（如 data/builds/ 中的旧构建）后重新运行"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = (
+            "没有写入权限（文件夹只读）",
+            "请让管理员开放该文件夹的写入权限，或用参数指定可写的位置",
+        )
+    else:
+        what = f"读写失败（{error.strerror or error}）", "请检查该路径后重新运行"
+    return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
+
+
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
     """Write to a uniquely named file beside ``path``, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -161,9 +161,7 @@ def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
                     row=row,
                     column=get_column_letter(col),
                 )
-        cells = [
-            [sheet.cell(r, c) for c in range(1, last_col + 1)] for r in range(1, last_row + 1)
-        ]
+        cells = [[sheet.cell(r, c) for c in range(1, last_col + 1)] for r in range(1, last_row + 1)]
         formula_sheet = formulas[sheet.title]
         formula_sheet.reset_dimensions()  # the declared dimension may be the whole grid
         uncomputed = frozenset(
