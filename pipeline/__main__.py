@@ -43,17 +43,22 @@ def _publish(args: argparse.Namespace) -> int:
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
-    from pipeline.ingest import check_raw_dir_entries, read_submission, read_year_folder
+    from pipeline.ingest import (
+        check_raw_dir_entries,
+        is_year_folder,
+        read_submission,
+        read_year_folder,
+    )
     from pipeline.qa import QaLog, Rule
 
     log = QaLog()
     if path.is_dir():
         folders = (
             [path]
-            if path.name.isdigit()
-            else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
+            if is_year_folder(path)
+            else sorted(p for p in path.iterdir() if is_year_folder(p))
         )
-        if not path.name.isdigit():
+        if not is_year_folder(path):
             check_raw_dir_entries(path, log)
         if not folders:
             log.add(
@@ -73,7 +78,7 @@ def _read_path(path: Path):
             log.extend(folder_log)
         return frames, log
     if path.exists():
-        year = int(path.parent.name) if path.parent.name.isdigit() else None
+        year = int(path.parent.name) if is_year_folder(path.parent) else None
         tidy, file_log = read_submission(path, year, assessed=True)
         return [tidy], file_log
     log.add(Rule.FILE_READABLE, "读取", "FAIL", "文件或文件夹不存在", file=str(path))

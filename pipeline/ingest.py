@@ -164,8 +164,22 @@ def _revision(path: Path) -> tuple[str, int]:
     return (stem[: match.start()], int(match[1])) if match else (stem, 1)
 
 
+_YEAR_FOLDER = re.compile(r"[0-9]{4}")
+_BROKEN_LINK = (
+    "符号链接指向不存在的位置或指回自身（循环），未读取：请删除该链接，把报表文件本身放进来"
+)
+
+
+def is_year_folder(path: Path) -> bool:
+    """A folder named with exactly four ASCII digits (２０２４/ and 02024/ are not: each would
+    otherwise be read as a second 2024)."""
+    return path.is_dir() and _YEAR_FOLDER.fullmatch(path.name) is not None
+
+
 def skip_reason(path: Path) -> str | None:
     """Why a file in a year folder is not read, or None when it is a submission."""
+    if path.is_symlink() and not path.exists():
+        return _BROKEN_LINK
     if path.is_dir():
         return "子文件夹不读取：报表应直接放在年份文件夹中"
     if path.name.startswith("~$"):
@@ -318,8 +332,10 @@ def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith(".") or path.name.upper().startswith("README"):
             continue
-        if path.is_dir() and not path.name.isdigit():
-            reason = "不是年份文件夹（文件夹名应只写四位年份，如 2024），其中的文件未读取"
+        if path.is_symlink() and not path.exists():
+            reason = _BROKEN_LINK
+        elif path.is_dir() and not is_year_folder(path):
+            reason = "不是年份文件夹（文件夹名应只写四位半角数字年份，如 2024；２０２４、02024 不算），其中的文件未读取"
         elif not path.is_dir():
             reason = "直接放在原始数据文件夹中，未读取：报表应放在 <年份>/ 文件夹中"
         else:
@@ -334,7 +350,7 @@ def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
     if not raw_dir.is_dir():
         raise IntakeError(f"原始数据文件夹不存在：{raw_dir}")
     check_raw_dir_entries(raw_dir, log)
-    for folder in sorted(p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+    for folder in sorted(p for p in raw_dir.iterdir() if is_year_folder(p)):
         year = int(folder.name)
         if year > last_year:
             continue

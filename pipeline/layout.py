@@ -30,7 +30,6 @@ from pipeline.workbook import Grid, IntakeError, cell_name
 
 _UNIT = re.compile(r"\(([^()]+)\)")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})年")
-HEADER_SEARCH_ROWS = 30
 
 
 class HeaderError(ValueError):
@@ -58,11 +57,9 @@ def is_region_header(cell: object) -> bool:
 
 
 def header_row(rows: list[tuple]) -> int | None:
-    """Index of the row holding the region header, if any, among the first rows."""
-    return next(
-        (i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(is_region_header(c) for c in r)),
-        None,
-    )
+    """Index of the row holding the region header, if any (any row: reading is bounded by the
+    data present, so a header below a long preamble is still found)."""
+    return next((i for i, r in enumerate(rows) if any(is_region_header(c) for c in r)), None)
 
 
 def measure_of(text: str) -> str | None:
@@ -517,6 +514,6 @@ def parse_layout(
                 **where,
             )
     tidy = frame(records)
-    if any(raw_layout.SAMPLE_MARKER in note for note in notes):
+    if any(raw_layout.is_sample_note(note) for note in notes):
         tidy["is_sample"] = True
     return tidy

@@ -50,6 +50,19 @@ NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联�
 # A note row containing this marks the file as sample data (scripts/make_sample_data.py writes it):
 # every value read from such a file carries is_sample = True in the tidy table.
 SAMPLE_MARKER = "样例数据"
+_NEGATIONS = ("不是", "并非", "非", "不属于")
+
+
+def is_sample_note(note: str) -> bool:
+    """A note row marks sample data when it says 样例数据 — not when it says the opposite
+    ("本表不是样例数据")."""
+    start = note.find(SAMPLE_MARKER)
+    while start != -1:
+        if not note[:start].endswith(_NEGATIONS):
+            return True
+        start = note.find(SAMPLE_MARKER, start + 1)
+    return False
+
 
 # Units as they appear in headers, and the factor that converts them to the registry's unit.
 UNIT_FACTORS: dict[str, float] = {"人": 1.0, "万人": 10_000.0, "%": 1.0, "次": 1.0}

@@ -136,9 +136,9 @@ def raw_inputs(raw_dir: Path, year: int) -> list[Path]:
     """The raw folders the intake reads for ``year``: every year folder up to it."""
     if not raw_dir.is_dir():
         return []
-    return sorted(
-        p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) <= year
-    )
+    from pipeline.ingest import is_year_folder
+
+    return sorted(p for p in raw_dir.iterdir() if is_year_folder(p) and int(p.name) <= year)
 
 
 def code_sha() -> str:

@@ -99,3 +99,28 @@ def test_a_stray_cell_at_the_last_cell_of_the_grid_is_named_and_reading_stays_bo
     stray = [r for r in log.records if r.rule == "未读取单元格" and "XFD1048576" in r.message]
     assert len(stray) == 1 and stray[0].status == "WARN" and stray[0].sheet == "完成情况"
     assert not log.has_failures and len(tidy) > 100
+
+
+def test_duplicate_year_folders_in_other_digits_are_named_not_read_as_a_second_2024(tmp_path):
+    from pipeline.ingest import read_raw_dir
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _edited(raw, {})
+    for name in ("２０２４", "02024"):
+        shutil.copytree(raw / str(YEAR), raw / name)
+    tidy, log = read_raw_dir(raw, YEAR)
+    skipped = {
+        r.file for r in log.records if r.rule == "跳过文件" and "不是年份文件夹" in r.message
+    }
+    assert skipped == {"２０２４", "02024"}
+    assert not log.has_failures and set(tidy["year"]) == {YEAR}
+
+
+def test_the_returnee_indicators_are_found_as_written_in_indicators_yaml():
+    from pipeline.indicators import indicator, indicators
+    from pipeline.numbers import normalise
+
+    for item in indicators():
+        for written in (item.name, item.raw_header, item.short_name, item.id):
+            assert indicator(written) == item and indicator(normalise(written)) == item

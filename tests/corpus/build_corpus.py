@@ -245,6 +245,11 @@ def _stray_far_cell(folder: Path) -> None:
     book.save(path)
 
 
+def _symlink_loop(folder: Path) -> None:
+    write(Layout().rows(), folder / "submission.xlsx")
+    (folder / "loop.xlsx").symlink_to("loop.xlsx")  # points at itself
+
+
 def _two_files(folder: Path) -> None:
     write(Layout().rows(), folder / "hanbin.xlsx")
     write(Layout().rows(), folder / "hanyin.xlsx")
@@ -1264,6 +1269,30 @@ CASES += [
         "stray_cell_at_the_last_cell_of_the_grid",
         _stray_far_cell,
         expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容"),),
+    ),
+    Case(
+        "note_says_not_sample_data",
+        _file("note_says_not_sample_data", _with(notes=["注：本表不是样例数据，为正式报送。"])),
+        expect=(("说明行", "PASS", "不是样例数据"),),
+    ),
+    Case(
+        "header_below_row_30",
+        _file(
+            "header_below_row_30",
+            _with(
+                title=[f"安康市{YEAR}年就业工作目标任务完成情况表"]
+                + [f"填报说明第{i}条" for i in range(34)]
+            ),
+        ),
+    ),
+    Case(
+        "city_row_labelled_ankangshi_heji",
+        _file("city_row_labelled_ankangshi_heji", _with(city_label="安康市合计")),
+    ),
+    Case(
+        "symlink_loop_in_the_year_folder",
+        _symlink_loop,
+        expect=(("跳过文件", "WARN", "符号链接"),),
     ),
     Case(
         "sample_note_row",
