@@ -245,6 +245,17 @@ def _stray_far_cell(folder: Path) -> None:
     book.save(path)
 
 
+def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Case:
+    """One 完成数 cell (indicator kind, region code) written with a mark glued to the number."""
+
+    def cell(kind, value, code, measure):
+        return written(value) if (kind, code, measure) == (*at, "actual") else value
+
+    return Case(
+        name, _file(name, _with(cell=cell)), values=False, expect=(("数值格式", "FAIL", words),)
+    )
+
+
 def _symlink_loop(folder: Path) -> None:
     write(Layout().rows(), folder / "submission.xlsx")
     (folder / "loop.xlsx").symlink_to("loop.xlsx")  # points at itself
@@ -1220,44 +1231,23 @@ CASES += [
         values=False,
         expect=(("年份一致", "FAIL", f"写的是 {YEAR - 1} 年"),),
     ),
-    Case(
+    _glued(
         "footnote_mark_glued_to_a_number",
-        _file(
-            "footnote_mark_glued_to_a_number",
-            _with(
-                cell=lambda k, v, c, m: f"{v}¹" if (k, c, m) == ("urban", "610902", "actual") else v
-            ),
-        ),
-        values=False,
-        expect=(("数值格式", "FAIL", "脚注或上标符号（¹）"),),
+        ("urban", "610902"),
+        lambda v: f"{v}¹",
+        "脚注或上标符号（¹）",
     ),
-    Case(
+    _glued(
         "circled_number_after_meetings",
-        _file(
-            "circled_number_after_meetings",
-            _with(
-                cell=lambda k, v, c, m: (
-                    f"{v}①" if (k, c, m) == ("meetings", "610921", "actual") else v
-                )
-            ),
-        ),
-        values=False,
-        expect=(("数值格式", "FAIL", "脚注或上标符号（①）"),),
+        ("meetings", "610921"),
+        lambda v: f"{v}①",
+        "脚注或上标符号（①）",
     ),
-    Case(
+    _glued(
         "space_inside_a_number",
-        _file(
-            "space_inside_a_number",
-            _with(
-                cell=lambda k, v, c, m: (
-                    f"{str(v)[:1]} {str(v)[1:]}"
-                    if (k, c, m) == ("urban", "610902", "actual")
-                    else v
-                )
-            ),
-        ),
-        values=False,
-        expect=(("数值格式", "FAIL", "数字之间有空格"),),
+        ("urban", "610902"),
+        lambda v: f"{str(v)[:1]} {str(v)[1:]}",
+        "数字之间有空格",
     ),
     Case(
         "shibenji_row_is_not_the_city_total",
