@@ -62,6 +62,16 @@ def header_row(rows: list[tuple]) -> int | None:
     return next((i for i, r in enumerate(rows) if any(is_region_header(c) for c in r)), None)
 
 
+def _measure_and_unit(text: str) -> tuple[str | None, str | None]:
+    """The measure of a sub-header, and a unit written in it ("完成数(人)" → actual, 人)."""
+    if not text:
+        return None, None
+    match = re.fullmatch(r"(.+)\(([^()]+)\)", text)
+    if match and measure_of(match[1]) is not None and match[2] in raw_layout.UNIT_FACTORS:
+        return measure_of(match[1]), match[2]
+    return measure_of(text), None
+
+
 def measure_of(text: str) -> str | None:
     for measure, words in raw_layout.MEASURE_WORDS.items():
         if any(text == normalise(w) for w in words):
@@ -161,8 +171,8 @@ def _value_columns(
             current = upper
         elif upper is not None:
             current = None
-        measure = measure_of(normalise(lower)) if lower is not None else None
         lower_text = normalise(lower) if lower is not None else ""
+        measure, sub_unit = _measure_and_unit(lower_text)
         if current is None or (upper is None and (len(header) == 1 or not lower_text)):
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
@@ -174,7 +184,15 @@ def _value_columns(
                     Rule.HEADER,
                     f"子表头“{lower_text}”不是“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”的已知写法，该列未读取：请改为“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”",
                 )
-            item, unit, resolved = parse_indicator_header(str(current), measure, year)
+            written = str(current)
+            if sub_unit is not None:  # "完成数（人）" under "城镇新增就业": the unit is below
+                if _UNIT.search(normalise(written)):
+                    raise HeaderError(
+                        Rule.HEADER_UNIT,
+                        f"表头“{normalise(written)}”和子表头“{lower_text}”都写了单位：请只在表头写一次",
+                    )
+                written = f"{written}({sub_unit})"
+            item, unit, resolved = parse_indicator_header(written, measure, year)
         except LookupError as error:
             log.add(
                 Rule.HEADER_INDICATOR, STAGE, "WARN", f"{error}，该列未读取", column=label, **where
@@ -437,7 +455,7 @@ def parse_layout(
         )
     check_title_year(rows[:header_at], year, log, where)
     two_rows = header_at + 1 < len(rows) and any(
-        measure_of(normalise(c)) for c in rows[header_at + 1] if c is not None
+        _measure_and_unit(normalise(c))[0] for c in rows[header_at + 1] if c is not None
     )
     header = rows[header_at : header_at + (2 if two_rows else 1)]
     region_col = next(i for i, c in enumerate(rows[header_at]) if is_region_header(c))

@@ -1285,6 +1285,22 @@ CASES += [
         expect=(("跳过文件", "WARN", "符号链接"),),
     ),
     Case(
+        "units_written_in_the_sub_header",
+        _layout_rows(
+            lambda rows: [
+                rows[0],
+                [*rows[1][:2], *(c if c is None else c.split("（")[0] for c in rows[1][2:])],
+                [
+                    None if c is None else f"{c}（{unit}）"
+                    for c, unit in zip(
+                        rows[2], [None, None, "人", "人", "%", "%", "次", "次"], strict=True
+                    )
+                ],
+                *rows[3:],
+            ]
+        ),
+    ),
+    Case(
         "sample_note_row",
         _file("sample_note_row", _with(notes=[SAMPLE_NOTE])),
         expect=(("说明行", "PASS", "样例数据"),),
