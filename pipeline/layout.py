@@ -399,7 +399,7 @@ def _blank_required(
             Rule.BLANK_CELL,
             STAGE,
             "WARN",
-            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因随扣分一并列出",
+            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
             **at,
         )
         return reason
