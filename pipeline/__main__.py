@@ -60,17 +60,22 @@ def _documents(args: argparse.Namespace) -> int:
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
-    from pipeline.ingest import check_raw_dir_entries, read_submission, read_year_folder
+    from pipeline.ingest import (
+        check_raw_dir_entries,
+        is_year_folder,
+        read_submission,
+        read_year_folder,
+    )
     from pipeline.qa import QaLog, Rule
 
     log = QaLog()
     if path.is_dir():
         folders = (
             [path]
-            if path.name.isdigit()
-            else sorted(p for p in path.iterdir() if p.is_dir() and p.name.isdigit())
+            if is_year_folder(path)
+            else sorted(p for p in path.iterdir() if is_year_folder(p))
         )
-        if not path.name.isdigit():
+        if not is_year_folder(path):
             check_raw_dir_entries(path, log)
         if not folders:
             log.add(
@@ -81,14 +86,17 @@ def _read_path(path: Path):
                 file=str(path),
             )
         frames = []
-        for folder in folders:
-            tidy, folder_log = read_year_folder(folder, int(folder.name))
+        latest = max((int(f.name) for f in folders), default=None)
+        for folder in folders:  # the latest year is the one being assessed
+            tidy, folder_log = read_year_folder(
+                folder, int(folder.name), assessed=int(folder.name) == latest
+            )
             frames.append(tidy)
             log.extend(folder_log)
         return frames, log
     if path.exists():
-        year = int(path.parent.name) if path.parent.name.isdigit() else None
-        tidy, file_log = read_submission(path, year)
+        year = int(path.parent.name) if is_year_folder(path.parent) else None
+        tidy, file_log = read_submission(path, year, assessed=True)
         return [tidy], file_log
     log.add(Rule.FILE_READABLE, "读取", "FAIL", "文件或文件夹不存在", file=str(path))
     return [], log
@@ -117,6 +125,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from pipeline.inert import write_csv
+
     tidy, log = _read_paths(args.paths)
     if log.has_failures:
         print(log.format(), file=sys.stderr)
@@ -124,9 +134,11 @@ def _ingest(args: argparse.Namespace) -> int:
         return 1
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        tidy.to_csv(args.out, index=False, encoding="utf-8")
+        write_csv(tidy, args.out)
     except OSError as error:
-        print(f"错误：无法写出 {args.out}：{error.strerror or error}", file=sys.stderr)
+        from pipeline.paths import describe_os_error
+
+        print(f"错误：无法写出 {args.out}：{describe_os_error(error)}", file=sys.stderr)
         return 2
     print(f"已写出 {len(tidy)} 行：{args.out}")
     return 0
@@ -253,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # RunFailed lists every failed stage; RunLocked names the holder
         print(f"错误：{error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a read-only folder, a full disk: words, not a traceback
+        from pipeline.paths import describe_os_error
+
+        print(f"错误：{describe_os_error(error)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

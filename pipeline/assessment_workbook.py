@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pipeline.inert import write_cell
+
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 INTEGER, DECIMAL2, PERCENT1 = "#,##0", "#,##0.00", "0.0%"
 
@@ -36,10 +38,10 @@ def _write_sheet(book: Workbook, sheet: Sheet) -> None:
     ws = book.create_sheet(sheet.title)
     header_row = 1
     if sheet.note:
-        ws.cell(1, 1, sheet.note).font = Font(bold=True, color="C00000")
+        write_cell(ws, 1, 1, sheet.note).font = Font(bold=True, color="C00000")
         header_row = 2
     for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(header_row, index, column.header)
+        cell = write_cell(ws, header_row, index, column.header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -53,7 +55,7 @@ def _write_sheet(book: Workbook, sheet: Sheet) -> None:
                 value = None
             elif hasattr(value, "item"):  # numpy scalar → Python
                 value = value.item()
-            cell = ws.cell(row_index, index, value)
+            cell = write_cell(ws, row_index, index, value)
             if column.number_format:
                 cell.number_format = column.number_format
             if isinstance(value, str) and len(value) > column.width:

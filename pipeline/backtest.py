@@ -47,6 +47,7 @@ from pipeline.forecast import (
 )
 from pipeline.forecast_cli import forecast_series
 from pipeline.indicators import indicators
+from pipeline.inert import write_csv
 from pipeline.regions import city, counties
 
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -401,7 +402,7 @@ def run(out_dir: Path = OUT_DIR) -> dict:
         "sample_coverage_by_h": sample_cover_h, "sample_probabilities": probabilities,
         "sample_brier": brier, "sample_reliability": reliability,
     }.items():  # fmt: skip
-        table.to_csv(out_dir / f"{name}.csv", index=False, float_format="%.6g")
+        write_csv(table, out_dir / f"{name}.csv", float_format="%.6g")
     points = m3_points.set_index("method")
     summary = {
         "run_on": date.today().isoformat(),

@@ -33,6 +33,7 @@ from pipeline.forecast import (
     stable_seed,
     to_model_scale,
 )
+from pipeline.inert import read_csv
 
 CALIBRATION_LEVEL = 0.8
 MIN_SCORES = 20
@@ -99,7 +100,7 @@ class Calibration:
     def read(cls, folder: Path) -> Calibration | None:
         if not (folder / WEIGHTS_FILE).exists() or not (folder / SCALES_FILE).exists():
             return None
-        return cls(pd.read_csv(folder / WEIGHTS_FILE), pd.read_csv(folder / SCALES_FILE))
+        return cls(read_csv(folder / WEIGHTS_FILE), read_csv(folder / SCALES_FILE))
 
 
 def group_weights(weights: pd.DataFrame, group: str) -> dict[str, float] | None:

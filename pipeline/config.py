@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -41,6 +42,19 @@ class RegionsConfig(_Strict):
 
     @model_validator(mode="after")
     def _zones_belong_to_counties(self) -> RegionsConfig:
+        owner: dict[
+            str, str
+        ] = {}  # a name, alias or code naming two regions would be booked to one
+        for entry in (self.city, *self.counties, *self.functional_zones):
+            keys = {getattr(entry, "code", None) or entry.id, entry.name, *entry.aliases}
+            keys |= set(getattr(entry, "former_codes", ()))
+            for key in keys:
+                folded = re.sub(r"\s+", "", key).replace("\u3000", "")
+                if owner.get(folded, entry.name) != entry.name:
+                    raise ValueError(
+                        f"“{key}”同时是 {owner[folded]} 和 {entry.name} 的名称、别名或代码：每个名称只能指一个地区"
+                    )
+                owner[folded] = entry.name
         county_codes = {c.code for c in self.counties}
         for zone in self.functional_zones:
             if zone.parent not in county_codes:
@@ -70,6 +84,18 @@ class Indicator(_Strict):
     forecast: bool = True
     valid_range: tuple[float, float]
     plausible_range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _ranges_ascend(self) -> Indicator:
+        for name in ("valid_range", "plausible_range"):
+            bounds = getattr(self, name)
+            if bounds is not None and not bounds[0] < bounds[1]:
+                raise ValueError(
+                    f"{self.id} 的 {name} 须写成 [下限, 上限]（下限小于上限），现为 {list(bounds)}"
+                )
+        if self.valid_range[0] < 0:
+            raise ValueError(f"{self.id} 的 valid_range 下限不能为负数：人数、比率和次数都不小于0")
+        return self
 
 
 class IndicatorsConfig(_Strict):
@@ -118,6 +144,14 @@ class StatusThresholds(_Strict):
     on_track_min_probability: float = Field(gt=0, lt=1)
     at_risk_min_probability: float = Field(gt=0, lt=1)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> StatusThresholds:
+        if not self.at_risk_min_probability < self.on_track_min_probability:
+            raise ValueError(
+                f"at_risk_min_probability（{self.at_risk_min_probability:g}）须小于 on_track_min_probability（{self.on_track_min_probability:g}）：进度正常的概率门槛应高于存在风险"
+            )
+        return self
+
 
 class ForecastSettings(_Strict):
     seed: int
@@ -152,11 +186,82 @@ class TargetsConfig(_Strict):
     progress_thresholds: ProgressThresholds
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML lets the last one win)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"第{line}行：键“{key}”在第{seen[key]}行已经出现过。同一层级的键只能写一次（否则后写的会悄悄覆盖先写的），请删除或合并其中一处"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:#：]+：")
+
+
+def _text(path: Path) -> str:
+    """The file as UTF-8 text; any other encoding (Notepad's ANSI/GBK) is named with its line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"配置文件 {path} 第{line}行不是 UTF-8 编码（记事本“另存为”ANSI/GBK 时常见）：请用 UTF-8 编码重新保存"
+        ) from None
+
+
 def _load_yaml(path: Path) -> object:
     if not path.exists():
         raise ConfigError(f"找不到配置文件 {path}")
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    text = _text(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _FULL_WIDTH_KEY.match(line):
+            raise ConfigError(
+                f"配置文件 {path} 第{number}行：键后用了全角冒号“：”，YAML 须用半角冒号“:”加一个空格（{line.strip()[:40]}）"
+            )
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except ConfigError as error:
+        raise ConfigError(f"配置文件 {path} {error}") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+        raise ConfigError(
+            f"配置文件 {path} {where}不是有效的 YAML（{error.problem or error}）：请检查缩进、冒号后的空格和引号是否成对"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"配置文件 {path} 不是有效的 YAML（{error}）") from None
+
+
+def _line_of(path: Path, location: tuple) -> int | None:
+    """The line of the key at ``location`` (as pydantic reports it) in the YAML file."""
+    try:
+        node = yaml.compose(_text(path), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ConfigError):
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                break
+            line = next(k for k, v in node.value if v is match).start_mark.line + 1
+            node = match
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -166,7 +271,14 @@ def _validated(model: type[M], path: Path) -> M:
     try:
         return model.model_validate(_load_yaml(path))
     except ValidationError as error:
-        raise ConfigError(f"配置文件 {path} 有误：\n{error}") from error
+        problems = []
+        for item in error.errors():
+            location = tuple(item["loc"])
+            key = ".".join(str(part) for part in location) or "（整个文件）"
+            line = _line_of(path, location)
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"  {'第' + str(line) + '行，' if line else ''}键 {key}：{message}")
+        raise ConfigError(f"配置文件 {path} 有误：\n" + "\n".join(problems)) from None
 
 
 @cache
@@ -179,6 +291,37 @@ def load_indicators_config(config_dir: Path = CONFIG_DIR) -> IndicatorsConfig:
     return _validated(IndicatorsConfig, config_dir / "indicators.yaml")
 
 
+def check_indicator_ids(path: Path, section: str, ids: dict[str, object], config_dir: Path) -> None:
+    """Every key of ``section`` (e.g. "scoring.weights") is an indicator id of indicators.yaml."""
+    known = {i.id for i in load_indicators_config(config_dir).indicators}
+    for key in ids:
+        if key not in known:
+            line = _line_of(path, (*section.split("."), key))
+            raise ConfigError(
+                f"配置文件 {path} {'第' + str(line) + '行，' if line else ''}键 {section}.{key}：未知的指标代码“{key}”。已知：{'、'.join(sorted(known))}"
+            )
+
+
+def _check_targets(config: TargetsConfig, path: Path, config_dir: Path) -> None:
+    """Targets name known indicators and lie in each indicator's valid range: a negative ceiling
+    would make every county breach it."""
+    items = {i.id: i for i in load_indicators_config(config_dir).indicators}
+    for number, plan in enumerate(config.plans):
+        where = f"plans.{number}"
+        for section in ("city_targets", "county_allocations", "allocation_step"):
+            check_indicator_ids(path, f"{where}.{section}", getattr(plan, section), config_dir)
+        for key, value in plan.city_targets.items():
+            low, high = items[key].valid_range
+            if not low <= value <= high:
+                line = _line_of(path, ("plans", number, "city_targets", key))
+                raise ConfigError(
+                    f"配置文件 {path} {'第' + str(line) + '行，' if line else ''}键 {where}.city_targets.{key}：{plan.name} 目标 {value:g} 不在该指标的取值范围 {low:g}–{high:g}{items[key].unit} 内（indicators.yaml 的 valid_range）"
+                )
+
+
 @cache
 def load_targets_config(config_dir: Path = CONFIG_DIR) -> TargetsConfig:
-    return _validated(TargetsConfig, config_dir / "targets.yaml")
+    path = config_dir / "targets.yaml"
+    config = _validated(TargetsConfig, path)
+    _check_targets(config, path, config_dir)
+    return config

@@ -17,13 +17,26 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@$^=:])")
+# Markup characters, and the straight quotes and hyphen that Pandoc's "smart" typography would
+# turn into curly quotes and dashes (a file name must be printed as it is spelled).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@$^=:\"'\-])")
+
+
+def visible(value: object) -> str:
+    """Control and format characters (Unicode Cc, Cf: bidi overrides such as U+202E, zero-width
+    spaces, BOM) written as their code point, "[U+202E]": they reorder or hide text, and one of
+    them makes Typst panic. White space is left to the caller."""
+    return "".join(
+        f"[U+{ord(c):04X}]" if unicodedata.category(c) in ("Cc", "Cf") and not c.isspace() else c
+        for c in str(value)
+    )
 
 
 def text(value: object) -> str:
-    """Free text (from a submission or config) made inert in Markdown and HTML: every character
-    that Markdown or HTML would read as markup is backslash-escaped, line breaks become spaces."""
-    flat = " ".join(str(value).split())
+    """Free text (from a submission or config) made inert in Markdown and HTML: control and
+    format characters shown by code point (:func:`visible`), every character that Markdown or
+    HTML would read as markup backslash-escaped, line breaks become spaces."""
+    flat = " ".join(visible(value).split())
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
     return escaped.replace("&", "&amp;")
 

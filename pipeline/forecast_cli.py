@@ -22,6 +22,7 @@ from pipeline.forecast import (
     simulate,
     stable_seed,
 )
+from pipeline.inert import write_csv
 
 OUTPUT_COLUMNS = ["series_id", "h", *SUMMARY_COLUMNS]
 GROUP = "all"
@@ -89,4 +90,4 @@ def forecast_file(input_path: Path, horizon: int, output_path: Path) -> None:
     if horizon < 1:
         raise ForecastInputError("--horizon 必须是正整数")
     series = pd.read_csv(input_path, dtype={"series_id": str})
-    forecast_series(series, horizon).to_csv(output_path, index=False, float_format="%.6g")
+    write_csv(forecast_series(series, horizon), output_path, float_format="%.6g")

@@ -29,9 +29,14 @@ def indicators() -> tuple[Indicator, ...]:
 
 
 def indicator(indicator_id_or_name: str) -> Indicator:
-    """Find an indicator by id, Chinese name or the spreadsheet's header wording."""
+    """Find an indicator by id, Chinese name, short name or the spreadsheet's header wording,
+    compared after the same normalisation on both sides (NFKC, no spaces): the returnee
+    indicators' full-width brackets match whether the caller normalised them or not."""
+    from pipeline.numbers import normalise
+
+    wanted = normalise(indicator_id_or_name)
     for item in indicators():
-        if indicator_id_or_name in (item.id, item.name, item.raw_header):
+        if wanted in {normalise(w) for w in (item.id, item.name, item.raw_header, item.short_name)}:
             return item
     known = "、".join(f"{i.id}（{i.name}）" for i in indicators())
     raise UnknownIndicatorError(f"未知指标“{indicator_id_or_name}”。已知指标：{known}")

@@ -101,7 +101,9 @@ def check_has_values(tidy: pd.DataFrame, file: str, log: QaLog) -> None:
         log.add(Rule.HAS_VALUES, STAGE, "PASS", f"读取到 {len(tidy)} 个数值", file=file)
 
 
-def _parse(grids: list[Grid], path: Path, year: int | None, log: QaLog) -> pd.DataFrame:
+def _parse(
+    grids: list[Grid], path: Path, year: int | None, log: QaLog, assessed: bool
+) -> pd.DataFrame:
     grid = choose_sheet(grids, path.name, log)
     if grid is None:
         return empty()
@@ -117,19 +119,22 @@ def _parse(grids: list[Grid], path: Path, year: int | None, log: QaLog) -> pd.Da
         )
         return empty()
     try:
-        return parse_layout(grid, path.name, year, log)
+        return parse_layout(grid, path.name, year, log, assessed)
     except IntakeError as error:
         log.add(Rule.HEADER, STAGE, "FAIL", str(error), file=path.name, sheet=grid.sheet)
         return empty()
 
 
-def read_submission(path: Path, year: int | None) -> tuple[pd.DataFrame, QaLog]:
+def read_submission(
+    path: Path, year: int | None, assessed: bool = False
+) -> tuple[pd.DataFrame, QaLog]:
     """Read one file (any accepted format) for ``year`` into tidy rows plus its QA log.
-    ``year`` None is allowed for long-format files, which carry their own years."""
+    ``year`` None is allowed for long-format files, which carry their own years. ``assessed``:
+    ``year`` is the year under assessment, whose required values must all be there."""
     log = QaLog()
     try:
         grids = read_grids(path, log, _is_header_cell)
-        tidy = _parse(grids, path, year, log)
+        tidy = _parse(grids, path, year, log, assessed)
     except IntakeError as error:
         log.add(Rule.FILE_READABLE, STAGE, "FAIL", f"无法读取：{error}", file=path.name)
         return empty(), log
@@ -143,8 +148,9 @@ def read_submission(path: Path, year: int | None) -> tuple[pd.DataFrame, QaLog]:
         )
         return empty(), log
     tidy = check_value_unique(tidy, log)
-    if not (tidy.empty and log.has_failures):  # a file already refused needs no second FAIL
-        check_has_values(tidy, path.name, log)
+    refused = {Rule.FILE_READABLE, Rule.SHEET_CHOICE, Rule.HEADER, Rule.YEAR_MATCH}
+    if not any(r.status == "FAIL" and r.rule in refused for r in log.records):
+        check_has_values(tidy, path.name, log)  # a file refused as a whole needs no second FAIL
     return tidy, log
 
 
@@ -158,8 +164,22 @@ def _revision(path: Path) -> tuple[str, int]:
     return (stem[: match.start()], int(match[1])) if match else (stem, 1)
 
 
+_YEAR_FOLDER = re.compile(r"[0-9]{4}")
+_BROKEN_LINK = (
+    "符号链接指向不存在的位置或指回自身（循环），未读取：请删除该链接，把报表文件本身放进来"
+)
+
+
+def is_year_folder(path: Path) -> bool:
+    """A folder named with exactly four ASCII digits (２０２４/ and 02024/ are not: each would
+    otherwise be read as a second 2024)."""
+    return path.is_dir() and _YEAR_FOLDER.fullmatch(path.name) is not None
+
+
 def skip_reason(path: Path) -> str | None:
     """Why a file in a year folder is not read, or None when it is a submission."""
+    if path.is_symlink() and not path.exists():
+        return _BROKEN_LINK
     if path.is_dir():
         return "子文件夹不读取：报表应直接放在年份文件夹中"
     if path.name.startswith("~$"):
@@ -215,10 +235,10 @@ def _changes(
         )
 
 
-def _read_revisions(paths: list[Path], year: int, log: QaLog) -> pd.DataFrame:
+def _read_revisions(paths: list[Path], year: int, log: QaLog, assessed: bool) -> pd.DataFrame:
     """The highest revision of one submission; every change from the previous one is logged."""
     final = paths[-1]
-    tidy, file_log = read_submission(final, year)
+    tidy, file_log = read_submission(final, year, assessed)
     log.extend(file_log)
     if len(paths) > 1:
         previous, _ = read_submission(paths[-2], year)
@@ -257,9 +277,10 @@ def check_region_across_files(frames: list[pd.DataFrame], log: QaLog) -> pd.Data
     return concat(kept)
 
 
-def read_year_folder(folder: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
+def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[pd.DataFrame, QaLog]:
     """One year's submissions: one combined file, or one file per county. A file may be revised
-    (raw_layout.REVISION_PATTERN): the highest revision is used and every changed cell logged."""
+    (raw_layout.REVISION_PATTERN): the highest revision is used and every changed cell logged.
+    ``assessed``: this is the year under assessment (see read_submission)."""
     log = QaLog()
     if not YEAR_MIN <= year <= latest_year():
         log.add(
@@ -293,7 +314,7 @@ def read_year_folder(folder: Path, year: int) -> tuple[pd.DataFrame, QaLog]:
             f"{'、'.join(p.name for p in group)} 是同一份报表的同一版本：请只保留一个；更正后的报表请在原文件名后加修订号（如 {group[0].stem}.r2{group[0].suffix}），以最高修订号为准",
             file=group[0].name,
         )
-    frames = [_read_revisions(g, year, log) for g in groups.values() if g not in clashes]
+    frames = [_read_revisions(g, year, log, assessed) for g in groups.values() if g not in clashes]
     if len(groups) > 1:
         log.add(
             Rule.ONE_FILE_PER_YEAR,
@@ -311,8 +332,10 @@ def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith(".") or path.name.upper().startswith("README"):
             continue
-        if path.is_dir() and not path.name.isdigit():
-            reason = "不是年份文件夹（文件夹名应只写四位年份，如 2024），其中的文件未读取"
+        if path.is_symlink() and not path.exists():
+            reason = _BROKEN_LINK
+        elif path.is_dir() and not is_year_folder(path):
+            reason = "不是年份文件夹（文件夹名应只写四位半角数字年份，如 2024；２０２４、02024 不算），其中的文件未读取"
         elif not path.is_dir():
             reason = "直接放在原始数据文件夹中，未读取：报表应放在 <年份>/ 文件夹中"
         else:
@@ -321,17 +344,17 @@ def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
 
 
 def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:
-    """Read every ``<raw_dir>/<year>/`` with year <= last_year."""
+    """Read every ``<raw_dir>/<year>/`` with year <= last_year; ``last_year`` is the assessed one."""
     log = QaLog()
     frames = []
     if not raw_dir.is_dir():
         raise IntakeError(f"原始数据文件夹不存在：{raw_dir}")
     check_raw_dir_entries(raw_dir, log)
-    for folder in sorted(p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+    for folder in sorted(p for p in raw_dir.iterdir() if is_year_folder(p)):
         year = int(folder.name)
         if year > last_year:
             continue
-        tidy, year_log = read_year_folder(folder, year)
+        tidy, year_log = read_year_folder(folder, year, assessed=year == last_year)
         frames.append(tidy)
         log.extend(year_log)
     if not frames:

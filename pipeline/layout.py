@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from math import nan as NAN
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -15,6 +16,7 @@ from pipeline.config import Indicator
 from pipeline.indicators import indicators
 from pipeline.numbers import NumberError, normalise, parse_cell
 from pipeline.qa import QaLog, Rule
+from pipeline.regions import FunctionalZone, Region
 from pipeline.tidy import (
     STAGE,
     Source,
@@ -28,7 +30,14 @@ from pipeline.workbook import Grid, IntakeError, cell_name
 
 _UNIT = re.compile(r"\(([^()]+)\)")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})年")
-HEADER_SEARCH_ROWS = 30
+
+
+class HeaderError(ValueError):
+    """A header the intake refuses (FAIL), with the rule it breaks."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,19 @@ def is_region_header(cell: object) -> bool:
 
 
 def header_row(rows: list[tuple]) -> int | None:
-    """Index of the row holding the region header, if any, among the first rows."""
-    return next(
-        (i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(is_region_header(c) for c in r)),
-        None,
-    )
+    """Index of the row holding the region header, if any (any row: reading is bounded by the
+    data present, so a header below a long preamble is still found)."""
+    return next((i for i, r in enumerate(rows) if any(is_region_header(c) for c in r)), None)
+
+
+def _measure_and_unit(text: str) -> tuple[str | None, str | None]:
+    """The measure of a sub-header, and a unit written in it ("完成数(人)" → actual, 人)."""
+    if not text:
+        return None, None
+    match = re.fullmatch(r"(.+)\(([^()]+)\)", text)
+    if match and measure_of(match[1]) is not None and match[2] in raw_layout.UNIT_FACTORS:
+        return measure_of(match[1]), match[2]
+    return measure_of(text), None
 
 
 def measure_of(text: str) -> str | None:
@@ -74,6 +91,19 @@ def _strip_measure(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+_YEAR_PREFIX = re.compile(r"^(\d{4})年度?")
+
+
+def _named_within(name: str) -> Indicator | None:
+    """The indicator whose wording appears inside a longer header ('城镇新增就业人数'), if any."""
+    found = [
+        item
+        for item in indicators()
+        if any(normalise(w) in name for w in (item.raw_header, item.name, item.short_name))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _match_indicator(name: str) -> Indicator | None:
     for item in indicators():
         if name in {
@@ -86,28 +116,43 @@ def _match_indicator(name: str) -> Indicator | None:
     return None
 
 
-def parse_indicator_header(text: str, measure: str | None) -> tuple[Indicator, str, str]:
+def parse_indicator_header(
+    text: str, measure: str | None, year: int | None = None
+) -> tuple[Indicator, str, str]:
     """Indicator, unit and measure from a header such as '城镇新增就业（万人）' over '完成数', or the
-    one-row '城镇新增就业完成数（人）'. ValueError says what is wrong."""
+    one-row '城镇新增就业完成数（人）'. HeaderError says what is wrong; LookupError when the header
+    names no indicator at all (a 备注 column)."""
     normalised = normalise(text)
     units = list(_UNIT.finditer(normalised))
     if not units:
         if _match_indicator(_strip_measure(normalised)[0]) is None:
             raise LookupError(f"未识别的指标“{normalised}”")
-        raise ValueError(f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
+        raise HeaderError(Rule.HEADER_UNIT, f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
     last = units[-1]  # the unit is the last bracket; earlier ones are part of the name
     unit = last[1]
     name, measure_in_name = _strip_measure(normalised[: last.start()] + normalised[last.end() :])
+    prefix = _YEAR_PREFIX.match(name)
+    if prefix and year is not None and int(prefix[1]) != year:
+        raise HeaderError(
+            Rule.YEAR_MATCH, f"表头“{text}”写的是 {prefix[1]} 年，所在文件夹是 {year} 年"
+        )
+    name = name[prefix.end() :] if prefix else name  # "2024年城镇新增就业" names the indicator
     item = _match_indicator(name)
     if item is None:
+        within = _named_within(name)
+        if within is not None:  # a wording the intake does not know must not drop the indicator
+            raise HeaderError(
+                Rule.HEADER_INDICATOR,
+                f"表头“{text}”含指标“{within.name}”，但写法不是已知的写法：请改为“{raw_layout.indicator_header(within.raw_header, within.unit)}”",
+            )
         raise LookupError(f"未识别的指标“{name}”")
     if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-        raise ValueError(f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
+        raise HeaderError(Rule.HEADER_UNIT, f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
     return item, unit, measure or measure_in_name or "actual"
 
 
 def _value_columns(
-    header: list[tuple], grid: Grid, log: QaLog, where: dict
+    header: list[tuple], grid: Grid, year: int, log: QaLog, where: dict
 ) -> tuple[list[ValueColumn], set[int]]:
     """The indicator columns, and the indexes of header columns that are not read (each with its
     own record: unknown indicator, bad unit, a repeat of an earlier column)."""
@@ -126,22 +171,36 @@ def _value_columns(
             current = upper
         elif upper is not None:
             current = None
-        measure = measure_of(normalise(lower)) if lower is not None else None
-        if current is None or (upper is None and (len(header) == 1 or measure is None)):
+        lower_text = normalise(lower) if lower is not None else ""
+        measure, sub_unit = _measure_and_unit(lower_text)
+        if current is None or (upper is None and (len(header) == 1 or not lower_text)):
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
         label = f"{get_column_letter(index + 1)}（{normalise(current)}{'·' + normalise(lower) if lower else ''}{hidden}）"
         check_invisible_characters(current, log, "表头", column=label, **where)
         try:
-            item, unit, resolved = parse_indicator_header(str(current), measure)
+            if lower_text and measure is None:
+                raise HeaderError(
+                    Rule.HEADER,
+                    f"子表头“{lower_text}”不是“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”的已知写法，该列未读取：请改为“{raw_layout.TASK_LABEL}”或“{raw_layout.DONE_LABEL}”",
+                )
+            written = str(current)
+            if sub_unit is not None:  # "完成数（人）" under "城镇新增就业": the unit is below
+                if _UNIT.search(normalise(written)):
+                    raise HeaderError(
+                        Rule.HEADER_UNIT,
+                        f"表头“{normalise(written)}”和子表头“{lower_text}”都写了单位：请只在表头写一次",
+                    )
+                written = f"{written}({sub_unit})"
+            item, unit, resolved = parse_indicator_header(written, measure, year)
         except LookupError as error:
             log.add(
                 Rule.HEADER_INDICATOR, STAGE, "WARN", f"{error}，该列未读取", column=label, **where
             )
             unread.add(index)
             continue
-        except ValueError as error:
-            log.add(Rule.HEADER_UNIT, STAGE, "FAIL", str(error), column=label, **where)
+        except HeaderError as error:
+            log.add(error.rule, STAGE, "FAIL", str(error), column=label, **where)
             unread.add(index)
             continue
         column = ValueColumn(index, item, resolved, unit, label)
@@ -171,16 +230,21 @@ def _value_columns(
     return columns, unread
 
 
-def check_required_columns(columns: list[ValueColumn], log: QaLog, where: dict) -> None:
+def check_required_columns(
+    columns: list[ValueColumn], assessed: bool, log: QaLog, where: dict
+) -> None:
+    """Every indicator has a column; in the assessed year a missing one is a FAIL (its values
+    would otherwise count as not reported), in earlier years a WARN (series begin later)."""
     found = {c.indicator.id for c in columns}
     for item in indicators():
         present = item.id in found
-        status = "PASS" if present else "WARN"
+        status = "PASS" if present else ("FAIL" if assessed else "WARN")
         log.add(
             Rule.REQUIRED_COLUMNS,
             STAGE,
             status,
-            f"{item.name}：{'已找到' if present else '缺少此列'}",
+            f"{item.name}：{'已找到' if present else '缺少此列'}"
+            + ("" if present or not assessed else "（考核年度每项指标都须报送）"),
             **where,
         )
     if not columns:
@@ -284,6 +348,18 @@ def _note_or_unlabelled(
     return ""
 
 
+def not_submitted_reason(raw: object) -> str | None:
+    """The reason in a cell written "未报送：<原因>", or None for any other cell."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    prefix = raw_layout.NOT_SUBMITTED_PREFIX
+    if not text.startswith(prefix):
+        return None
+    reason = text[len(prefix) :].lstrip(":：").strip()  # kept as the county wrote it
+    return reason or None
+
+
 def _read_value(
     raw: object, column: ValueColumn, grid: Grid, excel_row: int, log: QaLog, where: dict
 ) -> float | None:
@@ -301,6 +377,43 @@ def _read_value(
     return parsed.value
 
 
+def is_required(item: Indicator, region: Region | FunctionalZone, column: ValueColumn) -> bool:
+    """A 完成数 the assessment needs: every region's, except a city-only indicator's for counties.
+    Functional zones report on their own and are not assessed."""
+    if column.measure != "actual" or not isinstance(region, Region):
+        return False
+    return region.is_city or not item.city_only
+
+
+def _blank_required(
+    raw: object, column: ValueColumn, region: Region, year: int, excel_row: int, log, where: dict
+) -> str | None:
+    """A required 完成数 of the assessed year that is blank (or a dash): the county's recorded
+    reason (WARN, the value stays missing with the reason), or a FAIL naming the cell."""
+    at = {"row": excel_row, "column": column.label, **where}
+    cell = cell_name(excel_row, column.index + 1)
+    what = f"{year}年 {region.name} {column.indicator.name} 完成数"
+    reason = not_submitted_reason(raw)
+    if reason is not None:
+        log.add(
+            Rule.BLANK_CELL,
+            STAGE,
+            "WARN",
+            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
+            **at,
+        )
+        return reason
+    shown = f"写的是“{normalise(raw)}”" if raw is not None and normalise(raw) else "为空"
+    log.add(
+        Rule.BLANK_CELL,
+        STAGE,
+        "FAIL",
+        f"{what}{shown}（单元格 {cell}）：考核年度的完成数必须填写。请填写数值；确实无法报送时，在该单元格写明“{raw_layout.NOT_SUBMITTED_PREFIX}：原因”",
+        **at,
+    )
+    return None
+
+
 def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, where: dict) -> None:
     """Content in a data row outside every read column (no header above it) is named, not lost."""
     for index, cell in enumerate(row):
@@ -316,7 +429,22 @@ def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, w
             )
 
 
-def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
+def _is_blank(raw: object) -> bool:
+    """Blank, a dash-like marker, or a "未报送：…" note: no number in the cell."""
+    if raw is None or not_submitted_reason(raw) is not None:
+        return True
+    try:
+        return parse_cell(raw).value is None
+    except NumberError:
+        return False
+
+
+def parse_layout(
+    grid: Grid, file: str, year: int, log: QaLog, assessed: bool = False
+) -> pd.DataFrame:
+    """The tidy rows of one sheet in the bureau layout for ``year``. ``assessed``: ``year`` is the
+    year being assessed, so every indicator's column and every required 完成数 must be there
+    (a blank one is a FAIL unless the cell says "未报送：<原因>")."""
     where = {"file": file, "sheet": grid.sheet}
     width = max((len(r) for r in grid.rows), default=0)
     rows = [tuple(r) + (None,) * (width - len(r)) for r in grid.rows]
@@ -327,7 +455,7 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
         )
     check_title_year(rows[:header_at], year, log, where)
     two_rows = header_at + 1 < len(rows) and any(
-        measure_of(normalise(c)) for c in rows[header_at + 1] if c is not None
+        _measure_and_unit(normalise(c))[0] for c in rows[header_at + 1] if c is not None
     )
     header = rows[header_at : header_at + (2 if two_rows else 1)]
     region_col = next(i for i, c in enumerate(rows[header_at]) if is_region_header(c))
@@ -336,8 +464,8 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
         for i, c in enumerate(rows[header_at])
         if c is not None and normalise(c) == normalise(raw_layout.SEQUENCE_HEADER)
     }
-    columns, unread = _value_columns(header, grid, log, where)
-    check_required_columns(columns, log, where)
+    columns, unread = _value_columns(header, grid, year, log, where)
+    check_required_columns(columns, assessed, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row
     value_indexes = {c.index for c in columns}
@@ -377,10 +505,16 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
             continue
         seen[code] = (excel_row, cells)
         for column in columns:
-            value = _read_value(row[column.index], column, grid, excel_row, log, where)
+            raw = row[column.index]
+            item, measure, unit = column.indicator, column.measure, column.sheet_unit
+            source = Source(file, grid.sheet, excel_row, column.label)
+            if assessed and is_required(item, region, column) and _is_blank(raw):
+                reason = _blank_required(raw, column, region, year, excel_row, log, where)
+                if reason is not None:
+                    records.append(record(region, year, item, measure, NAN, unit, source, reason))
+                continue
+            value = _read_value(raw, column, grid, excel_row, log, where)
             if value is not None:
-                source = Source(file, grid.sheet, excel_row, column.label)
-                item, measure, unit = column.indicator, column.measure, column.sheet_unit
                 records.append(record(region, year, item, measure, value, unit, source))
         read = {region_col, *sequence_cols, *unread, *value_indexes}
         check_unread_cells(row, read, excel_row, log, where)
@@ -398,6 +532,6 @@ def parse_layout(grid: Grid, file: str, year: int, log: QaLog) -> pd.DataFrame:
                 **where,
             )
     tidy = frame(records)
-    if any(raw_layout.SAMPLE_MARKER in note for note in notes):
+    if any(raw_layout.is_sample_note(note) for note in notes):
         tidy["is_sample"] = True
     return tidy

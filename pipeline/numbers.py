@@ -65,6 +65,23 @@ def _parse_stored_number(raw: float, unit: str | None, percent_format: bool) -> 
     )
 
 
+_SPACE_BETWEEN_DIGITS = re.compile(r"[\d.,][\s\u3000]+[\d.,]")
+
+
+def check_glued_marks(raw: str) -> None:
+    """Footnote marks and spaces must not be glued into a number: NFKC turns "7056¹" into 70561
+    and "3①" into 31, and removing the space turns "1 2" into 12. Refuse them (NumberError);
+    digits of other scripts than 0-9 and full-width ０-９ (category "No": superscripts, circled
+    and fraction digits) are never part of a number."""
+    marks = sorted({c for c in raw if unicodedata.category(c) == "No"})
+    if marks:
+        raise NumberError(
+            f"“{raw}”含脚注或上标符号（{'、'.join(marks)}）：请删去符号，把注释写在说明行中"
+        )
+    if _SPACE_BETWEEN_DIGITS.search(unicodedata.normalize("NFKC", raw)):
+        raise NumberError(f"“{raw}”的数字之间有空格：无法确定是一个数还是两个数，请删去空格")
+
+
 def parse_cell(raw: object, unit: str | None = None, percent_format: bool = False) -> Parsed:
     """A cell under the grammar for a column in ``unit`` ("人", "万人", "%", "次"; None when not
     known, which allows neither "%" nor a unit word). ``percent_format``: Excel shows the stored
@@ -75,6 +92,7 @@ def parse_cell(raw: object, unit: str | None = None, percent_format: bool = Fals
         raise NumberError(f"单元格的值“{raw}”不是数字（是逻辑值或日期）")
     if isinstance(raw, int | float):
         return _parse_stored_number(raw, unit, percent_format)
+    check_glued_marks(str(raw))
     text = normalise(raw)
     if _is_missing(text):
         return Parsed(None)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import DATA_DIR, PROJECT_ROOT
+from pipeline.inert import read_csv, write_csv
 
 TIDY_FILE = "tidy.csv"
 QA_FILE = "qa_log.csv"
@@ -60,11 +61,29 @@ def region_dir(processed_dir: Path, year: int, region_code: str) -> Path:
     return year_dir(processed_dir, year) / REGIONS_DIR / region_code
 
 
+def describe_os_error(error: OSError) -> str:
+    """A file-system failure in plain words: the path, what happened, what to do. Published
+    reports are swapped in only after a complete build, so they are never half-written."""
+    import errno
+
+    where = error.filename or "（未知路径）"
+    if error.errno == errno.ENOSPC:
+        what = "磁盘空间不足", "请清理磁盘（如 data/builds/ 中的旧构建）后重新运行"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = (
+            "没有写入权限（文件夹只读）",
+            "请让管理员开放该文件夹的写入权限，或用参数指定可写的位置",
+        )
+    else:
+        what = f"读写失败（{error.strerror or error}）", "请检查该路径后重新运行"
+    return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
+
+
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
     """Write to a uniquely named file beside ``path``, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
-    frame.to_csv(partial, index=False, encoding="utf-8")
+    write_csv(frame, partial)
     partial.replace(path)
 
 
@@ -78,7 +97,10 @@ def _require(path: Path, stage: str, year: int) -> Path:
 
 
 def _read_tidy(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"region_code": str})
+    tidy = read_csv(path, dtype={"region_code": str})
+    if "missing_reason" in tidy:  # "" is written as an empty field, read back as NaN
+        tidy["missing_reason"] = tidy["missing_reason"].fillna("").astype("str")
+    return tidy
 
 
 def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:
@@ -95,7 +117,7 @@ def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
 
 def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
     path = _require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return read_csv(path, dtype=str, keep_default_na=False)
 
 
 def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
@@ -105,7 +127,7 @@ def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.Dat
 
 def load_region_qa(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
     path = region_dir(processed_dir, year, region_code) / QA_FILE
-    return pd.read_csv(
+    return read_csv(
         _require(path, "notebooks/10_year.ipynb", year), dtype=str, keep_default_na=False
     )
 
@@ -113,7 +135,7 @@ def load_region_qa(processed_dir: Path, year: int, region_code: str) -> pd.DataF
 def load_indicator_parameters(processed_dir: Path, year: int) -> dict[str, dict[str, float | None]]:
     """Per indicator: the pooled step size and the common-shock share (year stage)."""
     path = year_dir(processed_dir, year) / INDICATOR_PARAMETERS_FILE
-    frame = pd.read_csv(_require(path, "notebooks/10_year.ipynb", year))
+    frame = read_csv(_require(path, "notebooks/10_year.ipynb", year))
     return {
         row.indicator: {
             "pooled_step_sd": None if pd.isna(row.pooled_step_sd) else float(row.pooled_step_sd),
@@ -154,7 +176,7 @@ def _year_or_region_dir(processed_dir: Path, year: int, region_code: str | None)
 
 def load_assessment(processed_dir: Path, year: int, region_code: str | None = None) -> pd.DataFrame:
     folder = _year_or_region_dir(processed_dir, year, region_code)
-    return pd.read_csv(
+    return read_csv(
         _require(folder / ASSESSMENT_FILE, "make report", year), dtype={"region_code": str}
     )
 
@@ -163,13 +185,11 @@ def load_forecast_paths(
     processed_dir: Path, year: int, region_code: str | None = None
 ) -> pd.DataFrame:
     folder = _year_or_region_dir(processed_dir, year, region_code)
-    return pd.read_csv(
-        _require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str}
-    )
+    return read_csv(_require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
 
 
 def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:
     from pipeline.calibration import WEIGHTS_FILE
 
     path = year_dir(processed_dir, year) / WEIGHTS_FILE
-    return pd.read_csv(_require(path, "notebooks/10_year.ipynb", year))
+    return read_csv(_require(path, "notebooks/10_year.ipynb", year))

@@ -33,6 +33,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.forms import write_blank_forms
 from pipeline.report import ReportInputs, build_markdown, report_stem
 
 RENDER_DIR = Path(__file__).parent / "render"
@@ -276,9 +277,12 @@ def publish(
     """Write the report files into ``out_dir`` and return the paths of the HTML and the PDF.
 
     ``use_quarto`` None means: Quarto when it is found (``QUARTO_PATH`` or PATH), the fallback
-    otherwise. Prints which renderer was used and the files it wrote."""
+    otherwise. Also writes the counties' blank forms (pipeline.forms). Prints which renderer was
+    used and the files it wrote."""
     published = publish_report(processed_dir, year, out_dir, use_quarto)
+    # the counties' blank 报表模板 and 填报说明 travel with each year's outputs
+    blank_forms = write_blank_forms(year, out_dir)
     # names only: `make report` renders into a staging folder and prints the final one itself
-    names = "、".join(path.name for path in [*published.paths, published.source])
+    names = "、".join(path.name for path in [*published.paths, published.source, *blank_forms])
     print(f"报告渲染器：{published.renderer}；输出：{names}")
     return published.paths

@@ -15,6 +15,8 @@ REGION_HEADER = "县（市、区）"
 TASK_LABEL = "目标任务"
 DONE_LABEL = "完成数"
 CITY_ROW_LABEL = "全市"
+# The city's own departments (市本级) are not the city total: a row so labelled is refused.
+CITY_OWN_LABEL = "市本级"
 
 # Header words, compared after NFKC normalisation and removal of spaces and line breaks.
 REGION_HEADER_ALIASES = (
@@ -29,12 +31,38 @@ REGION_HEADER_ALIASES = (
 )
 MEASURE_WORDS = {
     "task": ("目标任务", "任务数", "目标数", "年度任务", "计划数", "目标"),
-    "actual": ("完成数", "实际完成", "完成情况", "完成"),
+    "actual": (
+        "完成数",
+        "实际完成数",
+        "实际完成",
+        "本年完成数",
+        "本年完成",
+        "年度完成数",
+        "完成情况",
+        "完成",
+    ),
 }
+# A county that cannot give a required 完成数 writes the reason in the cell itself:
+# "未报送：<原因>" (full- or half-width colon). The value is then missing with that reason (a WARN),
+# instead of a blank that fails validation.
+NOT_SUBMITTED_PREFIX = "未报送"
 NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联系人", "数据来源")
 # A note row containing this marks the file as sample data (scripts/make_sample_data.py writes it):
 # every value read from such a file carries is_sample = True in the tidy table.
 SAMPLE_MARKER = "样例数据"
+_NEGATIONS = ("不是", "并非", "非", "不属于")
+
+
+def is_sample_note(note: str) -> bool:
+    """A note row marks sample data when it says 样例数据 — not when it says the opposite
+    ("本表不是样例数据")."""
+    start = note.find(SAMPLE_MARKER)
+    while start != -1:
+        if not note[:start].endswith(_NEGATIONS):
+            return True
+        start = note.find(SAMPLE_MARKER, start + 1)
+    return False
+
 
 # Units as they appear in headers, and the factor that converts them to the registry's unit.
 UNIT_FACTORS: dict[str, float] = {"人": 1.0, "万人": 10_000.0, "%": 1.0, "次": 1.0}

@@ -19,9 +19,10 @@ from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, sc
 from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
 from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
 from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
-from pipeline.clean import TIDY_FILE, load_qa_log
+from pipeline.clean import load_processed_tidy, load_qa_log
 from pipeline.config import Plan, load_targets_config
 from pipeline.indicators import indicator, indicators, plan_for_year
+from pipeline.inert import read_csv
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA, bound_word
@@ -81,13 +82,13 @@ class ReportInputs:
         base = processed_dir / str(year)
         return cls(
             year=year,
-            assessment=pd.read_csv(
+            assessment=read_csv(
                 base / "assessment.csv",
                 dtype={"region_code": str, "note": str, "years_missed": str, "check": str},
                 keep_default_na=True,
             ),
-            paths=pd.read_csv(base / "forecast_paths.csv", dtype={"region_code": str}),
-            tidy=pd.read_csv(base / TIDY_FILE, dtype={"region_code": str}),
+            paths=read_csv(base / "forecast_paths.csv", dtype={"region_code": str}),
+            tidy=load_processed_tidy(processed_dir, year),
             qa_log=load_qa_log(processed_dir, year),
         )
 

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from pipeline import CONFIG_DIR
-from pipeline.config import _Strict, _validated
+from pipeline.config import _Strict, _validated, check_indicator_ids
 
 
 class ShortfallDeduction(_Strict):
@@ -89,4 +89,8 @@ class AssessmentRules(_Strict):
 
 @cache
 def load_rules(config_dir: Path = CONFIG_DIR) -> AssessmentRules:
-    return _validated(AssessmentRules, config_dir / "assessment.yaml")
+    rules = _validated(AssessmentRules, config_dir / "assessment.yaml")
+    check_indicator_ids(
+        config_dir / "assessment.yaml", "scoring.weights", rules.scoring.weights, config_dir
+    )
+    return rules

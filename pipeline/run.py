@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -135,9 +136,9 @@ def raw_inputs(raw_dir: Path, year: int) -> list[Path]:
     """The raw folders the intake reads for ``year``: every year folder up to it."""
     if not raw_dir.is_dir():
         return []
-    return sorted(
-        p for p in raw_dir.iterdir() if p.is_dir() and p.name.isdigit() and int(p.name) <= year
-    )
+    from pipeline.ingest import is_year_folder
+
+    return sorted(p for p in raw_dir.iterdir() if is_year_folder(p) and int(p.name) <= year)
 
 
 def code_sha() -> str:
@@ -484,25 +485,50 @@ def checkpoint(name: str) -> None:
 # reuse of unchanged stages
 
 
+def altered_outputs(build: Path, record: dict) -> list[str]:
+    """The outputs of a stage record whose file is missing or no longer has its recorded hash
+    (edited in place, truncated, deleted)."""
+    return [
+        name
+        for name, sha in record.get("outputs", {}).items()
+        if not (build / name).is_file() or file_sha(build / name) != sha
+    ]
+
+
 def _reusable(stage: Stage, key: str, candidates: list[Path]) -> tuple[Path, dict] | None:
+    """An earlier build's outputs of ``stage`` for the same key, only if every file still has
+    the hash recorded when it was made."""
     for build in candidates:
         record = _read_manifest(build).get("stages", {}).get(stage.id)
         if record and record.get("key") == key and record.get("status") in ("ran", "reused"):
-            if all((build / name).exists() for name in record["outputs"]):
+            if not altered_outputs(build, record):
                 return build, record
     return None
 
 
+def verify_published(layout: Layout) -> list[str]:
+    """Every published file (the current build's outputs) against its recorded hash: the paths
+    of those that differ. Run before every decision that nothing changed."""
+    current = layout.current_build()
+    if current is None:
+        return []
+    stages = _read_manifest(current).get("stages", {})
+    return [
+        str(current / name)
+        for record in stages.values()
+        for name in altered_outputs(current, record)
+    ]
+
+
 def _reuse(stage: Stage, source: Path, record: dict, build: Path) -> None:
-    """Hard-link the stage's outputs from an earlier build; copy its executed notebook with the
-    earlier build's folder replaced by this one (its parameters name the folder it ran on)."""
+    """Copy the stage's outputs from an earlier build — a copy, never a hard link, so an editor
+    changing a published file in place cannot change the kept builds too; copy its executed
+    notebook with the earlier build's folder replaced by this one (its parameters name the
+    folder it ran on)."""
     for name in record["outputs"]:
         destination = build / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source / name, destination)
-        except OSError:
-            shutil.copy2(source / name, destination)
+        shutil.copy2(source / name, destination)
     notebook = source / stage.notebook_out()
     if notebook.exists():
         out = build / stage.notebook_out()
@@ -596,8 +622,19 @@ def run_year(
     with year_lock(layout):
         clean_leftovers(layout)
         ensure_published_links(layout)
-        if not force and _nothing_changed(
-            layout, lambda build: plan_stages(year, raw_dir, build, use_quarto), code
+        altered = verify_published(layout)
+        if altered:  # said, then rebuilt: the altered files are never reused
+            print(
+                f"已发布的 {year} 年文件与生成时记录的哈希不符（被修改、截断或删除），重新生成：\n  "
+                + "\n  ".join(altered),
+                file=sys.stderr,
+            )
+        if (
+            not force
+            and not altered
+            and _nothing_changed(
+                layout, lambda build: plan_stages(year, raw_dir, build, use_quarto), code
+            )
         ):
             return RunResult(reports_root / str(year), False, seconds=time.perf_counter() - started)
         # microseconds: builds made within one second still sort by age (pruning keeps the newest)

@@ -16,7 +16,7 @@ from pipeline.regions import FunctionalZone, Region, UnknownRegionError, resolve
 STAGE = "读取"
 TIDY_COLUMNS = [
     "region_code", "region", "year", "indicator", "indicator_name", "measure", "value", "unit",
-    "source_file", "source_sheet", "source_row", "source_column", "is_sample",
+    "source_file", "source_sheet", "source_row", "source_column", "is_sample", "missing_reason",
 ]  # fmt: skip
 KEY = ["region_code", "year", "indicator", "measure"]
 
@@ -44,13 +44,16 @@ def record(
     value: float,
     unit: str,
     source: Source,
+    missing_reason: str = "",
 ) -> dict:
+    """One tidy row. ``value`` NaN only with the submission's own ``missing_reason`` (a county's
+    "未报送：<原因>" in the cell), so a reported gap is never mistaken for a lost value."""
     return {
         "region_code": region_code(region), "region": region.name, "year": year,
         "indicator": item.id, "indicator_name": item.name, "measure": measure,
         "value": round(value * raw_layout.UNIT_FACTORS[unit], 6), "unit": item.unit,
         "source_file": source.file, "source_sheet": source.sheet, "source_row": source.row,
-        "source_column": source.column, "is_sample": False,
+        "source_column": source.column, "is_sample": False, "missing_reason": missing_reason,
     }  # fmt: skip
 
 
@@ -58,7 +61,7 @@ def frame(records: list[dict]) -> pd.DataFrame:
     return _typed(pd.DataFrame(records, columns=TIDY_COLUMNS))
 
 
-_DTYPES = {"is_sample": bool, "source_row": "int64", "year": "int64"}
+_DTYPES = {"is_sample": bool, "source_row": "int64", "year": "int64", "missing_reason": "str"}
 
 
 def _typed(table: pd.DataFrame) -> pd.DataFrame:
@@ -95,6 +98,10 @@ def check_invisible_characters(text: object, log: QaLog, what: str, **where: obj
 def resolve_region(label: object, log: QaLog, **where: object) -> Region | FunctionalZone | None:
     """The region a label names (after removing invisible characters), or None with a FAIL."""
     check_invisible_characters(label, log, "地区名称", **where)
+    if normalise(label) == raw_layout.CITY_OWN_LABEL:
+        message = f"“{raw_layout.CITY_OWN_LABEL}”是市级部门自身的数，不是全市合计：全市合计请写“{raw_layout.CITY_ROW_LABEL}”；市本级的数不参加县区考核，请删除该行"
+        log.add(Rule.REGION_NAME, STAGE, "FAIL", message, **where)
+        return None
     try:
         region = resolve(normalise(label))
     except UnknownRegionError as error:

@@ -90,8 +90,17 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
             )
 
 
+def _reported(rows: pd.DataFrame) -> str:
+    """Why a region's value is missing, as the log says it: 未报送 with the county's reason."""
+    return "、".join(
+        f"{r.region}（未报送：{r.missing_reason}）" if r.missing_reason else f"{r.region}（空白）"
+        for r in rows.itertuples()
+    )
+
+
 def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
-    """The 全市 row of a count equals the sum of the ten counties (WARN with the difference)."""
+    """The 全市 row of a count equals the sum of the ten counties (WARN with the difference).
+    When a value is missing the check cannot run: a WARN says which region and why."""
     actual = tidy[tidy["measure"] == "actual"]
     for item in indicators():
         if item.kind != "cumulative":
@@ -100,7 +109,26 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
         for year, year_rows in rows.groupby("year"):
             city_rows = year_rows[year_rows["region_code"] == city().code]
             county_rows = year_rows[year_rows["region_code"].isin([c.code for c in counties()])]
-            if city_rows.empty or len(county_rows) < len(counties()):
+            files = {"file": "、".join(sorted(set(year_rows["source_file"])))}
+            absent = [c.name for c in counties() if c.code not in set(county_rows["region_code"])]
+            gaps = year_rows[year_rows["value"].isna()]
+            if city_rows.empty or absent or not gaps.empty:
+                why = "；".join(
+                    part
+                    for part in (
+                        city_rows.empty and "没有全市行",
+                        absent and f"缺少 {'、'.join(absent)}",
+                        not gaps.empty and f"数值缺失：{_reported(gaps)}",
+                    )
+                    if part
+                )
+                log.add(
+                    Rule.CITY_TOTAL,
+                    STAGE,
+                    "WARN",
+                    f"{year}年 {item.name}：无法核对全市与县区合计（{why}）",
+                    **files,
+                )
                 continue
             difference = float(city_rows["value"].iloc[0] - county_rows["value"].sum())
             status = "PASS" if abs(difference) < 0.5 else "WARN"

@@ -117,17 +117,56 @@ def _read_csv(path: Path, log: QaLog, is_header: object) -> list[Grid]:
     return [Grid("", _csv_rows(text, delimiter))]
 
 
-def _read_openpyxl(path: Path) -> list[Grid]:
+# A table is one block: content more than this many empty rows (columns) away from the rest is a
+# stray cell — named in the log, not read — so that one value at XFD1048576 does not make the
+# intake walk 17 billion cells. Reading is bounded by the data present, never by the declared
+# dimension of the sheet.
+STRAY_GAP_ROWS = 200
+STRAY_GAP_COLUMNS = 50
+
+
+def _block_end(indexes: set[int], gap: int) -> int:
+    """The last index of the block that starts at the first one, allowing gaps up to ``gap``."""
+    end = 0
+    for index in sorted(indexes):
+        if end and index - end > gap:
+            break
+        end = index
+    return end
+
+
+def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
     values = load_workbook(path, data_only=True)
     formulas = load_workbook(
         path, read_only=True, data_only=False
     )  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
-        cells = [list(row) for row in sheet.iter_rows()]
+        present = [
+            (row, col)
+            for (row, col), cell in sheet._cells.items()  # only the cells the file holds
+            if cell.value is not None
+        ]
+        last_row = _block_end({r for r, _ in present}, STRAY_GAP_ROWS)
+        last_col = _block_end({c for _, c in present}, STRAY_GAP_COLUMNS)
+        for row, col in sorted(present):
+            if row > last_row or col > last_col:
+                log.add(
+                    Rule.UNREAD_CELL,
+                    STAGE,
+                    "WARN",
+                    f"单元格 {cell_name(row, col)} 有内容“{str(sheet.cell(row, col).value)[:20]}”，远离表格（表格止于 {cell_name(last_row, last_col)}），未读取：请删除",
+                    file=path.name,
+                    sheet=sheet.title,
+                    row=row,
+                    column=get_column_letter(col),
+                )
+        cells = [[sheet.cell(r, c) for c in range(1, last_col + 1)] for r in range(1, last_row + 1)]
+        formula_sheet = formulas[sheet.title]
+        formula_sheet.reset_dimensions()  # the declared dimension may be the whole grid
         uncomputed = frozenset(
             (c.row, c.column)
-            for row in formulas[sheet.title].iter_rows()
+            for row in formula_sheet.iter_rows(max_row=last_row, max_col=last_col)
             for c in row
             if getattr(c, "data_type", None) == "f" and sheet.cell(c.row, c.column).value is None
         )
@@ -217,7 +256,7 @@ def read_grids(path: Path, log: QaLog, is_header: object = lambda cell: False) -
         )
     if suffix in OPENPYXL_SUFFIXES and head.startswith(_ZIP):
         try:
-            return _read_openpyxl(path)
+            return _read_openpyxl(path, log)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise IntakeError(
                 f"文件已损坏，不是完整的 .xlsx（{error}），请重新保存后报送"

@@ -4,6 +4,8 @@ naming its row — no value appears twice, none vanishes without a record."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
@@ -128,3 +130,57 @@ def test_every_line_of_the_long_format_is_one_value_or_a_record(body):
             assert r.value == round(parse_cell(value, r.unit).value, 6)
         except NumberError as error:
             raise AssertionError(f"kept a value the grammar refuses: {value!r}") from error
+
+
+GLUE = "0123456789０１２３,.¹²³⁴①②③½ \u3000"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=GLUE, min_size=1, max_size=8))
+def test_no_footnote_mark_or_space_is_glued_into_a_number(text):
+    """A number read from text is exactly the digits written: never with a superscript, circled
+    or fraction digit folded in, never two numbers joined across a space."""
+    try:
+        value = parse_cell(text, "人").value
+    except NumberError:
+        return
+    if value is None:
+        return
+    assert not any(unicodedata.category(c) == "No" for c in text)
+    folded = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    assert " " not in folded and "\u3000" not in folded
+    assert value == float(folded)
+
+
+ACTUAL_COLUMNS = (3, 5, 7)  # D, F, H: 完成数 of urban jobs, the rate and the meetings
+BLANKS = st.sampled_from([None, "", " ", "—", "无", "-"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    body=st.lists(
+        st.tuples(
+            st.sampled_from(["汉滨区", "汉阴县", "610922", "全市", "白河"]),
+            st.lists(st.one_of(BLANKS, st.integers(0, 9000)), min_size=6, max_size=6),
+        ),
+        max_size=5,
+        unique_by=lambda row: row[0],  # a region given twice is its own record (地区唯一)
+    )
+)
+def test_in_the_assessed_year_every_blank_required_cell_is_a_fail_naming_it(body):
+    rows = [tuple(r) for r in HEADER] + [(None, label, *cells) for label, cells in body]
+    log = QaLog()
+    parse_layout(Grid("完成情况", rows), "f.xlsx", YEAR, log, assessed=True)
+    for offset, row in enumerate(rows[len(HEADER) :]):
+        excel_row = len(HEADER) + offset + 1
+        for index in ACTUAL_COLUMNS:
+            cell = row[index]
+            if cell is None or parse_cell(cell, UNITS[index]).value is None:
+                letter = get_column_letter(index + 1)
+                assert any(
+                    r.status == "FAIL"
+                    and r.row == excel_row
+                    and r.column.startswith(letter)
+                    and f"{letter}{excel_row}" in r.message
+                    for r in log.records
+                ), (excel_row, letter, log.format())

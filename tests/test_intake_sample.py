@@ -26,3 +26,7 @@ def test_a_file_with_the_sample_note_flags_all_its_values_and_one_without_flags_
     plain = _tidy(tmp_path, "canonical_two_row_header")
     assert len(flagged) == len(plain) == 66
     assert flagged["is_sample"].all() and not plain["is_sample"].any()
+
+
+def test_a_note_saying_not_sample_data_flags_nothing(tmp_path):
+    assert not _tidy(tmp_path, "note_says_not_sample_data")["is_sample"].any()

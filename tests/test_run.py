@@ -282,3 +282,69 @@ def test_a_second_run_with_nothing_changed_does_nothing(published):
     result = run_year(YEAR, RAW_DIR, use_quarto=False, progress=False, **_roots(root))
     assert not result.changed and not result.ran
     assert sorted((root / "builds" / str(YEAR)).iterdir()) == builds
+
+
+def test_reused_outputs_are_copies_so_an_edit_in_place_changes_no_kept_build(
+    tmp_path, raw_copy, monkeypatch
+):
+    _fake_run(tmp_path, raw_copy)
+    old_processed = (tmp_path / "processed" / str(YEAR)).resolve()
+    with (raw_copy / str(YEAR) / raw_layout.file_name(YEAR)).open("ab") as handle:
+        handle.write(b"\0")
+    monkeypatch.setenv("FAKE_CHANGED_REGION", "610921")
+    result = _fake_run(tmp_path, raw_copy)
+    assert "county-610902" in result.reused
+    published = tmp_path / "processed" / str(YEAR) / "regions" / "610902" / "paths.npz"
+    assert published.stat().st_nlink == 1
+    with published.open("r+", encoding="utf-8") as handle:  # an editor saving in place
+        handle.write("edited")
+    kept = old_processed / "regions" / "610902" / "paths.npz"
+    assert kept.read_text(encoding="utf-8") == "same county-610902"
+
+
+def test_a_truncated_published_file_is_named_and_rebuilt_not_reported_unchanged(tmp_path, capsys):
+    _fake_run(tmp_path)
+    published = tmp_path / "processed" / str(YEAR) / "regions" / "610902" / "paths.npz"
+    published.write_bytes(b"")  # truncated
+    again = _fake_run(tmp_path)
+    assert again.changed and "county-610902" in again.ran
+    assert "与生成时记录的哈希不符" in capsys.readouterr().err
+    assert published.read_text(encoding="utf-8") == "same county-610902"
+    assert not _fake_run(tmp_path).changed  # and now the pair verifies again
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (OSError(28, "No space left on device", "/srv/data/builds/2024/x.json"), "磁盘空间不足"),
+        (PermissionError(13, "Permission denied", "/srv/data/processed"), "没有写入权限"),
+        (OSError(30, "Read-only file system", "/srv/data/processed"), "没有写入权限"),
+    ],
+)
+def test_a_full_disk_or_a_read_only_data_folder_is_said_in_words(monkeypatch, capsys, error, words):
+    from pipeline import __main__ as cli
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("pipeline.run.run_year", refuse)
+    assert cli.main(["report", "--year", str(YEAR)]) == 2
+    message = capsys.readouterr().err
+    assert words in message and error.filename in message and "Traceback" not in message
+    assert "已发布的报告与数据未改动" in message
+
+
+def test_a_full_disk_while_publishing_leaves_the_published_pair_intact(tmp_path, monkeypatch):
+    _fake_run(tmp_path)
+    before = _published_pair(tmp_path)
+    published = tmp_path / "processed" / str(YEAR) / "regions" / "610902" / "paths.npz"
+    content = published.read_text(encoding="utf-8")
+
+    def full(data, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("pipeline.run._write_json_atomically", full)
+    with pytest.raises(OSError):
+        _fake_run(tmp_path, force=True)
+    assert _published_pair(tmp_path) == before
+    assert published.read_text(encoding="utf-8") == content

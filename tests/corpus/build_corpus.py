@@ -235,6 +235,32 @@ def _revision(folder: Path) -> None:
     write(revised.rows(), folder / "submission.r2.xlsx")
 
 
+def _stray_far_cell(folder: Path) -> None:
+    path = folder / "stray_cell_at_the_last_cell_of_the_grid.xlsx"
+    write(Layout().rows(), path)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active["XFD1048576"] = "x"
+    book.save(path)
+
+
+def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Case:
+    """One 完成数 cell (indicator kind, region code) written with a mark glued to the number."""
+
+    def cell(kind, value, code, measure):
+        return written(value) if (kind, code, measure) == (*at, "actual") else value
+
+    return Case(
+        name, _file(name, _with(cell=cell)), values=False, expect=(("数值格式", "FAIL", words),)
+    )
+
+
+def _symlink_loop(folder: Path) -> None:
+    write(Layout().rows(), folder / "submission.xlsx")
+    (folder / "loop.xlsx").symlink_to("loop.xlsx")  # points at itself
+
+
 def _two_files(folder: Path) -> None:
     write(Layout().rows(), folder / "hanbin.xlsx")
     write(Layout().rows(), folder / "hanyin.xlsx")
@@ -1140,6 +1166,139 @@ CASES += [
         "content_in_a_column_without_header",
         _layout_rows(lambda rows: rows[:3] + [rows[3] + ["见附件"]] + rows[4:]),
         expect=(("未读取单元格", "WARN", "单元格 I4 有内容“见附件”"),),
+    ),
+    # Issue 18: a header wording, footnote mark or space never changes or drops a value unnoticed.
+    Case(
+        "sub_header_says_shiji_wancheng_shu",
+        _layout_rows(
+            lambda rows: [
+                *rows[:2],
+                [c if c != "完成数" else "实际完成数" for c in rows[2]],
+                *rows[3:],
+            ]
+        ),
+    ),
+    Case(
+        "sub_header_says_bennian_wancheng_over_one_column",
+        _layout_rows(lambda rows: [*rows[:2], [*rows[2][:3], "本年完成", *rows[2][4:]], *rows[3:]]),
+    ),
+    Case(
+        "sub_header_word_unknown_fails",
+        _layout_rows(lambda rows: [*rows[:2], [*rows[2][:3], "累计", *rows[2][4:]], *rows[3:]]),
+        values=False,
+        expect=(("表头", "FAIL", "子表头“累计”"),),
+    ),
+    Case(
+        "indicator_header_with_one_word_more_fails",
+        _file(
+            "indicator_header_with_one_word_more_fails",
+            _with(
+                headers={
+                    "urban": "城镇新增就业人数",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+        values=False,
+        expect=(("表头指标", "FAIL", "含指标“城镇新增就业”"),),
+    ),
+    Case(
+        "year_prefix_in_the_header",
+        _file(
+            "year_prefix_in_the_header",
+            _with(
+                headers={
+                    "urban": f"{YEAR}年城镇新增就业",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+    ),
+    Case(
+        "year_prefix_of_another_year_fails",
+        _file(
+            "year_prefix_of_another_year_fails",
+            _with(
+                headers={
+                    "urban": f"{YEAR - 1}年城镇新增就业",
+                    "rate": "城镇登记失业率",
+                    "meetings": "政府常务会研究就业工作",
+                }
+            ),
+        ),
+        values=False,
+        expect=(("年份一致", "FAIL", f"写的是 {YEAR - 1} 年"),),
+    ),
+    _glued(
+        "footnote_mark_glued_to_a_number",
+        ("urban", "610902"),
+        lambda v: f"{v}¹",
+        "脚注或上标符号（¹）",
+    ),
+    _glued(
+        "circled_number_after_meetings",
+        ("meetings", "610921"),
+        lambda v: f"{v}①",
+        "脚注或上标符号（①）",
+    ),
+    _glued(
+        "space_inside_a_number",
+        ("urban", "610902"),
+        lambda v: f"{str(v)[:1]} {str(v)[1:]}",
+        "数字之间有空格",
+    ),
+    Case(
+        "shibenji_row_is_not_the_city_total",
+        _file("shibenji_row_is_not_the_city_total", _with(city_label="市本级")),
+        values=False,
+        expect=(("地区名称", "FAIL", "不是全市合计"),),
+    ),
+    Case(
+        "stray_cell_at_the_last_cell_of_the_grid",
+        _stray_far_cell,
+        expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容"),),
+    ),
+    Case(
+        "note_says_not_sample_data",
+        _file("note_says_not_sample_data", _with(notes=["注：本表不是样例数据，为正式报送。"])),
+        expect=(("说明行", "PASS", "不是样例数据"),),
+    ),
+    Case(
+        "header_below_row_30",
+        _file(
+            "header_below_row_30",
+            _with(
+                title=[f"安康市{YEAR}年就业工作目标任务完成情况表"]
+                + [f"填报说明第{i}条" for i in range(34)]
+            ),
+        ),
+    ),
+    Case(
+        "city_row_labelled_ankangshi_heji",
+        _file("city_row_labelled_ankangshi_heji", _with(city_label="安康市合计")),
+    ),
+    Case(
+        "symlink_loop_in_the_year_folder",
+        _symlink_loop,
+        expect=(("跳过文件", "WARN", "符号链接"),),
+    ),
+    Case(
+        "units_written_in_the_sub_header",
+        _layout_rows(
+            lambda rows: [
+                rows[0],
+                [*rows[1][:2], *(c if c is None else c.split("（")[0] for c in rows[1][2:])],
+                [
+                    None if c is None else f"{c}（{unit}）"
+                    for c, unit in zip(
+                        rows[2], [None, None, "人", "人", "%", "%", "次", "次"], strict=True
+                    )
+                ],
+                *rows[3:],
+            ]
+        ),
     ),
     Case(
         "sample_note_row",
