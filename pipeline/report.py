@@ -21,7 +21,9 @@ from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, 
 from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import Plan, load_targets_config
+from pipeline.exact import exact, percent_text
 from pipeline.indicators import indicator, indicators, plan_for_year
+from pipeline.method import scoring_method
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA, bound_word
@@ -111,6 +113,7 @@ class YearResults:
     interviews: list[scoring.Suggestion]
     commendations: list[scoring.Suggestion]
     warnings: list[scoring.Suggestion]  # 预警提醒 from forecasts (never a 约谈)
+    withheld: list[scoring.Suggestion]  # rules not applied because county targets are estimates
 
     @classmethod
     def compute(cls, inputs: ReportInputs) -> YearResults:
@@ -128,8 +131,21 @@ class YearResults:
         return cls(
             annual, previous_annual, scores, previous_scores, funds, funds_are_sample, interviews,
             scoring.commendation_suggestions(annual, scores, inputs.assessment, final),
-            [] if final else scoring.early_warnings(inputs.assessment, interviewed),
+            [] if final else scoring.early_warnings(inputs.assessment),
+            scoring.withheld_rules(annual, scores, inputs.assessment, final),
         )  # fmt: skip
+
+    def commendation_note(self, region_code: str, final: bool, assessment: pd.DataFrame) -> str:
+        """Why a county whose score reached the top grade, or whose grade is commended, is not
+        suggested for 表扬 ('' when it is, or when neither applies)."""
+        if region_code in {s.region_code for s in self.commendations}:
+            return ""
+        county = self.scores[self.scores["region_code"] == region_code].iloc[0]
+        rules = load_rules()
+        if not county["grade_note"] and county["grade"] not in rules.accountability.commend_grades:
+            return ""
+        estimated = scoring.allocation_estimated(self.annual)
+        return scoring.commendation_blocker(county, assessment, final, estimated, rules)
 
 
 def _save(figure: plt.Figure, path: Path) -> str:
@@ -311,6 +327,10 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     interviewed = {s.region_code for s in results.interviews}
     commended = {s.region_code for s in results.commendations}
     rows = []
+    notes = {
+        c: results.commendation_note(c, final, inputs.assessment)
+        for c in results.scores["region_code"]
+    }
     for county in results.scores.itertuples():
         facts = results.annual[results.annual["region_code"] == county.region_code]
         flows = facts[facts["kind"] == "cumulative"]
@@ -332,6 +352,7 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
             "逐年指标达标": f"{int(limits['met'].sum())}/{len(limits)}",
             "规划目标" + ("（最终）" if final else "（预测）"): plan_cell,
             "建议": "约谈" if county.region_code in interviewed else ("表扬" if county.region_code in commended else "—"),
+            "等次与表扬说明": notes[county.region_code] or "—",
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -342,6 +363,7 @@ def _suggestion_blocks(suggestions: list[scoring.Suggestion]) -> str:
     return "\n".join(
         f"- **{document.text(s.region)}**\n"
         + "\n".join(f"    - {document.text(r)}" for r in s.reasons)
+        + "".join(f"\n    - 历史情况：{document.text(h)}" for h in s.history)
         for s in suggestions
     )
 
@@ -356,7 +378,7 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
         "排名": results.scores["rank"], "地区": results.scores["region"],
         "得分": [f"{v:.2f}" for v in results.scores["score"]],
         "比上年": [f"{v - previous[c]:+.2f}" if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
-        "任务平均完成率": [_pct(v) for v in results.scores["tie_break"]],
+        "任务平均完成率（仅供参考）": [_pct(v) for v in results.scores["tie_break"]],
         "等次": results.scores["grade"],
         "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
     })  # fmt: skip
@@ -651,6 +673,11 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "interviews": _suggestion_blocks(results.interviews),
         "commendations": _suggestion_blocks(results.commendations),
         "warnings": _suggestion_blocks(results.warnings),
+        "withheld": _suggestion_blocks(results.withheld) if results.withheld else "",
+        "scoring_method": scoring_method(rules, len(counties())),
+        "quota_share": percent_text(exact(rules.excellent_quota.max_share)),
+        "interview_line": percent_text(1 - exact(rules.accountability.interview_task_shortfall_min)),
+        "task_rule_name": {"tiered": "差距分档扣分", "proportional": "完成率比例"}[rules.scoring.task_rule],
         "funds_table": document.table(_funds_table(results), label="tbl-funds", caption=f"{year + 1}年就业资金增减建议（预算中性）", widths=[2, 3, 2, 3, 3, 3, 3]),
         "funds_are_sample": results.funds_are_sample,
         "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
