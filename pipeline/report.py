@@ -460,7 +460,8 @@ def workbook_sheets(
     assessment = inputs.assessment
     suggestions = [
         pd.DataFrame(
-            [{"region": s.region, "reason": r} for s in items for r in s.reasons],
+            [{"region": s.region, "reason": r} for s in items for r in s.reasons]
+            + [{"region": s.region, "reason": f"历史情况：{h}"} for s in items for h in s.history],
             columns=["region", "reason"],
         )
         for items in (results.interviews, results.commendations)
@@ -532,13 +533,17 @@ def workbook_sheets(
                 Column("grade", "等次", 8),
                 Column("points", "各项得分", 60),
                 Column("deductions", "扣分情况", 60),
+                Column("grade_note", "等次说明", 60),
             ),
             note,
         ),  # fmt: skip
         Sheet(
             "约谈建议",
             suggestions[0],
-            (Column("region", "地区", 10), Column("reason", "理由（先事实后预测）", 100)),
+            (
+                Column("region", "地区", 10),
+                Column("reason", "理由（本年触发规则的事实；历史情况另列）", 100),
+            ),
             note,
         ),
         Sheet(
@@ -659,7 +664,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
         "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
-        "glance_table": document.table(glance, label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
+        "glance_table": document.table(glance, label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
         "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,

@@ -1,13 +1,15 @@
 """The report's content for an ordinary year (2024) and the plan's last year (2025), built in one
 process from the sample (no notebooks, no rendering): the wording an official reads."""
 
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import load_workbook
 
-from pipeline import RAW_DIR
+from pipeline import CONFIG_DIR, RAW_DIR
 from pipeline.assess import assess
 from pipeline.clean import QA_FILE, TIDY_FILE, intake
 from pipeline.regions import all_regions
@@ -94,3 +96,70 @@ def test_the_workbook_holds_every_sheet_with_frozen_headers(report_2024):
         out / workbook_name(2024), sheet_name="资金调整", header=1, engine="openpyxl"
     )
     assert funds["建议增减（万元）"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def _raw_cells(year: int) -> dict[tuple[str, str], tuple[Fraction | None, Fraction | None]]:
+    """(county, header) → (目标任务, 完成数) read straight from the raw workbook, as exact decimals."""
+    sheet = load_workbook(RAW_DIR / str(year) / f"ankang-employment-{year}.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    headers, measures = rows[1], rows[2]
+    cells: dict = {}
+    for row in rows[3:]:
+        if not isinstance(row[0], int):
+            continue
+        for column in range(2, len(row), 2):
+            assert (measures[column], measures[column + 1]) == ("目标任务", "完成数")
+            task, done = row[column], row[column + 1]
+            cells[row[1], headers[column]] = tuple(
+                None if v is None else Fraction(str(v)) for v in (task, done)
+            )
+    return cells
+
+
+def test_every_published_2024_score_recomputes_by_hand_from_the_raw_file(report_2024):
+    """An independent recomputation with the printed rule: tiers and weights from
+    config/assessment.yaml, exact fractions of the submitted cells, 5%以内 inclusive."""
+    _, out = report_2024
+    config = yaml.safe_load((CONFIG_DIR / "assessment.yaml").read_text(encoding="utf-8"))
+    scoring = config["scoring"]
+    assert scoring["task_rule"] == "tiered"
+    tiers = [
+        (Fraction(str(t["shortfall_up_to"])), Fraction(str(t["deduct_share"])))
+        for t in scoring["tiers"]
+    ]
+    beyond = Fraction(str(scoring["deduct_share_beyond_tiers"]))
+    weight = {k: Fraction(str(v)) for k, v in scoring["weights"].items()}
+    headers = {
+        "urban_new_jobs": ("城镇新增就业（人）", "task"),
+        "rural_labour_local_transfer": ("引导农民就地就近转移就业（万人）", "task"),
+        "returnee_talent": ("返乡入乡创业就业（中高层管理、科研、技能人才）（人）", "task"),
+        "returnee_workers": ("返乡入乡创业就业（高校毕业生、退役军人、产业工人）（人）", "task"),
+        "registered_unemployment_rate": ("城镇登记失业率（%）", "ceiling"),
+        "new_labour_local_share": ("新增劳动力保障本市用工占比（%）", "floor"),
+        "exec_meetings_on_employment": ("政府常务会研究就业工作（次）", "floor"),
+    }
+    cells = _raw_cells(2024)
+    expected = {}
+    for county in {c for c, _ in cells}:
+        total = Fraction(0)
+        for indicator_id, (header, kind) in headers.items():
+            task, done = cells[county, header]
+            if done is None:
+                continue
+            if kind == "task":
+                shortfall = 1 - done / task
+                share = Fraction(0) if shortfall <= 0 else next(
+                    (s for up_to, s in tiers if shortfall <= up_to), beyond
+                )  # fmt: skip
+                total += weight[indicator_id] * (1 - share)
+            elif (done <= task) if kind == "ceiling" else (done >= task):
+                total += weight[indicator_id]
+        expected[county] = total
+    published = load_workbook(out / workbook_name(2024))["得分排名"]
+    rows = list(published.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "得分" in r)
+    at = {name: i for i, name in enumerate(header)}
+    got = {r[at["地区"]]: r[at["得分"]] for r in rows[rows.index(header) + 1 :] if r[at["地区"]]}
+    assert set(got) == set(expected)
+    for county, score in got.items():
+        assert Fraction(str(score)) == expected[county], county
