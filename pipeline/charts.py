@@ -68,7 +68,7 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "指标": names,
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
-        "时序进度差（百分点）": [f"{g * 100:+.1f}" if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
+        "时序进度差（百分点）": [signed(g * 100, ".1f") if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
         "确定性判断": assessment["check"].fillna("—"),
         "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
         "80%预测区间": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
@@ -78,6 +78,12 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "说明": notes,
     })  # fmt: skip
     return table[DISPLAY_COLUMNS]
+
+
+def signed(value: float, spec: str) -> str:
+    """A signed number with the one minus sign of the report and workbook (U+2212):
+    signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00'."""
+    return format(value, "+" + spec).replace("-", "−")
 
 
 def format_value(value: float, item: Indicator | str) -> str:

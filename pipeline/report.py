@@ -19,6 +19,7 @@ from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, sc
 from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
 from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
 from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
+from pipeline.charts import signed
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import Plan, load_targets_config
 from pipeline.exact import exact, percent_text
@@ -185,8 +186,8 @@ def _signed(value: float, unit: str) -> str:
     if pd.isna(value):
         return "—"
     if unit == "%":
-        return f"{value:+.2f}个百分点"
-    return f"{value:+,.0f}{unit}"
+        return f"{signed(value, '.2f')}个百分点"
+    return f"{signed(value, ',.0f')}{unit}"
 
 
 def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -203,7 +204,7 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         "同比（人）": [_signed(v, "") for v in rows["change"]],
         "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],
         "占规划目标": [_pct(v) for v in rows["plan_share"]],
-        "时序进度差": [f"{v * 100:+.1f}个百分点" for v in rows["time_progress_gap"]],
+        "时序进度差": [f"{signed(v * 100, '.1f')}个百分点" for v in rows["time_progress_gap"]],
         "年度任务": ["完成" if m else "未完成" for m in rows["met"]],
     })  # fmt: skip
 
@@ -303,10 +304,12 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             for r in flows.itertuples() if r.indicator in city_prev.index
         ]  # fmt: skip
         rise = (
-            f"得分上升最多的是{up}（{change[up]:+.2f}分）" if change[up] > 0 else "没有县区得分上升"
+            f"得分上升最多的是{up}（{signed(change[up], '.2f')}分）"
+            if change[up] > 0
+            else "没有县区得分上升"
         )
         fall = (
-            f"下降最多的是{down}（{change[down]:+.2f}分）"
+            f"下降最多的是{down}（{signed(change[down], '.2f')}分）"
             if change[down] < 0
             else "没有县区得分下降"
         )
@@ -377,7 +380,7 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
     return pd.DataFrame({
         "排名": results.scores["rank"], "地区": results.scores["region"],
         "得分": [f"{v:.2f}" for v in results.scores["score"]],
-        "比上年": [f"{v - previous[c]:+.2f}" if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
+        "比上年": [signed(v - previous[c], ".2f") if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
         "任务平均完成率（仅供参考）": [_pct(v) for v in results.scores["tie_break"]],
         "等次": results.scores["grade"],
         "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
@@ -389,8 +392,8 @@ def _funds_table(results: YearResults) -> pd.DataFrame:
     return pd.DataFrame({
         "排名": funds["rank"], "地区": funds["region"], "得分": [f"{v:.2f}" for v in funds["score"]],
         "基数（万元）": [f"{v:,.2f}" for v in funds["base"]],
-        "建议增减（万元）": [f"{v:+,.2f}" for v in funds["change"]],
-        "增减幅度": [f"{v * 100:+.1f}%" for v in funds["change_share"]],
+        "建议增减（万元）": [signed(v, ",.2f") for v in funds["change"]],
+        "增减幅度": [f"{signed(v * 100, '.1f')}%" for v in funds["change_share"]],
         "建议次年（万元）": [f"{v:,.2f}" for v in funds["next_year"]],
     })  # fmt: skip
 
@@ -408,7 +411,7 @@ def _meetings(results: YearResults) -> tuple[pd.DataFrame, list[str]]:
     return table, short
 
 
-def _outcome(region_code: str, results: YearResults) -> str:
+def _outcome(region_code: str, results: YearResults, final: bool, assessment: pd.DataFrame) -> str:
     """A county's result in one block: score, rank, grade, deductions, suggestions, funds."""
     scores = results.scores.set_index("region_code")
     if region_code not in scores.index:
@@ -423,7 +426,8 @@ def _outcome(region_code: str, results: YearResults) -> str:
     lines = [
         f"考核得分{score['score']:.2f}分，第{score['rank']}名，等次：{score['grade']}。",
         f"扣分：{score['deductions'] or '无'}。",
-        f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+        *([f"等次与表扬说明：{note}。"] if (note := results.commendation_note(region_code, final, assessment)) else []),
+        f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{signed(fund['change'], ',.2f')}万元（{signed(fund['change_share'] * 100, '.1f')}%）"
         + ("，基数为样例" if results.funds_are_sample else "") + "。",
     ]  # fmt: skip
     return document.callout("note", "考核结果", "\n\n".join(document.text(line) for line in lines))
@@ -640,7 +644,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         rows = assessment[assessment["region_code"] == region.code]
         facts = annual[annual["region_code"] == region.code]
         region_sections.append({
-            "name": region.name, "code": region.code, "outcome": _outcome(region.code, results),
+            "name": region.name, "code": region.code, "outcome": _outcome(region.code, results, final, assessment),
             "facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),

@@ -131,9 +131,8 @@ def apply_excellent_quota(
             elif straddles and tied:
                 result[i] = second
                 notes[i] = (
-                    f"{reached}，与{others}同分并列第{ranks[i]}名；{line}只剩{allowed - kept}个，"
-                    f"容不下并列的{len(group)}个县区，按并列同等对待的规则均定为{second}"
-                    "（超额完成任务不加分，也不用来区分同分）"
+                    f"{reached}，与{others}同分并列第{ranks[i]}名；{line}剩余{allowed - kept}个，"
+                    f"容不下并列的{len(group)}个县区，并列者同等对待，均定为{second}"
                 )
             else:
                 result[i] = second

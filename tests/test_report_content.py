@@ -163,3 +163,17 @@ def test_every_published_2024_score_recomputes_by_hand_from_the_raw_file(report_
     assert set(got) == set(expected)
     for county, score in got.items():
         assert Fraction(str(score)) == expected[county], county
+
+
+def test_2025_says_why_tied_top_scores_are_not_excellent_and_what_estimates_did_not_decide(
+    report_2025,
+):
+    markdown, _ = report_2025
+    note = "与汉阴县、石泉县、平利县、旬阳市同分并列第1名；优秀名额3个"
+    assert markdown.count(note) >= 2  # 表1 and 汉滨区's own page
+    interviews = markdown.split("### 建议督查约谈")[1].split("### 建议通报表扬")[0]
+    assert "**白河县**" not in interviews  # its plan targets missed are against estimates …
+    assert "（预测" not in interviews and "历史情况：" in interviews
+    withheld = markdown.split("### 因县区分解数为测算数而未适用的规则")[1].split("###")[0]
+    assert "**白河县**" in withheld and "城镇新增就业（差13人" in withheld  # … said here
+    assert "| -" not in markdown and "（-" not in markdown  # one minus sign, U+2212

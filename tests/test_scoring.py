@@ -101,7 +101,10 @@ def test_a_tie_straddling_the_quota_line_is_treated_alike():
     scores = ["100", "100", "100", "100", "96", "80", "80", "42", "36", "32"]
     excluded, notes = _quota(scores, "exclude_group")
     assert excluded[:5] == ["良好"] * 5  # four tied at 100 for three places: none of them
-    assert "与县1、县2、县3同分并列第1名" in notes[0] and "均定为良好" in notes[0]
+    assert (
+        "与县1、县2、县3同分并列第1名" in notes[0]
+        and "剩余3个，容不下并列的4个县区，并列者同等对待，均定为良好" in notes[0]
+    )
     assert "名次第5" in notes[4]
     included, notes = _quota(scores, "include_group")
     assert included[:5] == ["优秀"] * 4 + ["良好"]
