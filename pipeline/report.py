@@ -18,7 +18,16 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, scoring
 from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
 from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
-from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
+from pipeline.assessment_workbook import (
+    DECIMAL2,
+    INTEGER,
+    PERCENT1,
+    POINTS,
+    TIMES,
+    Column,
+    Sheet,
+    write_workbook,
+)
 from pipeline.charts import signed
 from pipeline.clean import TIDY_FILE, load_qa_log
 from pipeline.config import Plan, load_targets_config
@@ -342,15 +351,18 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
         plan_cell = (
             f"完成{int((own['status'] == FINAL_MET).sum())}/{len(own)}"
             if final
-            else f"难以完成{int((own['status'] == DIFFICULT).sum())}项"
-            + (
-                f"，已无法完成{int((own['status'] == FAILED).sum())}项"
-                if (own["status"] == FAILED).any()
-                else ""
+            else "，".join(
+                f"{label}{count}项"
+                for label, count in (
+                    ("难以完成", int((own["status"] == DIFFICULT).sum())),
+                    ("已无法完成", int((own["status"] == FAILED).sum())),
+                )
+                if count
             )
+            or "—"
         )
         rows.append({
-            "排名": county.rank, "地区": county.region, "得分": f"{county.score:.2f}", "等次": county.grade,
+            "排名": county.rank, "地区": county.region, "得分": county.score, "等次": county.grade,
             "年度任务完成": f"{int(flows['met'].sum())}/{len(flows)}",
             "逐年指标达标": f"{int(limits['met'].sum())}/{len(limits)}",
             "规划目标" + ("（最终）" if final else "（预测）"): plan_cell,
@@ -451,6 +463,11 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     return document.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
 
 
+def value_format(unit: str) -> str:
+    """A value's number format by its unit: persons and meetings whole, rates two decimals."""
+    return '0.00;"−"0.00' if unit == "%" else INTEGER
+
+
 def workbook_sheets(
     inputs: ReportInputs, results: YearResults, summary: str, glance: pd.DataFrame
 ) -> list[Sheet]:
@@ -459,9 +476,14 @@ def workbook_sheets(
     annual = results.annual.assign(
         met_text=[("完成" if m else "未完成") if k == "cumulative" else ("达标" if m else "未达标")
                   for m, k in zip(results.annual["met"], results.annual["kind"], strict=True)],
-        margin_share=results.annual["margin"],
+        value_format=[value_format(u) for u in results.annual["unit"]],
+        margin_format=[POINTS if u == "%" else TIMES for u in results.annual["unit"]],
     )  # fmt: skip
-    assessment = inputs.assessment
+    final = inputs.year == plan_for_year(inputs.year).end
+    assessment = inputs.assessment.assign(
+        value_format=[value_format(u) for u in inputs.assessment["unit"]]
+    )
+    qa_log = inputs.qa_log.assign(status=inputs.qa_log["status"].map(QA_STATUS_WORDS))
     suggestions = [
         pd.DataFrame(
             [{"region": s.region, "reason": r} for s in items for r in s.reasons]
@@ -470,7 +492,6 @@ def workbook_sheets(
         )
         for items in (results.interviews, results.commendations)
     ]
-    percent_points = "0.00"
     return [
         Sheet(
             "摘要",
@@ -481,7 +502,15 @@ def workbook_sheets(
         Sheet(
             "考核一览",
             glance,
-            tuple(Column(c, c, 12) for c in glance.columns),
+            tuple(
+                Column(
+                    c,
+                    c,
+                    {"地区": 10, "得分": 8, "等次与表扬说明": 60}.get(c, 12),
+                    DECIMAL2 if c == "得分" else None,
+                )
+                for c in glance.columns
+            ),
             note,
         ),
         Sheet(
@@ -493,14 +522,14 @@ def workbook_sheets(
                 Column("article", "条款", 8),
                 Column("task", "年目标任务", 12, INTEGER),
                 Column("task_source", "目标任务来源", 10),
-                Column("done", "完成数/本年数值", 14, DECIMAL2),
+                Column("done", "完成数/本年数值", 14, format_source="value_format"),
                 Column("completion_rate", "完成率", 10, PERCENT1),
-                Column("change", "同比增减", 10, DECIMAL2),
-                Column("limit", "要求（上限/下限）", 12, DECIMAL2),
-                Column("margin", "与要求相差", 12, percent_points),
+                Column("change", "同比增减", 12, format_source="value_format"),
+                Column("limit", "要求（上限/下限）", 12, format_source="value_format"),
+                Column("margin", "与要求相差", 16, format_source="margin_format"),
                 Column("met_text", "本年", 8),
                 Column("years_missed", "规划期内未达标年份", 18),
-                Column("plan_target", "规划目标", 12, INTEGER),
+                Column("plan_target", "规划目标", 12, format_source="value_format"),
                 Column("plan_done", "规划期累计完成", 14, INTEGER),
                 Column("plan_share", "占规划目标", 12, PERCENT1),
                 Column("time_progress_gap", "时序进度差", 12, PERCENT1),
@@ -514,15 +543,31 @@ def workbook_sheets(
             (
                 Column("region", "地区", 10),
                 Column("indicator_name", "指标", 30),
-                Column("target", "规划目标", 12, DECIMAL2),
-                Column("actual_to_date", "截至本年", 12, DECIMAL2),
-                Column("check", "确定性判断", 18),
-                Column("forecast_end", "期末预测（中位数）", 14, DECIMAL2),
-                Column("forecast_end_lo80", "80%区间下限", 12, DECIMAL2),
-                Column("forecast_end_hi80", "80%区间上限", 12, DECIMAL2),
-                Column("probability", "达标概率", 10, PERCENT1),
-                Column("history_years", "依据年数", 8),
-                Column("status", "状态", 10),
+                Column("target", "规划目标", 12, format_source="value_format"),
+                Column("actual_to_date", "截至本年", 12, format_source="value_format"),
+                Column("check", "进度核算", 22),
+                *(
+                    ()
+                    if final
+                    else (  # the plan's last year is a verdict: nothing is forecast
+                        Column("forecast_end", "期末预测中位数", 14, format_source="value_format"),
+                        Column(
+                            "forecast_end_lo80",
+                            "预测区间下限（80%）",
+                            14,
+                            format_source="value_format",
+                        ),
+                        Column(
+                            "forecast_end_hi80",
+                            "预测区间上限（80%）",
+                            14,
+                            format_source="value_format",
+                        ),
+                        Column("probability", "达标概率", 10, PERCENT1),
+                        Column("history_years", "依据的历史年数", 10),
+                    )
+                ),
+                Column("status", "状态", 12),
                 Column("note", "说明", 60),
             ),
             note,
@@ -577,7 +622,7 @@ def workbook_sheets(
         ),  # fmt: skip
         Sheet(
             "数据质量",
-            inputs.qa_log,
+            qa_log,
             (
                 Column("rule", "规则", 16),
                 Column("stage", "阶段", 8),
@@ -668,7 +713,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
         "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
-        "glance_table": document.table(glance, label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
+        "glance_table": document.table(glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
         "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,

@@ -72,6 +72,12 @@ def test_2024_rows_never_contradict_themselves(report_2024):
             assert "当前速度可完成" not in line and "进度正常" not in line, line
 
 
+def test_2025_workbook_has_no_empty_forecast_columns(report_2025):
+    _, out = report_2025
+    headers = [c.value for c in load_workbook(out / workbook_name(2025))["规划进度"][2]]
+    assert "达标概率" not in headers and "期末预测中位数" not in headers
+
+
 def test_2025_is_a_verdict_without_forecasts(report_2025):
     text, _ = report_2025
     assert "十四五规划目标最终完成情况" in text
@@ -90,8 +96,22 @@ def test_the_workbook_holds_every_sheet_with_frozen_headers(report_2024):
     assert tasks.freeze_panes == "A3" and tasks["A1"].value.startswith("样例数据")
     headers = [c.value for c in tasks[2]]
     rate = headers.index("完成率") + 1
-    assert tasks.cell(3, rate).number_format == "0.0%"
+    assert tasks.cell(3, rate).number_format == '0.0%;"−"0.0%'
     assert isinstance(tasks.cell(3, rate).value, float)
+    # Persons without decimals, rates with two, differences of rates in 个百分点.
+    done, margin = headers.index("完成数/本年数值") + 1, headers.index("与要求相差") + 1
+    kinds = {tasks.cell(r, 2).value: r for r in range(3, tasks.max_row + 1)}
+    person = kinds["城镇新增就业"]
+    rate_row = next(r for r in range(3, tasks.max_row + 1) if "失业率" in tasks.cell(r, 2).value)
+    assert tasks.cell(person, done).number_format == '#,##0;"−"#,##0'
+    assert tasks.cell(rate_row, done).number_format == '0.00;"−"0.00'
+    assert "个百分点" in tasks.cell(rate_row, margin).number_format
+    glance = book["考核一览"]
+    score = [c.value for c in glance[2]].index("得分") + 1
+    assert isinstance(glance.cell(3, score).value, int | float)  # a number, not text
+    assert glance.cell(3, score).number_format == '#,##0.00;"−"#,##0.00'
+    statuses = {book["数据质量"].cell(r, 3).value for r in range(3, book["数据质量"].max_row + 1)}
+    assert statuses <= {"通过", "需关注", "不通过"}
     funds = pd.read_excel(
         out / workbook_name(2024), sheet_name="资金调整", header=1, engine="openpyxl"
     )
