@@ -54,6 +54,7 @@ CHINESE_NUMBERS = {
     9: "九",
     10: "十",
 }
+SAMPLE_STATUS = "样例数据，非真实填报，不得用于考核"  # every printed page, figure and map says it
 SAMPLE_CALLOUT = document.callout(
     "warning",
     "样例数据，非真实填报",
@@ -158,7 +159,12 @@ class YearResults:
         return scoring.commendation_blocker(county, assessment, final, estimated, rules)
 
 
-def _save(figure: plt.Figure, path: Path) -> str:
+def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
+    """Save a chart for the report; a chart of sample data says so in its own corner, so that it
+    cannot be copied out of the report without the warning."""
+    if sample_status:
+        figure.text(0.995, 0.003, sample_status, ha="right", va="bottom", fontsize=9,
+                    color="#c00000", fontweight="bold")  # fmt: skip
     figure.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(figure)
     return f"{path.parent.name}/{path.name}"
@@ -472,7 +478,7 @@ def workbook_sheets(
     inputs: ReportInputs, results: YearResults, summary: str, glance: pd.DataFrame
 ) -> list[Sheet]:
     """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/assessment_workbook.py``)."""
-    note = "样例数据，非真实填报，不得用于考核" if inputs.is_sample else ""
+    note = SAMPLE_STATUS if inputs.is_sample else ""
     annual = results.annual.assign(
         met_text=[("完成" if m else "未完成") if k == "cumulative" else ("达标" if m else "未达标")
                   for m, k in zip(results.annual["met"], results.annual["kind"], strict=True)],
@@ -654,7 +660,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     write_workbook(workbook_sheets(inputs, results, summary, glance), out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
-        return document.figure(_save(chart, figures / name), label=label, caption=caption)
+        saved = _save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
+        return document.figure(saved, label=label, caption=caption)
 
     flow_sections, limit_sections = [], []
     for item in indicators():
@@ -711,6 +718,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(),
         "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
+        "sample_status": SAMPLE_STATUS if inputs.is_sample else "",
         "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
         "glance_table": document.table(glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
