@@ -25,8 +25,8 @@ STATUS_COLOURS = {
 # Statuses whose colour is dark enough that their labels are printed in white.
 DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
 DISPLAY_COLUMNS = [
-    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "确定性判断", "期末预测", "80%预测区间",
-    "达标概率", "依据年数", "状态", "说明",
+    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "进度核算", "期末预测", "预测范围（八成把握）",
+    "达标概率", "历史年数", "状态", "说明",
 ]  # fmt: skip
 # In the plan's last year there is nothing to forecast: the table is a verdict.
 FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
@@ -69,11 +69,11 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
         "时序进度差（百分点）": [signed(g * 100, ".1f") if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
-        "确定性判断": assessment["check"].fillna("—"),
+        "进度核算": assessment["check"].fillna("—"),
         "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
-        "80%预测区间": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
+        "预测范围（八成把握）": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
-        "依据年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
+        "历史年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
         "状态": assessment["status"],
         "说明": notes,
     })  # fmt: skip
@@ -138,7 +138,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
                 [last_value, *future["hi80"]],
                 color="#92c5de",
                 alpha=0.6,
-                label="80%预测区间",
+                label="预测范围（八成把握）",
             )
             axis.plot(
                 band_years,

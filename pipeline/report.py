@@ -179,15 +179,15 @@ def _table(
     if not final:
         table["达标概率"] = [
             f"{p}（{n}）" if n != "—" else p
-            for p, n in zip(table["达标概率"], table["依据年数"], strict=True)
+            for p, n in zip(table["达标概率"], table["历史年数"], strict=True)
         ]
-        table = table.rename(columns={"达标概率": "达标概率（依据年数）"})
+        table = table.rename(columns={"达标概率": "达标概率（历史年数）"})
     notes = [
         f"- {document.text(region)} {document.text(name)}：{document.text(note)}"
         for region, name, note in zip(table["地区"], table["指标"], table["说明"], strict=True)
         if note
     ]
-    hidden = [*drop, "说明", "依据年数", "时序进度差（百分点）"]
+    hidden = [*drop, "说明", "历史年数", "时序进度差（百分点）"]
     table = table.drop(columns=[c for c in hidden if c in table.columns])
     rendered = document.table(table.fillna(""), label=label, caption=caption)
     return rendered + ("\n\n说明：\n\n" + "\n".join(notes) if notes else "")
@@ -458,7 +458,7 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     shortest, longest = int(forecast["history_years"].min()), int(forecast["history_years"].max())
     text = (
         f"本报告的达标概率依据各序列{shortest}–{longest}年的历史数据"
-        f"（表中“依据年数”列）。模型权重和区间宽度由滚动回测校准，"
+        f"（表中“历史年数”）。模型权重和区间宽度由滚动回测校准，"
     )
     if shortest < minimum:
         text += (
@@ -709,7 +709,9 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         qa.groupby("rule")["status"].value_counts().unstack(fill_value=0)
         .reindex(columns=["PASS", "WARN", "FAIL"], fill_value=0)
     )  # fmt: skip
-    problems = qa[qa["status"] != "PASS"][["status", "rule", "file", "row", "column", "message"]]
+    problems = qa[qa["status"] != "PASS"][
+        ["status", "rule", "file", "sheet", "row", "column", "message"]
+    ]
     problems = problems.assign(status=problems["status"].map(QA_STATUS_WORDS))
     qa_summary = qa_summary.rename(columns=QA_STATUS_WORDS)
     status_counts = assessment["status"].value_counts()
@@ -746,7 +748,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "history_caveat": "" if final else _history_caveat(assessment, MIN_HISTORY_YEARS),
         "indicator_sections": indicator_sections, "region_sections": region_sections,
         "qa_summary": document.table(qa_summary.reset_index().rename(columns={"rule": "规则"}), label="tbl-qa-summary", caption="数据质量检查规则与结果"),
-        "qa_problems": document.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 1, 1, 6]) if not problems.empty else "",
+        "qa_problems": document.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 2, 1, 1, 6]) if not problems.empty else "",
         "method": {"full_min": forecast.FULL_MODEL_MIN_POINTS, "trend_min": forecast.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed, "first_origin": CALIBRATION_FIRST_ORIGIN},
         "backtest": _backtest_summary(),
         "pct": lambda share: f"{share * 100:.1f}%",

@@ -62,7 +62,7 @@ def test_2024_states_the_years_tasks_in_the_bureaus_words(report_2024):
     ):
         assert heading in text
     assert "宁陕县（1次，比每年不少于2次的要求少1次）" in text  # meetings as a fact
-    assert "达标概率" in text and "依据年数" in text
+    assert "达标概率" in text and "历史年数" in text
 
 
 def test_2024_rows_never_contradict_themselves(report_2024):
@@ -81,7 +81,7 @@ def test_2025_workbook_has_no_empty_forecast_columns(report_2025):
 def test_2025_is_a_verdict_without_forecasts(report_2025):
     text, _ = report_2025
     assert "十四五规划目标最终完成情况" in text
-    assert "达标概率" not in text and "80%预测区间" not in text and "状态依据" not in text
+    assert "达标概率" not in text and "预测范围" not in text and "状态依据" not in text
     assert "| 未完成 |" in text and "差13人，完成规划目标的99.8%" in text  # 白河县 6,987 of 7,000
     assert "存在风险" not in text and "难以完成" not in text and "（预测" not in text
 
