@@ -229,3 +229,21 @@ def test_forecasts_alone_give_an_early_warning_not_an_interview(facts_2024):
     assert "610922" not in interviewed  # 石泉县: every task of 2024 done
     warned = {s.region_code: s for s in early_warnings(forecasts)}
     assert warned["610922"].reasons[0].startswith("（预测）城镇新增就业")
+
+
+def test_in_the_last_year_issued_county_targets_missed_do_trigger(facts_2024, monkeypatch):
+    from pipeline import scoring
+
+    monkeypatch.setattr(scoring, "allocation_estimated", lambda annual: False)
+    scores = score_counties(facts_2024)
+    verdicts = pd.DataFrame(
+        [{"region_code": "610929", "kind": "cumulative", "status": "未完成", "indicator_name": name,
+          "note": note} for name, note in (("城镇新增就业", "差13人，完成规划目标的99.8%"),
+                                            ("农民就地就近转移就业", "差313人，完成规划目标的95.5%"))]
+    )  # fmt: skip
+    bai_he = {s.region: s for s in interview_suggestions(facts_2024, scores, verdicts, final=True)}
+    assert (
+        "十四五规划目标未完成：城镇新增就业（差13人，完成规划目标的99.8%）"
+        in bai_he["白河县"].reasons
+    )
+    assert withheld_rules(facts_2024, scores, verdicts, final=True) == []
