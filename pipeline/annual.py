@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Indicator, Plan
+from pipeline.exact import percent_floor, ratio
 from pipeline.indicators import indicators_for, plan_for_year, target
 from pipeline.progress import time_progress_gap
 from pipeline.regions import Region, all_regions
@@ -38,7 +39,7 @@ def number(value: float, unit: str) -> str:
 
 def task_wording(done: float, task: float, unit: str) -> str:
     """'完成12,314人，完成年目标任务12,500人的98.5%'."""
-    return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{done / task * 100:.1f}%"
+    return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{percent_floor(ratio(done, task))}"
 
 
 def limit_wording(value: float, limit: float, kind: str, unit: str) -> str:
@@ -87,7 +88,7 @@ def _flow_row(
         "shortfall": max(task - done, 0.0) if reported else np.nan,
         "previous_done": previous, "change": done - previous,
         "change_rate": (done - previous) / previous if previous else np.nan,
-        "limit": np.nan, "margin": np.nan, "met": bool(reported and rate >= 1.0),
+        "limit": np.nan, "margin": np.nan, "met": bool(reported and ratio(done, task) >= 1),
         "reported": reported, "years_missed": "", "years_unreported": "",
         "plan_target": goal, "plan_done": plan_done, "plan_share": plan_done / goal,
         "time_progress_gap": time_progress_gap(plan_done, goal, len(plan_years), len(plan.years)),

@@ -258,12 +258,34 @@ def _cumulative_fields(
         )
     if status != probability_status:
         notes.append(f"按概率为“{probability_status}”，按进度核算调整为“{status}”")
+    notes += _pace_and_forecast_agree(
+        check, status, probability, float(np.median(final_totals)), goal
+    )
     return fields | {
         "forecast_end": float(np.median(final_totals)),
         "forecast_end_lo80": float(np.quantile(final_totals, 0.1)),
         "forecast_end_hi80": float(np.quantile(final_totals, 0.9)),
         "probability": probability, "check": check, "status": status,
     }  # fmt: skip
+
+
+def _pace_and_forecast_agree(
+    check: str, status: str, probability: float, median: float, goal: float
+) -> list[str]:
+    """One message per row: where the pace check's words and the forecast point different ways,
+    the note says how both hold (汉滨区: 近两年速度够用 but P = 49%; 宁陕县: 需超历史最好水平 but the
+    median reaches the target on the recent trend)."""
+    if check == verdict.PACE_ENOUGH and status != ON_TRACK:
+        return [
+            f"近两年的平均速度够用，但年际波动大，按预测达标概率{probability * 100:.0f}%，"
+            f"因此为“{status}”"
+        ]
+    if check == verdict.PACE_BEYOND_BEST and median >= goal:
+        return [
+            "所需年均数超过历史最好年份，但按近年趋势预测，期末中位数达到目标；"
+            f"达标概率{probability * 100:.0f}%，因此为“{status}”"
+        ]
+    return []
 
 
 def _limit_fields(
@@ -296,11 +318,14 @@ def _limit_fields(
         notes.append("规划期内无观测值")
         return fields | {"status": verdict.NO_DATA}
     if unreported:
-        notes.append(f"{verdict.years_missed_text(unreported)}无数据，未计为达标")
+        # A plan year without a value is not counted as kept, so "every plan year" can no longer
+        # be met: a fact, with probability 0 and the reason — never 进度正常 beside the gap.
+        notes.append(
+            f"{verdict.years_missed_text(unreported)}无数据，不计为达标，规划期逐年达标已无法实现"
+        )
     if year == plan.end:
-        met = False if missed else (None if unreported else True)
-        return fields | {"status": verdict.final_verdict(met)}
-    if missed:  # the plan asks for every year: a missed year is a fact, not a risk
+        return fields | {"status": verdict.final_verdict(not (missed or unreported))}
+    if missed or unreported:  # the plan asks for every year: a missed year is a fact, not a risk
         return fields | {"probability": 0.0 if item.forecast else np.nan, "status": FAILED}
     if paths is None:  # not forecast (e.g. 第十二条 meetings: a count decided by the government)
         return fields | {"status": KEPT_SO_FAR}

@@ -15,7 +15,10 @@ from openpyxl.utils import get_column_letter
 from pipeline.inert import write_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-INTEGER, DECIMAL2, PERCENT1 = "#,##0", "#,##0.00", "0.0%"
+# Negative numbers carry the report's one minus sign (U+2212), not Excel's hyphen.
+INTEGER, DECIMAL2, PERCENT1 = '#,##0;"−"#,##0', '#,##0.00;"−"#,##0.00', '0.0%;"−"0.0%'
+POINTS = '+0.00"个百分点";"−"0.00"个百分点";0.00"个百分点"'  # a difference of two rates
+TIMES = '+0"次";"−"0"次";0"次"'  # a difference of meetings
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Column:
     header: str  # Chinese header
     width: float = 12
     number_format: str | None = None
+    format_source: str | None = None  # a frame column holding each row's own number format
 
 
 @dataclass(frozen=True)
@@ -46,18 +50,24 @@ def _write_sheet(book: Workbook, sheet: Sheet) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    for row_index, values in enumerate(
-        sheet.frame[[c.source for c in sheet.columns]].itertuples(index=False),
-        start=header_row + 1,
+    formats = [
+        list(sheet.frame[c.format_source]) if c.format_source else None for c in sheet.columns
+    ]
+    for offset, values in enumerate(
+        sheet.frame[[c.source for c in sheet.columns]].itertuples(index=False)
     ):
+        row_index = header_row + 1 + offset
         for index, (column, value) in enumerate(zip(sheet.columns, values, strict=True), start=1):
             if isinstance(value, float) and pd.isna(value):
                 value = None
             elif hasattr(value, "item"):  # numpy scalar → Python
                 value = value.item()
             cell = write_cell(ws, row_index, index, value)
-            if column.number_format:
-                cell.number_format = column.number_format
+            number_format = (
+                formats[index - 1][offset] if formats[index - 1] else column.number_format
+            )
+            if number_format:
+                cell.number_format = number_format
             if isinstance(value, str) and len(value) > column.width:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(header_row + 1, 1)

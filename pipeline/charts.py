@@ -25,8 +25,8 @@ STATUS_COLOURS = {
 # Statuses whose colour is dark enough that their labels are printed in white.
 DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
 DISPLAY_COLUMNS = [
-    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "确定性判断", "期末预测", "80%预测区间",
-    "达标概率", "依据年数", "状态", "说明",
+    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "进度核算", "期末预测", "预测范围（八成把握）",
+    "达标概率", "历史年数", "状态", "说明",
 ]  # fmt: skip
 # In the plan's last year there is nothing to forecast: the table is a verdict.
 FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
@@ -68,16 +68,29 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "指标": names,
         "规划目标": formatted("target"),
         "截至本年": formatted("actual_to_date"),
-        "时序进度差（百分点）": [f"{g * 100:+.1f}" if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
-        "确定性判断": assessment["check"].fillna("—"),
+        "时序进度差（百分点）": [signed(g * 100, ".1f") if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
+        "进度核算": assessment["check"].fillna("—"),
         "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
-        "80%预测区间": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
+        "预测范围（八成把握）": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
-        "依据年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
+        "历史年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
         "状态": assessment["status"],
         "说明": notes,
     })  # fmt: skip
     return table[DISPLAY_COLUMNS]
+
+
+# Figures are placed at the full text width of A4 (210 mm less 2 × 16 mm margins ≈ 7.0 in) and
+# drawn at about that width, so a font size in points here is about its size on paper; no chart
+# text is smaller than MIN_PRINTED_PT (9 pt drawn at 7.5 in prints at ≥ 8 pt).
+PRINT_WIDTH = 7.5
+MIN_PRINTED_PT = 9
+
+
+def signed(value: float, spec: str) -> str:
+    """A signed number with the one minus sign of the report and workbook (U+2212):
+    signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00'."""
+    return format(value, "+" + spec).replace("-", "−")
 
 
 def format_value(value: float, item: Indicator | str) -> str:
@@ -103,9 +116,9 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
     """Small multiples, one per indicator: history, annual task, 80% forecast band and target."""
     plan = plan_for_year(year)
     items = indicators_for(region)
-    columns = 4
+    columns = 3
     rows = int(np.ceil(len(items) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(13, 3.1 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(PRINT_WIDTH, 2.5 * rows), squeeze=False)
     actual = tidy[
         (tidy["region_code"] == region.code)
         & (tidy["measure"] == "actual")
@@ -125,7 +138,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
                 [last_value, *future["hi80"]],
                 color="#92c5de",
                 alpha=0.6,
-                label="80%预测区间",
+                label="预测范围（八成把握）",
             )
             axis.plot(
                 band_years,
@@ -145,8 +158,8 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
             label="年均目标" if item.kind == "cumulative" else "目标线",
         )
         axis.axvspan(plan.start - 0.5, plan.end + 0.5, color="#f0f0f0", zorder=0)
-        axis.set_title(f"{item.short_name}（{item.unit}）", fontsize=10)
-        axis.tick_params(labelsize=8)
+        axis.set_title(f"{item.short_name}（{item.unit}）", fontsize=9.5)
+        axis.tick_params(labelsize=MIN_PRINTED_PT)
         first_year = int(actual["year"].min()) if not actual.empty else plan.start
         axis.set_xlim(first_year - 0.5, plan.end + 0.5)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -155,9 +168,11 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
     for axis in list(axes.flat)[len(items) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=4, fontsize=9, frameon=False)
+    figure.legend(
+        handles, labels, loc="lower center", ncol=4, fontsize=MIN_PRINTED_PT, frameon=False
+    )
     forecast = "" if paths[paths["region_code"] == region.code].empty else f"与{plan.name}期末预测"
-    figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=12)
+    figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=11)
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))
     return figure
 
@@ -168,14 +183,22 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
     items = list(indicators())
     statuses = list(STATUS_COLOURS)
     grid = np.full((len(regions), len(items)), np.nan)
-    figure, axis = plt.subplots(figsize=(12, 0.5 * len(regions) + 2))
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 0.5 * len(regions) + 2))
     for i, region in enumerate(regions):
         for j, item in enumerate(items):
             match = assessment[
                 (assessment["region_code"] == region.code) & (assessment["indicator"] == item.id)
             ]
             if match.empty:
-                axis.text(j, i, "不适用", ha="center", va="center", fontsize=8, color="#666666")
+                axis.text(
+                    j,
+                    i,
+                    "不适用",
+                    ha="center",
+                    va="center",
+                    fontsize=MIN_PRINTED_PT,
+                    color="#666666",
+                )
                 continue
             row = match.iloc[0]
             grid[i, j] = statuses.index(row["status"])
@@ -192,7 +215,7 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
                 label,
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=MIN_PRINTED_PT,
                 color="white" if dark else "black",
             )
     axis.imshow(
@@ -203,10 +226,11 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
         aspect="auto",
     )
     axis.set_xticks(
-        range(len(items)), [item.short_name for item in items], rotation=30, ha="right", fontsize=9
-    )
-    axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=9)
-    axis.set_title(title, fontsize=12)
+        range(len(items)), [item.short_name for item in items], rotation=30, ha="right",
+        fontsize=MIN_PRINTED_PT,
+    )  # fmt: skip
+    axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=MIN_PRINTED_PT)
+    axis.set_title(title, fontsize=11)
     figure.tight_layout()
     return figure
 
@@ -218,17 +242,19 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     rows = assessment[assessment["indicator"] == indicator_id].iloc[::-1]
     share = rows["actual_to_date"] / rows["target"] * 100
     elapsed = (year - plan.start + 1) / len(plan.years) * 100
-    figure, axis = plt.subplots(figsize=(8, 0.38 * len(rows) + 1.4))
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 0.38 * len(rows) + 1.4))
     colours = [STATUS_COLOURS.get(s, "#bbbbbb") for s in rows["status"]]
     axis.barh(rows["region"], share, color=colours)
     axis.axvline(elapsed, color="#333333", linestyle="--")
-    axis.text(elapsed, len(rows) - 0.4, f" 时序进度 {elapsed:.0f}%", fontsize=8, va="bottom")
+    axis.text(
+        elapsed, len(rows) - 0.4, f" 时序进度 {elapsed:.0f}%", fontsize=MIN_PRINTED_PT, va="bottom"
+    )
     for position, value in enumerate(share):
-        axis.text(value + 0.5, position, f"{value:.1f}%", va="center", fontsize=8)
+        axis.text(value + 0.5, position, f"{value:.1f}%", va="center", fontsize=MIN_PRINTED_PT)
     shown = [status for status in STATUS_COLOURS if status in set(rows["status"])]
     axis.legend(
         handles=[Patch(color=STATUS_COLOURS[status], label=status) for status in shown],
-        title="颜色：状态", fontsize=8, title_fontsize=8, loc="lower right",
+        title="颜色：状态", fontsize=MIN_PRINTED_PT, title_fontsize=MIN_PRINTED_PT, loc="lower right",
     )  # fmt: skip
     axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
     axis.set_xlim(0, max(105, float(share.max()) + 8))
@@ -248,7 +274,7 @@ def score_map(scores: pd.DataFrame, boundaries: dict, title: str, grades: list[s
     registry (old codes such as 旬阳县 610928 included)."""
     by_code = scores.set_index("region_code")
     colours = dict(zip(grades, GRADE_COLOURS, strict=False))
-    figure, axis = plt.subplots(figsize=(7.5, 7))
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 7))
     for feature in boundaries["features"]:
         region = resolve_region(str(feature["properties"]["adcode"]))
         row = by_code.loc[region.code]
@@ -268,14 +294,14 @@ def score_map(scores: pd.DataFrame, boundaries: dict, title: str, grades: list[s
         x, y = feature["properties"].get("centroid") or feature["properties"]["center"]
         axis.text(
             x, y, f"{region.name}\n{row['score']:.2f}分 {row['grade']}",
-            ha="center", va="center", fontsize=8.5,
+            ha="center", va="center", fontsize=MIN_PRINTED_PT,
         )  # fmt: skip
     axis.autoscale_view()
     axis.set_aspect(1 / np.cos(np.radians(32.7)))  # equal distances at Ankang's latitude
     axis.axis("off")
     axis.legend(
         handles=[Patch(color=colours[g], label=g) for g in grades if g in colours],
-        title="等次", loc="lower left", fontsize=9,
+        title="等次", loc="lower left", fontsize=MIN_PRINTED_PT,
     )  # fmt: skip
     axis.set_title(title, fontsize=12)
     figure.tight_layout()

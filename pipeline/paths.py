@@ -97,9 +97,9 @@ def _require(path: Path, stage: str, year: int) -> Path:
 
 
 def _read_tidy(path: Path) -> pd.DataFrame:
-    tidy = read_csv(path, dtype={"region_code": str})
+    tidy = read_csv(path, dtype={"region_code": str, "missing_reason": str})
     if "missing_reason" in tidy:  # "" is written as an empty field, read back as NaN
-        tidy["missing_reason"] = tidy["missing_reason"].fillna("").astype("str")
+        tidy["missing_reason"] = tidy["missing_reason"].fillna("")
     return tidy
 
 

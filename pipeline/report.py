@@ -18,11 +18,23 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR, charts, document, forecast, scoring
 from pipeline.annual import TASK_FROM_PLAN, annual_tasks, number
 from pipeline.assess import CALIBRATION_FIRST_ORIGIN, FINAL_STATUSES, STATUSES, elapsed_years
-from pipeline.assessment_workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet, write_workbook
+from pipeline.assessment_workbook import (
+    DECIMAL2,
+    INTEGER,
+    PERCENT1,
+    POINTS,
+    TIMES,
+    Column,
+    Sheet,
+    write_workbook,
+)
+from pipeline.charts import signed
 from pipeline.clean import load_processed_tidy, load_qa_log
 from pipeline.config import Plan, load_targets_config
+from pipeline.exact import exact, percent_text
 from pipeline.indicators import indicator, indicators, plan_for_year
 from pipeline.inert import read_csv
+from pipeline.method import scoring_method
 from pipeline.regions import all_regions, city, counties
 from pipeline.rules import load_rules
 from pipeline.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED, NO_DATA, bound_word
@@ -43,6 +55,7 @@ CHINESE_NUMBERS = {
     9: "九",
     10: "十",
 }
+SAMPLE_STATUS = "样例数据，非真实填报，不得用于考核"  # every printed page, figure and map says it
 SAMPLE_CALLOUT = document.callout(
     "warning",
     "样例数据，非真实填报",
@@ -112,6 +125,7 @@ class YearResults:
     interviews: list[scoring.Suggestion]
     commendations: list[scoring.Suggestion]
     warnings: list[scoring.Suggestion]  # 预警提醒 from forecasts (never a 约谈)
+    withheld: list[scoring.Suggestion]  # rules not applied because county targets are estimates
 
     @classmethod
     def compute(cls, inputs: ReportInputs) -> YearResults:
@@ -129,11 +143,29 @@ class YearResults:
         return cls(
             annual, previous_annual, scores, previous_scores, funds, funds_are_sample, interviews,
             scoring.commendation_suggestions(annual, scores, inputs.assessment, final),
-            [] if final else scoring.early_warnings(inputs.assessment, interviewed),
+            [] if final else scoring.early_warnings(inputs.assessment),
+            scoring.withheld_rules(annual, scores, inputs.assessment, final),
         )  # fmt: skip
 
+    def commendation_note(self, region_code: str, final: bool, assessment: pd.DataFrame) -> str:
+        """Why a county whose score reached the top grade, or whose grade is commended, is not
+        suggested for 表扬 ('' when it is, or when neither applies)."""
+        if region_code in {s.region_code for s in self.commendations}:
+            return ""
+        county = self.scores[self.scores["region_code"] == region_code].iloc[0]
+        rules = load_rules()
+        if not county["grade_note"] and county["grade"] not in rules.accountability.commend_grades:
+            return ""
+        estimated = scoring.allocation_estimated(self.annual)
+        return scoring.commendation_blocker(county, assessment, final, estimated, rules)
 
-def _save(figure: plt.Figure, path: Path) -> str:
+
+def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
+    """Save a chart for the report; a chart of sample data says so in its own corner, so that it
+    cannot be copied out of the report without the warning."""
+    if sample_status:
+        figure.text(0.995, 0.003, sample_status, ha="right", va="bottom", fontsize=9,
+                    color="#c00000", fontweight="bold")  # fmt: skip
     figure.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(figure)
     return f"{path.parent.name}/{path.name}"
@@ -148,15 +180,15 @@ def _table(
     if not final:
         table["达标概率"] = [
             f"{p}（{n}）" if n != "—" else p
-            for p, n in zip(table["达标概率"], table["依据年数"], strict=True)
+            for p, n in zip(table["达标概率"], table["历史年数"], strict=True)
         ]
-        table = table.rename(columns={"达标概率": "达标概率（依据年数）"})
+        table = table.rename(columns={"达标概率": "达标概率（历史年数）"})
     notes = [
         f"- {document.text(region)} {document.text(name)}：{document.text(note)}"
         for region, name, note in zip(table["地区"], table["指标"], table["说明"], strict=True)
         if note
     ]
-    hidden = [*drop, "说明", "依据年数", "时序进度差（百分点）"]
+    hidden = [*drop, "说明", "历史年数", "时序进度差（百分点）"]
     table = table.drop(columns=[c for c in hidden if c in table.columns])
     rendered = document.table(table.fillna(""), label=label, caption=caption)
     return rendered + ("\n\n说明：\n\n" + "\n".join(notes) if notes else "")
@@ -170,8 +202,8 @@ def _signed(value: float, unit: str) -> str:
     if pd.isna(value):
         return "—"
     if unit == "%":
-        return f"{value:+.2f}个百分点"
-    return f"{value:+,.0f}{unit}"
+        return f"{signed(value, '.2f')}个百分点"
+    return f"{signed(value, ',.0f')}{unit}"
 
 
 def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -188,7 +220,7 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         "同比（人）": [_signed(v, "") for v in rows["change"]],
         "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],
         "占规划目标": [_pct(v) for v in rows["plan_share"]],
-        "时序进度差": [f"{v * 100:+.1f}个百分点" for v in rows["time_progress_gap"]],
+        "时序进度差": [f"{signed(v * 100, '.1f')}个百分点" for v in rows["time_progress_gap"]],
         "年度任务": ["完成" if m else "未完成" for m in rows["met"]],
     })  # fmt: skip
 
@@ -288,10 +320,12 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             for r in flows.itertuples() if r.indicator in city_prev.index
         ]  # fmt: skip
         rise = (
-            f"得分上升最多的是{up}（{change[up]:+.2f}分）" if change[up] > 0 else "没有县区得分上升"
+            f"得分上升最多的是{up}（{signed(change[up], '.2f')}分）"
+            if change[up] > 0
+            else "没有县区得分上升"
         )
         fall = (
-            f"下降最多的是{down}（{change[down]:+.2f}分）"
+            f"下降最多的是{down}（{signed(change[down], '.2f')}分）"
             if change[down] < 0
             else "没有县区得分下降"
         )
@@ -312,6 +346,10 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     interviewed = {s.region_code for s in results.interviews}
     commended = {s.region_code for s in results.commendations}
     rows = []
+    notes = {
+        c: results.commendation_note(c, final, inputs.assessment)
+        for c in results.scores["region_code"]
+    }
     for county in results.scores.itertuples():
         facts = results.annual[results.annual["region_code"] == county.region_code]
         flows = facts[facts["kind"] == "cumulative"]
@@ -320,19 +358,23 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
         plan_cell = (
             f"完成{int((own['status'] == FINAL_MET).sum())}/{len(own)}"
             if final
-            else f"难以完成{int((own['status'] == DIFFICULT).sum())}项"
-            + (
-                f"，已无法完成{int((own['status'] == FAILED).sum())}项"
-                if (own["status"] == FAILED).any()
-                else ""
+            else "，".join(
+                f"{label}{count}项"
+                for label, count in (
+                    ("难以完成", int((own["status"] == DIFFICULT).sum())),
+                    ("已无法完成", int((own["status"] == FAILED).sum())),
+                )
+                if count
             )
+            or "—"
         )
         rows.append({
-            "排名": county.rank, "地区": county.region, "得分": f"{county.score:.2f}", "等次": county.grade,
+            "排名": county.rank, "地区": county.region, "得分": county.score, "等次": county.grade,
             "年度任务完成": f"{int(flows['met'].sum())}/{len(flows)}",
             "逐年指标达标": f"{int(limits['met'].sum())}/{len(limits)}",
             "规划目标" + ("（最终）" if final else "（预测）"): plan_cell,
             "建议": "约谈" if county.region_code in interviewed else ("表扬" if county.region_code in commended else "—"),
+            "等次与表扬说明": notes[county.region_code] or "—",
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -343,6 +385,7 @@ def _suggestion_blocks(suggestions: list[scoring.Suggestion]) -> str:
     return "\n".join(
         f"- **{document.text(s.region)}**\n"
         + "\n".join(f"    - {document.text(r)}" for r in s.reasons)
+        + "".join(f"\n    - 历史情况：{document.text(h)}" for h in s.history)
         for s in suggestions
     )
 
@@ -356,8 +399,8 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
     return pd.DataFrame({
         "排名": results.scores["rank"], "地区": results.scores["region"],
         "得分": [f"{v:.2f}" for v in results.scores["score"]],
-        "比上年": [f"{v - previous[c]:+.2f}" if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
-        "任务平均完成率": [_pct(v) for v in results.scores["tie_break"]],
+        "比上年": [signed(v - previous[c], ".2f") if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
+        "任务平均完成率（仅供参考）": [_pct(v) for v in results.scores["tie_break"]],
         "等次": results.scores["grade"],
         "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
     })  # fmt: skip
@@ -368,8 +411,8 @@ def _funds_table(results: YearResults) -> pd.DataFrame:
     return pd.DataFrame({
         "排名": funds["rank"], "地区": funds["region"], "得分": [f"{v:.2f}" for v in funds["score"]],
         "基数（万元）": [f"{v:,.2f}" for v in funds["base"]],
-        "建议增减（万元）": [f"{v:+,.2f}" for v in funds["change"]],
-        "增减幅度": [f"{v * 100:+.1f}%" for v in funds["change_share"]],
+        "建议增减（万元）": [signed(v, ",.2f") for v in funds["change"]],
+        "增减幅度": [f"{signed(v * 100, '.1f')}%" for v in funds["change_share"]],
         "建议次年（万元）": [f"{v:,.2f}" for v in funds["next_year"]],
     })  # fmt: skip
 
@@ -387,7 +430,7 @@ def _meetings(results: YearResults) -> tuple[pd.DataFrame, list[str]]:
     return table, short
 
 
-def _outcome(region_code: str, results: YearResults) -> str:
+def _outcome(region_code: str, results: YearResults, final: bool, assessment: pd.DataFrame) -> str:
     """A county's result in one block: score, rank, grade, deductions, suggestions, funds."""
     scores = results.scores.set_index("region_code")
     if region_code not in scores.index:
@@ -402,7 +445,8 @@ def _outcome(region_code: str, results: YearResults) -> str:
     lines = [
         f"考核得分{score['score']:.2f}分，第{score['rank']}名，等次：{score['grade']}。",
         f"扣分：{score['deductions'] or '无'}。",
-        f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+        *([f"等次与表扬说明：{note}。"] if (note := results.commendation_note(region_code, final, assessment)) else []),
+        f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{signed(fund['change'], ',.2f')}万元（{signed(fund['change_share'] * 100, '.1f')}%）"
         + ("，基数为样例" if results.funds_are_sample else "") + "。",
     ]  # fmt: skip
     return document.callout("note", "考核结果", "\n\n".join(document.text(line) for line in lines))
@@ -415,7 +459,7 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     shortest, longest = int(forecast["history_years"].min()), int(forecast["history_years"].max())
     text = (
         f"本报告的达标概率依据各序列{shortest}–{longest}年的历史数据"
-        f"（表中“依据年数”列）。模型权重和区间宽度由滚动回测校准，"
+        f"（表中“历史年数”）。模型权重和区间宽度由滚动回测校准，"
     )
     if shortest < minimum:
         text += (
@@ -426,25 +470,35 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     return document.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
 
 
+def value_format(unit: str) -> str:
+    """A value's number format by its unit: persons and meetings whole, rates two decimals."""
+    return '0.00;"−"0.00' if unit == "%" else INTEGER
+
+
 def workbook_sheets(
     inputs: ReportInputs, results: YearResults, summary: str, glance: pd.DataFrame
 ) -> list[Sheet]:
     """The sheets of ``assessment-<year>.xlsx`` (see ``pipeline/assessment_workbook.py``)."""
-    note = "样例数据，非真实填报，不得用于考核" if inputs.is_sample else ""
+    note = SAMPLE_STATUS if inputs.is_sample else ""
     annual = results.annual.assign(
         met_text=[("完成" if m else "未完成") if k == "cumulative" else ("达标" if m else "未达标")
                   for m, k in zip(results.annual["met"], results.annual["kind"], strict=True)],
-        margin_share=results.annual["margin"],
+        value_format=[value_format(u) for u in results.annual["unit"]],
+        margin_format=[POINTS if u == "%" else TIMES for u in results.annual["unit"]],
     )  # fmt: skip
-    assessment = inputs.assessment
+    final = inputs.year == plan_for_year(inputs.year).end
+    assessment = inputs.assessment.assign(
+        value_format=[value_format(u) for u in inputs.assessment["unit"]]
+    )
+    qa_log = inputs.qa_log.assign(status=inputs.qa_log["status"].map(QA_STATUS_WORDS))
     suggestions = [
         pd.DataFrame(
-            [{"region": s.region, "reason": r} for s in items for r in s.reasons],
+            [{"region": s.region, "reason": r} for s in items for r in s.reasons]
+            + [{"region": s.region, "reason": f"历史情况：{h}"} for s in items for h in s.history],
             columns=["region", "reason"],
         )
         for items in (results.interviews, results.commendations)
     ]
-    percent_points = "0.00"
     return [
         Sheet(
             "摘要",
@@ -455,7 +509,15 @@ def workbook_sheets(
         Sheet(
             "考核一览",
             glance,
-            tuple(Column(c, c, 12) for c in glance.columns),
+            tuple(
+                Column(
+                    c,
+                    c,
+                    {"地区": 10, "得分": 8, "等次与表扬说明": 60}.get(c, 12),
+                    DECIMAL2 if c == "得分" else None,
+                )
+                for c in glance.columns
+            ),
             note,
         ),
         Sheet(
@@ -467,14 +529,14 @@ def workbook_sheets(
                 Column("article", "条款", 8),
                 Column("task", "年目标任务", 12, INTEGER),
                 Column("task_source", "目标任务来源", 10),
-                Column("done", "完成数/本年数值", 14, DECIMAL2),
+                Column("done", "完成数/本年数值", 14, format_source="value_format"),
                 Column("completion_rate", "完成率", 10, PERCENT1),
-                Column("change", "同比增减", 10, DECIMAL2),
-                Column("limit", "要求（上限/下限）", 12, DECIMAL2),
-                Column("margin", "与要求相差", 12, percent_points),
+                Column("change", "同比增减", 12, format_source="value_format"),
+                Column("limit", "要求（上限/下限）", 12, format_source="value_format"),
+                Column("margin", "与要求相差", 16, format_source="margin_format"),
                 Column("met_text", "本年", 8),
                 Column("years_missed", "规划期内未达标年份", 18),
-                Column("plan_target", "规划目标", 12, INTEGER),
+                Column("plan_target", "规划目标", 12, format_source="value_format"),
                 Column("plan_done", "规划期累计完成", 14, INTEGER),
                 Column("plan_share", "占规划目标", 12, PERCENT1),
                 Column("time_progress_gap", "时序进度差", 12, PERCENT1),
@@ -488,15 +550,31 @@ def workbook_sheets(
             (
                 Column("region", "地区", 10),
                 Column("indicator_name", "指标", 30),
-                Column("target", "规划目标", 12, DECIMAL2),
-                Column("actual_to_date", "截至本年", 12, DECIMAL2),
-                Column("check", "确定性判断", 18),
-                Column("forecast_end", "期末预测（中位数）", 14, DECIMAL2),
-                Column("forecast_end_lo80", "80%区间下限", 12, DECIMAL2),
-                Column("forecast_end_hi80", "80%区间上限", 12, DECIMAL2),
-                Column("probability", "达标概率", 10, PERCENT1),
-                Column("history_years", "依据年数", 8),
-                Column("status", "状态", 10),
+                Column("target", "规划目标", 12, format_source="value_format"),
+                Column("actual_to_date", "截至本年", 12, format_source="value_format"),
+                Column("check", "进度核算", 22),
+                *(
+                    ()
+                    if final
+                    else (  # the plan's last year is a verdict: nothing is forecast
+                        Column("forecast_end", "期末预测中位数", 14, format_source="value_format"),
+                        Column(
+                            "forecast_end_lo80",
+                            "预测区间下限（80%）",
+                            14,
+                            format_source="value_format",
+                        ),
+                        Column(
+                            "forecast_end_hi80",
+                            "预测区间上限（80%）",
+                            14,
+                            format_source="value_format",
+                        ),
+                        Column("probability", "达标概率", 10, PERCENT1),
+                        Column("history_years", "依据的历史年数", 10),
+                    )
+                ),
+                Column("status", "状态", 12),
                 Column("note", "说明", 60),
             ),
             note,
@@ -511,13 +589,17 @@ def workbook_sheets(
                 Column("grade", "等次", 8),
                 Column("points", "各项得分", 60),
                 Column("deductions", "扣分情况", 60),
+                Column("grade_note", "等次说明", 60),
             ),
             note,
         ),  # fmt: skip
         Sheet(
             "约谈建议",
             suggestions[0],
-            (Column("region", "地区", 10), Column("reason", "理由（先事实后预测）", 100)),
+            (
+                Column("region", "地区", 10),
+                Column("reason", "理由（本年触发规则的事实；历史情况另列）", 100),
+            ),
             note,
         ),
         Sheet(
@@ -547,7 +629,7 @@ def workbook_sheets(
         ),  # fmt: skip
         Sheet(
             "数据质量",
-            inputs.qa_log,
+            qa_log,
             (
                 Column("rule", "规则", 16),
                 Column("stage", "阶段", 8),
@@ -579,7 +661,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     write_workbook(workbook_sheets(inputs, results, summary, glance), out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
-        return document.figure(_save(chart, figures / name), label=label, caption=caption)
+        saved = _save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
+        return document.figure(saved, label=label, caption=caption)
 
     flow_sections, limit_sections = [], []
     for item in indicators():
@@ -614,7 +697,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         rows = assessment[assessment["region_code"] == region.code]
         facts = annual[annual["region_code"] == region.code]
         region_sections.append({
-            "name": region.name, "code": region.code, "outcome": _outcome(region.code, results),
+            "name": region.name, "code": region.code, "outcome": _outcome(region.code, results, final, assessment),
             "facts": "\n".join(f"- {document.text(r.short_name)}：{document.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
@@ -627,7 +710,9 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         qa.groupby("rule")["status"].value_counts().unstack(fill_value=0)
         .reindex(columns=["PASS", "WARN", "FAIL"], fill_value=0)
     )  # fmt: skip
-    problems = qa[qa["status"] != "PASS"][["status", "rule", "file", "row", "column", "message"]]
+    problems = qa[qa["status"] != "PASS"][
+        ["status", "rule", "file", "sheet", "row", "column", "message"]
+    ]
     problems = problems.assign(status=problems["status"].map(QA_STATUS_WORDS))
     qa_summary = qa_summary.rename(columns=QA_STATUS_WORDS)
     status_counts = assessment["status"].value_counts()
@@ -636,9 +721,10 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(),
         "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
         "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
+        "sample_status": SAMPLE_STATUS if inputs.is_sample else "",
         "allocation_callout": _allocation_callout(plan, final),
         "summary": document.text_paragraphs(summary),
-        "glance_table": document.table(glance, label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2]),
+        "glance_table": document.table(glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
         "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,
@@ -652,13 +738,18 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "interviews": _suggestion_blocks(results.interviews),
         "commendations": _suggestion_blocks(results.commendations),
         "warnings": _suggestion_blocks(results.warnings),
+        "withheld": _suggestion_blocks(results.withheld) if results.withheld else "",
+        "scoring_method": scoring_method(rules, len(counties())),
+        "quota_share": percent_text(exact(rules.excellent_quota.max_share)),
+        "interview_line": percent_text(1 - exact(rules.accountability.interview_task_shortfall_min)),
+        "task_rule_name": {"tiered": "差距分档扣分", "proportional": "完成率比例"}[rules.scoring.task_rule],
         "funds_table": document.table(_funds_table(results), label="tbl-funds", caption=f"{year + 1}年就业资金增减建议（预算中性）", widths=[2, 3, 2, 3, 3, 3, 3]),
         "funds_are_sample": results.funds_are_sample,
         "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
         "history_caveat": "" if final else _history_caveat(assessment, MIN_HISTORY_YEARS),
         "indicator_sections": indicator_sections, "region_sections": region_sections,
         "qa_summary": document.table(qa_summary.reset_index().rename(columns={"rule": "规则"}), label="tbl-qa-summary", caption="数据质量检查规则与结果"),
-        "qa_problems": document.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 1, 1, 6]) if not problems.empty else "",
+        "qa_problems": document.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 2, 1, 1, 6]) if not problems.empty else "",
         "method": {"full_min": forecast.FULL_MODEL_MIN_POINTS, "trend_min": forecast.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed, "first_origin": CALIBRATION_FIRST_ORIGIN},
         "backtest": _backtest_summary(),
         "pct": lambda share: f"{share * 100:.1f}%",

@@ -13,15 +13,19 @@ from pipeline import CONFIG_DIR
 from pipeline.config import _Strict, _validated, check_indicator_ids
 
 
-class ShortfallDeduction(_Strict):
-    shortfall_below: float = Field(gt=0)
-    share: float = Field(ge=0, le=1)
+class Tier(_Strict):
+    """A shortfall up to ``shortfall_up_to`` (inclusive) of the task costs ``deduct_share`` of the
+    indicator's points."""
+
+    shortfall_up_to: float = Field(gt=0, lt=1)
+    deduct_share: float = Field(ge=0, le=1)
 
 
 class Scoring(_Strict):
     weights: dict[str, float]
-    completion_cap: float = Field(ge=1.0)
-    shortfall_deductions: tuple[ShortfallDeduction, ...] = ()
+    task_rule: Literal["tiered", "proportional"]
+    tiers: tuple[Tier, ...] = ()
+    deduct_share_beyond_tiers: float = Field(ge=0, le=1)
     limit_breach_deduction: float = Field(ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -29,17 +33,30 @@ class Scoring(_Strict):
         total = sum(self.weights.values())
         if abs(total - 100) > 1e-9:
             raise ValueError(f"scoring.weights 合计应为100分，现为 {total:g} 分")
-        bounds = [tier.shortfall_below for tier in self.shortfall_deductions]
-        if bounds != sorted(bounds) or (bounds and bounds[-1] <= 1):
+        bounds = [tier.shortfall_up_to for tier in self.tiers]
+        shares = [tier.deduct_share for tier in self.tiers] + [self.deduct_share_beyond_tiers]
+        if bounds != sorted(set(bounds)) or shares != sorted(shares):
             raise ValueError(
-                "scoring.shortfall_deductions 须按差距从小到大排列，最后一档的上界大于1（覆盖全部差距）"
+                "scoring.tiers 须按差距从小到大排列（不重复），扣分比例随差距不减，"
+                "deduct_share_beyond_tiers 不小于最后一档"
             )
+        if self.task_rule == "tiered" and not self.tiers:
+            raise ValueError("scoring.task_rule 为 tiered 时须填写 scoring.tiers")
         return self
 
 
 class Grade(_Strict):
     name: str
     min_score: float = Field(ge=0, le=100)
+
+
+class Quota(_Strict):
+    """At most ``max_share`` of the counties (rounded down) are 优秀. ``tie``: when a group of equal
+    scores straddles the quota line, ``exclude_group`` gives none of them 优秀, ``include_group``
+    gives all of them 优秀 (the quota is then exceeded, and the report says so)."""
+
+    max_share: float = Field(gt=0, le=1)
+    tie: Literal["exclude_group", "include_group"]
 
 
 class Accountability(_Strict):
@@ -69,7 +86,7 @@ class Funds(_Strict):
 class AssessmentRules(_Strict):
     scoring: Scoring
     grades: tuple[Grade, ...]
-    excellent_max_share: float = Field(gt=0, le=1)
+    excellent_quota: Quota
     accountability: Accountability
     funds: Funds
 

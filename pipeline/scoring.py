@@ -9,136 +9,237 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 
 from pipeline.config import ConfigError
+from pipeline.exact import exact, floor_count, percent_floor, percent_text, ratio
+from pipeline.exact import points as rounded_points
 from pipeline.indicators import indicator, plan_for_year
 from pipeline.reference import county_population
 from pipeline.regions import counties
-from pipeline.rules import AssessmentRules, Grade, load_rules
-from pipeline.verdict import DIFFICULT, FINAL_MET, FINAL_MISSED
+from pipeline.rules import AssessmentRules, Grade, Quota, Scoring, load_rules
+from pipeline.verdict import DIFFICULT, FINAL_MISSED
 
 SCORE_COLUMNS = [
     "rank", "region_code", "region", "score", "tie_break", "grade", "points", "deductions",
+    "grade_note",
 ]  # fmt: skip
 
 
-def flow_points(
-    weight: float, completion_rate: float, cap: float,
-    deductions: tuple[tuple[float, float], ...] = (),
-) -> float:  # fmt: skip
-    """Points for an annual task: weight × min(完成率, cap), less the graduated deduction of the
-    tier its shortfall falls in (``deductions``: (shortfall below, share of the weight)), never
-    below 0; nothing when not reported.
+def deduct_share(shortfall: Fraction, scoring: Scoring) -> Fraction:
+    """The share of an indicator's points deducted for a shortfall (1 − 完成率 > 0): the first tier
+    whose ``shortfall_up_to`` it does not exceed (inclusive), else ``deduct_share_beyond_tiers``.
 
-    25 points, 89.4% done (10.6% short; tiers 5%→0.1, 10%→0.3, above→0.5), cap 100%:
-    25 × 0.894 − 25 × 0.5 = 9.85 points. 107.6% done → 25 points (超额完成任务不加分)."""
-    if not math.isfinite(completion_rate):
-        return 0.0
-    points = weight * min(max(completion_rate, 0.0), cap)
-    shortfall = 1.0 - completion_rate
-    if shortfall > 0:
-        share = next((s for below, s in deductions if shortfall < below), 0.0)
-        points -= weight * share
-    return max(points, 0.0)
+    Tiers 5% → 40%, 10% → 80%, beyond → 100%: 5% short exactly → 40%; 5.1% → 80%; 10.6% → 100%."""
+    for tier in scoring.tiers:
+        if shortfall <= exact(tier.shortfall_up_to):
+            return exact(tier.deduct_share)
+    return exact(scoring.deduct_share_beyond_tiers)
 
 
-def limit_points(weight: float, met: bool, reported: bool, deduction: float) -> float:
+def task_points(weight: float, done: float, task: float, scoring: Scoring) -> Fraction:
+    """Points for an annual task, exactly; nothing when the 完成数 was not reported.
+
+    ``tiered``: 完成率 ≥ 100% → all the points (超额完成任务不加分); otherwise the points less the
+    tier's share of them, counted once. 25 points, 627 of 660 (95.0%, 5% short, "低5%以内") →
+    25 × (1 − 40%) = 15. ``proportional``: weight × min(完成率, 100%): 627/660 → 23.75."""
+    if not (math.isfinite(done) and math.isfinite(task)) or task <= 0:
+        return Fraction(0)
+    rate, full = ratio(done, task), exact(weight)
+    if rate >= 1:
+        return full
+    if scoring.task_rule == "proportional":
+        return full * max(rate, Fraction(0))
+    return full * (1 - deduct_share(1 - rate, scoring))
+
+
+def limit_points(weight: float, met: bool, reported: bool, deduction: float) -> Fraction:
     """Points for a yearly limit: all when kept; when breached, ``deduction`` × weight is taken off.
 
     15 points, 登记失业率 4.21% > 4%, deduction 1.0 → 0 points; not reported → 0 points."""
     if not reported:
-        return 0.0
-    return weight if met else weight * (1.0 - deduction)
+        return Fraction(0)
+    return exact(weight) * (1 if met else 1 - exact(deduction))
 
 
-def grade_for(score: float, grades: tuple[Grade, ...]) -> str:
-    """The first grade whose cut-off the score reaches (grades run from best to worst)."""
+def tier_label(shortfall: Fraction, scoring: Scoring) -> str:
+    """The tier a shortfall falls in, as the practice words it: '低5%以内', '低5%–10%', '低10%以上'."""
+    bounds = [exact(t.shortfall_up_to) for t in scoring.tiers]
+    previous = Fraction(0)
+    for bound in bounds:
+        if shortfall <= bound:
+            return f"低{percent_text(bound)}以内" if previous == 0 else (
+                f"低{percent_text(previous)}–{percent_text(bound)}"
+            )  # fmt: skip
+        previous = bound
+    return f"低{percent_text(previous)}以上"
+
+
+def grade_for(score: Decimal | float, grades: tuple[Grade, ...]) -> str:
+    """The first grade whose cut-off the (printed) score reaches, compared exactly (grades run from
+    best to worst): 90.00 → 优秀, 89.99 → 良好."""
     for grade in grades:
-        if score >= grade.min_score:
+        if exact(score) >= exact(grade.min_score):
             return grade.name
     return grades[-1].name
 
 
+def ranks_of(scores: list[Decimal]) -> list[int]:
+    """Equal scores share a rank: 1 + the number of strictly higher scores. [95, 95, 90] → [1, 1, 3]."""
+    return [1 + sum(other > score for other in scores) for score in scores]
+
+
 def apply_excellent_quota(
-    ranked_grades: list[str], ranks: list[int], grades: tuple[Grade, ...], share: float
-) -> list[str]:
-    """At most ``share`` of the units (rounded down) keep the top grade, by rank; the others move
-    down one grade. Ten counties, 30%: ranks 1–3 may be 优秀. Equal scores share a rank and a grade."""
+    scores: list[Decimal], names: list[str], raw_grades: list[str], grades: tuple[Grade, ...],
+    quota: Quota,
+) -> tuple[list[str], list[str]]:  # fmt: skip
+    """The 优秀 quota: at most floor(``max_share`` × n) units keep the top grade, in score order;
+    the others reaching it move down one grade. Equal scores are treated alike: a group of equal
+    scores that does not fit in the remaining places gets none of them (``exclude_group``) or all
+    of them (``include_group``). Returns the grades and, per unit, why its grade is not the one its
+    score reaches ('' when it is).
+
+    Ten counties, 30% → 3 places; scores 96, 95, 93, 93 all ≥ 90: the two 93s share rank 3 for one
+    place → exclude_group: both 良好; include_group: both 优秀 (4 优秀)."""
     top, second = grades[0].name, grades[1].name
-    allowed = math.floor(len(ranked_grades) * share + 1e-9)
-    return [
-        second if grade == top and rank > allowed else grade
-        for grade, rank in zip(ranked_grades, ranks, strict=True)
-    ]
+    allowed = floor_count(quota.max_share, len(scores))
+    ranks = ranks_of(scores)
+    result, notes = list(raw_grades), [""] * len(scores)
+    candidates = [i for i, grade in enumerate(raw_grades) if grade == top]
+    if len(candidates) <= allowed:
+        return result, notes
+    line = f"优秀名额{allowed}个（{len(scores)}个县区×{percent_text(exact(quota.max_share))}，向下取整）"
+    kept, closed = 0, False
+    for value in sorted({scores[i] for i in candidates}, reverse=True):
+        group = [i for i in candidates if scores[i] == value]
+        if not closed and kept + len(group) <= allowed:
+            kept += len(group)
+            continue
+        straddles = not closed and kept < allowed
+        tied = len(group) > 1
+        for i in group:
+            others = "、".join(names[j] for j in group if j != i)
+            reached = f"得分{scores[i]}分达到{top}线{grades[0].min_score:g}分"
+            if straddles and quota.tie == "include_group":
+                notes[i] = (
+                    f"{reached}，与{others}同分并列第{ranks[i]}名；按并列同等对待的规则一并定为{top}，"
+                    f"{top}共{kept + len(group)}个，超过{line}"
+                )
+            elif straddles and tied:
+                result[i] = second
+                notes[i] = (
+                    f"{reached}，与{others}同分并列第{ranks[i]}名；{line}剩余{allowed - kept}个，"
+                    f"容不下并列的{len(group)}个县区，并列者同等对待，均定为{second}"
+                )
+            else:
+                result[i] = second
+                notes[i] = f"{reached}，名次第{ranks[i]}在{line}之外，定为{second}"
+        if straddles and quota.tie == "include_group":
+            kept += len(group)
+        closed = True
+    return result, notes
 
 
-def tie_break(facts: pd.DataFrame) -> float:
-    """Mean uncapped 完成率 of a county's annual tasks (a task not reported counts as 0)."""
+def mean_completion(facts: pd.DataFrame) -> float:
+    """Mean uncapped 完成率 of a county's annual tasks (a task not reported counts as 0). Shown for
+    information only: it decides neither rank nor grade (超额完成任务不加分)."""
     rates = facts[facts["kind"] == "cumulative"]["completion_rate"].fillna(0.0)
     return float(rates.mean()) if len(rates) else 0.0
 
 
-def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[float, str]:
-    weight = rules.scoring.weights.get(row["indicator"], 0.0)
+def missing_reason(row: pd.Series) -> str:
+    """The reason a county gave for a value it did not submit ('' when none or not carried)."""
+    reason = row.get("missing_reason", "")
+    return str(reason) if isinstance(reason, str) else ""
+
+
+def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[Fraction, str]:
+    scoring = rules.scoring
+    weight = scoring.weights.get(row["indicator"], 0.0)
     if row["kind"] == "cumulative":
-        points = flow_points(
-            weight, row["completion_rate"], rules.scoring.completion_cap,
-            tuple((t.shortfall_below, t.share) for t in rules.scoring.shortfall_deductions),
-        )  # fmt: skip
+        points = task_points(weight, row["done"], row["task"], scoring)
     else:
         points = limit_points(
-            weight, bool(row["met"]), bool(row["reported"]), rules.scoring.limit_breach_deduction
+            weight, bool(row["met"]), bool(row["reported"]), scoring.limit_breach_deduction
         )
-    lost = weight - points
-    reason = ""
-    if lost > 0.005:
-        if not row["reported"]:
-            reason = f"{row['short_name']}未报送（−{lost:.2f}分）"
-        elif row["kind"] == "cumulative":
-            reason = (
-                f"{row['short_name']}完成率{row['completion_rate'] * 100:.1f}%（−{lost:.2f}分）"
-            )
-        else:
-            reason = f"{row['short_name']}未达到年度要求（−{lost:.2f}分）"
-    return points, reason
+    lost = exact(weight) - points
+    if lost <= 0:
+        return points, ""
+    cost = f"−{rounded_points(lost)}分"
+    if not row["reported"]:
+        why = missing_reason(row)
+        return points, f"{row['short_name']}未报送" + (
+            f"（原因：{why}）" if why else ""
+        ) + f"（{cost}）"
+    if row["kind"] != "cumulative":
+        return points, f"{row['short_name']}未达到年度要求（{cost}）"
+    rate = ratio(row["done"], row["task"])
+    rule = tier_label(1 - rate, scoring) if scoring.task_rule == "tiered" else "按完成率计分"
+    return points, f"{row['short_name']}完成率{percent_floor(rate)}（{rule}，{cost}）"
+
+
+def points_formula(row: pd.Series, rules: AssessmentRules) -> str:
+    """How one indicator's points came about, in numbers a county can check by hand, from the same
+    rule objects :func:`task_points` and :func:`limit_points` use (the 告知书 prints it).
+
+    Tiered, 25 points, 627 of 660: '完成率95.0%，比下达任务低5%以内，扣分值的40%：25×(1−40%)＝15.00分'."""
+    scoring = rules.scoring
+    weight = scoring.weights[row["indicator"]]
+    points, _ = _points_row(row, rules)
+    got = f"{rounded_points(points)}分"
+    if not row["reported"]:
+        why = missing_reason(row)
+        return f"未报送{f'（原因：{why}）' if why else ''}，得0分（分值{weight:g}分）"
+    if row["kind"] != "cumulative":
+        if row["met"]:
+            return f"{row['wording']}；达到年度要求，得满分{got}"
+        share = percent_text(exact(scoring.limit_breach_deduction))
+        return f"{row['wording']}；未达到年度要求，扣分值的{share}，得{got}"
+    rate = ratio(row["done"], row["task"])
+    if rate >= 1:
+        return f"完成率{percent_floor(rate)}，完成年度任务，得满分{got}（超额完成任务不加分）"
+    if scoring.task_rule == "proportional":
+        return f"{weight:g}×完成率{percent_floor(rate)}＝{got}"
+    share = percent_text(deduct_share(1 - rate, scoring))
+    return (
+        f"完成率{percent_floor(rate)}，比下达任务{tier_label(1 - rate, scoring)}，扣分值的{share}："
+        f"{weight:g}×(1−{share})＝{got}"
+    )
 
 
 def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -> pd.DataFrame:
-    """A 100-point score per county, its grade (with the 优秀 quota) and rank (1 = best; equal
-    scores ranked by :func:`tie_break`). ``points`` lists the points per indicator, ``deductions``
-    where points were lost."""
+    """A 100-point score per county (exact points, printed to 0.01), its rank (equal scores share a
+    rank) and grade (with the 优秀 quota and its tie rule; ``grade_note`` says why a grade differs
+    from the one the score reaches). ``points`` lists the points per indicator, ``deductions``
+    where points were lost and why."""
     rules = rules or load_rules()
     for indicator_id in rules.scoring.weights:
         indicator(indicator_id)  # an unknown id in config/assessment.yaml is an error, named
-    county_codes = [c.code for c in counties()]
     rows = []
-    for code in county_codes:
+    for code in [c.code for c in counties()]:
         facts = annual[annual["region_code"] == code]
         if facts.empty:
             raise ConfigError(f"没有 {code} 的年度任务数据，无法计分")
         scored = [(_points_row(row, rules), row) for _, row in facts.iterrows()]
-        score = sum(points for (points, _), _ in scored)
+        score = rounded_points(sum((points for (points, _), _ in scored), Fraction(0)))
         rows.append({
-            "region_code": code, "region": facts["region"].iloc[0], "score": round(score, 2),
-            "points": "；".join(f"{row['short_name']} {points:.2f}" for (points, _), row in scored
+            "region_code": code, "region": facts["region"].iloc[0], "exact_score": score,
+            "score": float(score), "tie_break": mean_completion(facts),
+            "points": "；".join(f"{row['short_name']} {rounded_points(points)}" for (points, _), row in scored
                                 if row["indicator"] in rules.scoring.weights),
             "deductions": "；".join(reason for (_, reason), _ in scored if reason),
         })  # fmt: skip
-    table = pd.DataFrame(rows)
-    # Equal scores are ordered by the mean uncapped 完成率 of the annual tasks (超额完成 does not
-    # add points, but it decides between equal scores); still equal → equal rank.
-    table["tie_break"] = [
-        tie_break(annual[annual["region_code"] == c]) for c in table["region_code"]
-    ]
-    table = table.sort_values(["score", "tie_break"], ascending=False, kind="stable")
-    keys = list(zip(table["score"], table["tie_break"], strict=True))
-    table["rank"] = [keys.index(key) + 1 for key in keys]
-    raw = [grade_for(s, rules.grades) for s in table["score"]]
-    table["grade"] = apply_excellent_quota(
-        raw, list(table["rank"]), rules.grades, rules.excellent_max_share
-    )
+    # Order: by score, equal scores in the registry's county order (which decides nothing).
+    table = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
+    exact_scores = list(table["exact_score"])
+    table["rank"] = ranks_of(exact_scores)
+    table["grade"], table["grade_note"] = apply_excellent_quota(
+        exact_scores, list(table["region"]), [grade_for(s, rules.grades) for s in exact_scores],
+        rules.grades, rules.excellent_quota,
+    )  # fmt: skip
     return table[SCORE_COLUMNS].reset_index(drop=True)
 
 
@@ -222,7 +323,40 @@ def fund_table(
 class Suggestion:
     region_code: str
     region: str
-    reasons: tuple[str, ...]  # facts first, then forecasts
+    reasons: tuple[str, ...]  # what triggered the rule this year (facts only)
+    history: tuple[str, ...] = ()  # earlier plan years' breaches, already scored in their year
+
+
+def allocation_estimated(annual: pd.DataFrame) -> bool:
+    """Whether the county plan targets of the assessed year's plan are the pipeline's estimate (not
+    issued). While they are, nothing that decides 约谈, 表扬 or funds rests on them."""
+    return plan_for_year(int(annual["year"].iloc[0])).allocation_status != "issued"
+
+
+def short_of_interview_line(row: pd.Series, min_shortfall: float) -> bool:
+    """An annual task counts toward 约谈 when not reported or short by more than ``min_shortfall``,
+    exactly: 627/660 (95.0%) with 5% → no; 626/660 (94.8%) → yes."""
+    if not row["reported"]:
+        return True
+    return ratio(row["done"], row["task"]) < 1 - exact(min_shortfall)
+
+
+def _missed_task_text(row: pd.Series) -> str:
+    if not row["reported"]:
+        why = missing_reason(row)
+        return f"{row['short_name']}未报送完成数" + (f"（原因：{why}）" if why else "")
+    return f"{row['short_name']}{row['wording']}，差{row['shortfall']:,.0f}{row['unit']}"
+
+
+def _plan_missed(own: pd.DataFrame, estimated: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The plan targets 未完成 in the plan's last year, split into those that decide (yearly limits,
+    the same for every county; county plan targets once issued) and those withheld because the
+    county plan target is an estimate."""
+    missed = own[own["status"] == FINAL_MISSED]
+    allocated = missed["kind"] == "cumulative"
+    if not estimated:
+        return missed, missed.iloc[0:0]
+    return missed[~allocated], missed[allocated]
 
 
 def interview_suggestions(
@@ -232,73 +366,114 @@ def interview_suggestions(
     final: bool,
     rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
-    """第二十条 约谈 suggestions. Facts of the year first (grade, tasks missed, limits breached), then
-    forecasts as context only (they never trigger a 约谈: see :func:`early_warnings`) — or, in
-    the plan's last year (``final``), the plan targets missed, which are facts and do trigger."""
+    """第二十条 约谈 suggestions. ``reasons`` are only what triggered the rule this year: the grade,
+    the annual tasks short by more than ``interview_task_shortfall_min`` (when at least
+    ``interview_min_tasks_missed`` of them), the yearly limits breached, and in the plan's last year
+    (``final``) the plan targets 未完成. Limits breached in earlier plan years (scored in their own
+    year) are ``history``. Forecasts never appear here (see :func:`early_warnings`), and county plan
+    targets decide nothing while they are estimates (see :func:`withheld_rules`)."""
     rules = rules or load_rules()
     config = rules.accountability
-    plan_name = (
-        str(annual["year"].iloc[0])
-        if annual.empty
-        else plan_for_year(int(annual["year"].iloc[0])).name
-    )
+    year = int(annual["year"].iloc[0])
+    plan_name = plan_for_year(year).name
+    estimated = allocation_estimated(annual)
     suggestions = []
     for _, county in scores.iterrows():
         facts = annual[annual["region_code"] == county["region_code"]]
         reasons: list[str] = []
-        triggered = False
         if county["grade"] in config.interview_if_grade:
-            triggered = True
             reasons.append(f"考核得分{county['score']:.2f}分，等次为{county['grade']}")
-        missed = facts[(facts["kind"] == "cumulative") & ~facts["met"].astype(bool)]
-        serious = missed[
-            ~missed["reported"].astype(bool)
-            | (missed["completion_rate"] < 1 - config.interview_task_shortfall_min)
-        ]
+        tasks = facts[facts["kind"] == "cumulative"]
+        serious = [
+            row for _, row in tasks.iterrows()
+            if short_of_interview_line(row, config.interview_task_shortfall_min)
+        ]  # fmt: skip
         if len(serious) >= config.interview_min_tasks_missed:
-            triggered = True
-        for _, row in missed.iterrows():
-            reasons.append(
-                f"{row['short_name']}{row['wording']}" + (f"，差{row['shortfall']:,.0f}{row['unit']}" if row["reported"] else "")
-            )  # fmt: skip
-        breached = facts[(facts["kind"] != "cumulative") & ~facts["met"].astype(bool)]
-        if config.interview_if_limit_breached and not breached.empty:
-            triggered = True
-        for _, row in breached.iterrows():
-            reasons.append(f"{row['short_name']}{row['wording']}")
-        earlier = facts[(facts["kind"] != "cumulative") & facts["met"].astype(bool)]
-        for _, row in earlier[earlier["years_missed"] != ""].iterrows():
-            reasons.append(f"{row['short_name']}本年达标，但{row['years_missed']}年未达到年度要求")
-        own = assessment[assessment["region_code"] == county["region_code"]]
+            reasons += [_missed_task_text(row) for row in serious]
+        limits = facts[facts["kind"] != "cumulative"]
+        if config.interview_if_limit_breached:
+            breached = limits[limits["reported"].astype(bool) & ~limits["met"].astype(bool)]
+            reasons += [f"{row['short_name']}{row['wording']}" for _, row in breached.iterrows()]
         if final:  # the plan's result is a fact
-            missed_plan = own[own["status"] == FINAL_MISSED]
-            if len(missed_plan) >= config.interview_min_plan_targets_missed:
-                triggered = True
-            for _, row in missed_plan.iterrows():
-                reasons.append(
+            deciding, _ = _plan_missed(
+                assessment[assessment["region_code"] == county["region_code"]], estimated
+            )
+            if len(deciding) >= config.interview_min_plan_targets_missed:
+                reasons += [
                     f"{plan_name}规划目标未完成：{row['indicator_name']}（{row['note']}）"
-                )
-        else:  # forecasts are context here, never a reason on their own (see early_warnings)
-            difficult = own[(own["status"] == DIFFICULT) & (own["kind"] == "cumulative")]
-            for _, row in difficult.iterrows():
-                reasons.append(
-                    f"（预测，仅供参考）{row['indicator_name']}：{_forecast_reason(row)}"
-                )
-        if triggered:
-            suggestions.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
+                    for _, row in deciding.iterrows()
+                ]
+        if reasons:
+            suggestions.append(
+                Suggestion(county["region_code"], county["region"], tuple(reasons),
+                           _limit_history(limits, year))
+            )  # fmt: skip
     return suggestions
 
 
-def early_warnings(
-    assessment: pd.DataFrame, interviewed: set[str], rules: AssessmentRules | None = None
+def _limit_history(limits: pd.DataFrame, year: int) -> tuple[str, ...]:
+    """'登记失业率2022、2023年未达到年度要求（已在当年计分）' for each limit missed before ``year``."""
+    history = []
+    for _, row in limits.iterrows():
+        earlier = [y for y in str(row["years_missed"]).split("、") if y and int(y) < year]
+        if earlier:
+            history.append(
+                f"{row['short_name']}{'、'.join(earlier)}年未达到年度要求（已在当年计分）"
+            )
+    return tuple(history)
+
+
+def withheld_rules(
+    annual: pd.DataFrame,
+    scores: pd.DataFrame,
+    assessment: pd.DataFrame,
+    final: bool,
+    rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
-    """预警提醒 (not 约谈): counties not suggested for 约谈 whose forecasts show at least
-    ``warning_min_forecast_difficult`` plan targets 难以完成. Forecasts warn; they do not assess."""
+    """Where a rule would have applied had the county plan targets been issued, and why it did not:
+    in the plan's last year, 约谈 for at least ``interview_min_plan_targets_missed`` plan targets
+    未完成, and 表扬 withheld for a plan target 未完成 — both against estimated county targets.
+    Empty once the targets are issued (the rules then apply) and before the last year."""
+    if not final or not allocation_estimated(annual):
+        return []
+    rules = rules or load_rules()
+    config = rules.accountability
+    plan_name = plan_for_year(int(annual["year"].iloc[0])).name
+    result = []
+    for _, county in scores.iterrows():
+        own = assessment[assessment["region_code"] == county["region_code"]]
+        deciding, withheld = _plan_missed(own, estimated=True)
+        if withheld.empty:
+            continue
+        would = []
+        if (
+            len(deciding)
+            < config.interview_min_plan_targets_missed
+            <= len(deciding) + len(withheld)
+        ):
+            would.append("约谈（规划目标未完成项数达到条件）")
+        if county["grade"] in config.commend_grades:
+            would.append("不予表扬（规划目标未全部完成）")
+        if not would:
+            continue
+        targets = "；".join(f"{r['indicator_name']}（{r['note']}）" for _, r in withheld.iterrows())
+        result.append(Suggestion(county["region_code"], county["region"], (
+            f"按测算的县区{plan_name}目标，{targets}",
+            f"如分解数为正式下达，本条规则会得出：{'、'.join(would)}；"
+            "县区分解数是测算数，不是下达任务，因此本规则未适用",
+        )))  # fmt: skip
+    return result
+
+
+def early_warnings(
+    assessment: pd.DataFrame, rules: AssessmentRules | None = None
+) -> list[Suggestion]:
+    """预警提醒 (not 约谈): counties whose forecasts show at least ``warning_min_forecast_difficult``
+    plan targets 难以完成 — also those suggested for 约谈, whose entries carry no forecasts.
+    Forecasts warn; they do not assess."""
     config = (rules or load_rules()).accountability
     result = []
     for county in counties():
-        if county.code in interviewed:
-            continue
         own = assessment[assessment["region_code"] == county.code]
         difficult = own[(own["status"] == DIFFICULT) & (own["kind"] == "cumulative")]
         if len(difficult) >= config.warning_min_forecast_difficult:
@@ -324,15 +499,14 @@ def commendation_suggestions(
     final: bool,
     rules: AssessmentRules | None = None,
 ) -> list[Suggestion]:
-    """第二十一条 通报表扬 suggestions: counties whose grade is listed in ``commend_grades`` —
-    in the plan's last year (``final``) only those that also met every plan target."""
+    """第二十一条 通报表扬 suggestions: counties whose grade is listed in ``commend_grades`` — in the
+    plan's last year (``final``) only those that also met every plan target that decides (county
+    plan targets decide only once issued; see :func:`withheld_rules`)."""
     rules = rules or load_rules()
+    estimated = allocation_estimated(annual)
     result = []
     for _, county in scores.iterrows():
-        if county["grade"] not in rules.accountability.commend_grades:
-            continue
-        own = assessment[assessment["region_code"] == county["region_code"]]
-        if final and (own["status"] != FINAL_MET).any():
+        if commendation_blocker(county, assessment, final, estimated, rules):
             continue
         facts = annual[annual["region_code"] == county["region_code"]]
         flows = facts[facts["kind"] == "cumulative"]
@@ -342,6 +516,26 @@ def commendation_suggestions(
             f"年度任务完成{int(flows['met'].sum())}/{len(flows)}项"
             + (f"（{'、'.join(f'{r.short_name}{r.completion_rate * 100:.1f}%' for r in flows.itertuples())}）" if len(flows) else ""),
             f"逐年控制指标达标{int(limits['met'].sum())}/{len(limits)}项",
-        ] + ([f"{plan_for_year(int(annual['year'].iloc[0])).name}规划目标{len(own)}项全部完成"] if final else [])  # fmt: skip
+        ] + ([f"{plan_for_year(int(annual['year'].iloc[0])).name}规划目标中作为依据的各项全部完成"] if final else [])  # fmt: skip
         result.append(Suggestion(county["region_code"], county["region"], tuple(reasons)))
     return result
+
+
+def commendation_blocker(
+    county: pd.Series, assessment: pd.DataFrame, final: bool, estimated: bool,
+    rules: AssessmentRules,
+) -> str:  # fmt: skip
+    """Why a county is not suggested for 表扬 ('' when it is): its grade (with the quota note when
+    its score reached 优秀), or in the plan's last year a deciding plan target 未完成."""
+    commend = rules.accountability.commend_grades
+    if county["grade"] not in commend:
+        note = county.get("grade_note", "")
+        return note or f"等次为{county['grade']}，表扬只针对{'、'.join(commend)}"
+    if final:
+        deciding, _ = _plan_missed(
+            assessment[assessment["region_code"] == county["region_code"]], estimated
+        )
+        if not deciding.empty:
+            names = "、".join(deciding["indicator_name"])
+            return f"等次为{county['grade']}，但规划期目标未完成（{names}），规划末年表扬须完成全部规划目标"
+    return ""

@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from pipeline.exact import exact
+
 Values = TypeVar("Values", float, np.ndarray)
 
 # Deterministic pace categories of a cumulative target (what is still needed per remaining year
@@ -85,8 +87,11 @@ def bound_word(kind: str) -> str:
 
 
 def limit_kept(values: Values, limit: float, kind: str) -> Values:
-    """Whether a yearly ceiling (value ≤ limit) or floor (value ≥ limit) is kept — for one value
-    or elementwise for an array of them (observed years, simulated paths)."""
+    """Whether a yearly ceiling (value ≤ limit) or floor (value ≥ limit) is kept — for one observed
+    value exactly (``pipeline.exact``: 4.00% against 4% is kept), or elementwise for an array of
+    simulated paths (forecasts, which decide nothing)."""
+    if not isinstance(values, np.ndarray):
+        values, limit = exact(values), exact(limit)
     return values <= limit if kind == "ceiling_each_year" else values >= limit
 
 

@@ -133,3 +133,34 @@ def test_a_missing_plan_year_is_imputed_and_said_so():
     row = result.set_index("indicator").loc["urban_new_jobs"]
     assert row["actual_to_date"] == pytest.approx(4000.0)
     assert "2022年完成数缺失" in row["note"]
+
+
+def test_a_plan_year_without_data_makes_a_yearly_limit_unattainable_and_says_why():
+    # 镇坪县 登记失业率: 2022 not reported — not counted as kept, so "every plan year" is out of reach.
+    from pipeline.assess import SeriesData, _limit_fields
+    from pipeline.indicators import indicator, plan_for_year
+
+    item, plan = indicator("registered_unemployment_rate"), plan_for_year(2024)
+    data = SeriesData(np.arange(2021, 2025), np.array([3.5, np.nan, 3.6, 3.4]))
+    paths = np.full((10, 1), 3.0)
+    notes: list[str] = []
+    fields = _limit_fields(item, data, plan, 2024, 4.0, paths, notes)
+    assert fields["status"] == "已无法完成" and fields["probability"] == 0
+    assert notes == ["2022年无数据，不计为达标，规划期逐年达标已无法实现"]
+    final = _limit_fields(item, SeriesData(np.arange(2021, 2026), np.array([3.5, np.nan, 3.6, 3.4, 3.3])), plan, 2025, 4.0, None, [])  # fmt: skip
+    assert final["status"] == "未完成"
+
+
+def test_the_pace_check_and_the_forecast_give_one_message():
+    from pipeline.assess import _pace_and_forecast_agree
+
+    # 汉滨区 城镇新增就业: 当前速度可完成 beside P = 49% → the note says how both hold.
+    assert _pace_and_forecast_agree("当前速度可完成", "存在风险", 0.49, 33900, 34000) == [
+        "近两年的平均速度够用，但年际波动大，按预测达标概率49%，因此为“存在风险”"
+    ]
+    # 宁陕县: 需超历史最好水平 with the median above the target.
+    assert (
+        "期末中位数达到目标"
+        in _pace_and_forecast_agree("需超历史最好水平", "存在风险", 0.55, 1210, 1200)[0]
+    )
+    assert _pace_and_forecast_agree("当前速度可完成", "进度正常", 0.9, 35000, 34000) == []

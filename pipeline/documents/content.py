@@ -16,7 +16,9 @@ from pipeline.annual import number
 from pipeline.document import _units, text
 from pipeline.documents.inputs import DocumentInputs, points_by_indicator
 from pipeline.documents.settings import DocumentsConfig
+from pipeline.exact import percent_floor, ratio
 from pipeline.rules import AssessmentRules
+from pipeline.scoring import points_formula
 
 SAMPLE_MARK = "样例数据（非真实填报）"
 
@@ -74,8 +76,11 @@ def _names(names: list[str]) -> str:
     return "、".join(names) if names else "无"
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%" if pd.notna(value) else "—"
+def _rate(fact: pd.Series) -> str:
+    """完成率 as the report and workbook show it: exact, never rounded up to a line it missed."""
+    if not fact["reported"] or not fact["task"] > 0:
+        return "—"
+    return percent_floor(ratio(fact["done"], fact["task"]))
 
 
 def _table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -143,7 +148,7 @@ def _fact_value(fact: pd.Series) -> str:
     if not fact["reported"]:
         return "未报送"
     if fact["kind"] == "cumulative":
-        return _pct(fact["completion_rate"])
+        return _rate(fact)
     return number(fact["done"], fact["unit"])
 
 
@@ -216,35 +221,10 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
     return "\n\n".join(parts) + "\n"
 
 
-def formula_text(fact: pd.Series, weight: float, points: float, rules: AssessmentRules) -> str:
-    """How the indicator's points came about, in words and numbers the county can check by hand.
-
-    Seam: written from the rule objects of ``config/assessment.yaml`` (``rules.scoring``); when the
-    scorer exposes its own formula text per indicator, take it from there instead. The points
-    shown are the scorer's (``points``), never recomputed."""
-    scoring = rules.scoring
-    if not fact["reported"]:
-        return f"未报送，得0分（满分{weight:g}分）"
-    if fact["kind"] == "cumulative":
-        rate = fact["completion_rate"]
-        text_ = f"{weight:g}分×min(完成率{_pct(rate)}，{scoring.completion_cap * 100:.0f}%)"
-        shortfall = 1 - rate
-        if shortfall > 0:
-            tiers = [(t.shortfall_below, t.share) for t in scoring.shortfall_deductions]
-            lower = 0.0
-            for below, share in tiers:
-                if shortfall < below:
-                    upper = "以上" if below > 1 else f"至{below * 100:g}%"
-                    text_ += f"−{weight:g}分×{share * 100:g}%（比下达任务低{shortfall * 100:.1f}%，在{lower * 100:g}%{upper}档）"
-                    break
-                lower = below
-        return f"{text_}＝{points:.2f}分"
-    verb = (
-        "达到年度要求，得满分"
-        if fact["met"]
-        else f"未达到年度要求，扣{scoring.limit_breach_deduction * 100:g}%分值"
-    )
-    return f"{fact['wording']}；{verb}，得{points:.2f}分"
+def formula_text(fact: pd.Series, rules: AssessmentRules) -> str:
+    """How the indicator's points came about: the scorer's own formula text
+    (:func:`pipeline.scoring.points_formula`, from the same rule objects that produced the points)."""
+    return points_formula(fact, rules)
 
 
 def indicator_table(
@@ -263,7 +243,7 @@ def indicator_table(
             "指标": fact["short_name"],
             "目标任务": number(fact["task"], fact["unit"]) if flow else f"{'不高于' if fact['kind'] == 'ceiling_each_year' else '不少于'}{number(fact['limit'], fact['unit'])}",
             "完成数": number(fact["done"], fact["unit"]) if fact["reported"] else "未报送",
-            "完成率": _pct(fact["completion_rate"]) if flow else ("达标" if fact["met"] else "未达标"),
+            "完成率": _rate(fact) if flow else ("达标" if fact["met"] else "未达标"),
             "分值": f"{weight:g}", "得分": f"{got:.2f}", "扣分": f"{weight - got:.2f}",
         })  # fmt: skip
     return pd.DataFrame(rows)
@@ -271,11 +251,9 @@ def indicator_table(
 
 def formulas(inputs: DocumentInputs, region_code: str, rules: AssessmentRules) -> list[str]:
     """计算方法, one line per indicator (under the table: a formula in a cell would squeeze it)."""
-    score = inputs.scores.set_index("region_code").loc[region_code]
-    points = points_by_indicator(score)
     facts = inputs.facts[inputs.facts["region_code"] == region_code]
     return [
-        f"{fact['short_name']}：{formula_text(fact, rules.scoring.weights[fact['indicator']], points[fact['short_name']], rules)}。"
+        f"{fact['short_name']}：{formula_text(fact, rules)}。"
         for _, fact in facts.iterrows()
         if fact["indicator"] in rules.scoring.weights
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
@@ -23,9 +24,11 @@ from pipeline.config import ConfigError, _Strict
 from pipeline.documents.inputs import DocumentInputs, ReviewChange
 from pipeline.documents.settings import DocumentsConfig, load_documents_config
 from pipeline.documents.yamlfile import load_validated
+from pipeline.exact import exact
+from pipeline.exact import points as rounded_points
 from pipeline.regions import counties, resolve_region
 from pipeline.rules import AssessmentRules, load_rules
-from pipeline.scoring import Suggestion, apply_excellent_quota, fund_table, grade_for
+from pipeline.scoring import Suggestion, apply_excellent_quota, fund_table, grade_for, ranks_of
 
 REVIEW_DIR = DATA_DIR / "review"
 DRAFT, APPROVED = "征求意见稿", "审定"
@@ -146,14 +149,6 @@ def load_review(
     return review
 
 
-def _ranks(table: pd.DataFrame) -> pd.DataFrame:
-    """Order and rank as the scorer does: by score, equal scores by ``tie_break``; still equal →
-    equal rank."""
-    ordered = table.sort_values(["score", "tie_break"], ascending=False, kind="stable")
-    keys = list(zip(ordered["score"], ordered["tie_break"], strict=True))
-    return ordered.assign(rank=[keys.index(key) + 1 for key in keys]).reset_index(drop=True)
-
-
 def apply_review(
     scores: pd.DataFrame, review: Review, rules: AssessmentRules | None = None
 ) -> tuple[pd.DataFrame, list[ReviewChange]]:
@@ -165,8 +160,6 @@ def apply_review(
     review), ``review_points`` and ``review_notes``."""
     rules = rules or load_rules()
     table = scores.copy()
-    if "tie_break" not in table:
-        table["tie_break"] = 0.0
     table["computed_score"] = table["score"]
     by_code = {
         code: [e for e in review.entries if e.region == code] for code in table["region_code"]
@@ -174,19 +167,27 @@ def apply_review(
     new_scores, points, notes = [], [], []
     for code, score in zip(table["region_code"], table["score"], strict=True):
         entries = by_code[code]
-        total = sum(e.points for e in entries if e.kind != CORRECTION)
+        # exact arithmetic, as the scorer: points and scores are printed to 0.01
+        total = sum((exact(e.points) for e in entries if e.kind != CORRECTION), Fraction(0))
         corrected = [e for e in entries if e.kind == CORRECTION and e.field == "score"]
-        base = float(corrected[-1].value) if corrected else score
-        new_scores.append(round(min(max(base + total, 0.0), 100.0), 2))
-        points.append(round(total, 2))
+        base = exact(corrected[-1].value) if corrected else exact(score)
+        new_scores.append(rounded_points(min(max(base + total, Fraction(0)), Fraction(100))))
+        points.append(float(rounded_points(total)))
         notes.append("；".join(_note(e) for e in entries))
-    table["score"], table["review_points"], table["review_notes"] = new_scores, points, notes
+    table["score"] = [float(s) for s in new_scores]
+    table["review_points"], table["review_notes"] = points, notes
     before = scores.set_index("region_code")
-    table = _ranks(table)
-    raw = [grade_for(s, rules.grades) for s in table["score"]]
-    grades = apply_excellent_quota(
-        raw, list(table["rank"]), rules.grades, rules.excellent_max_share
-    )
+    # rank and grade exactly as the scorer makes them (equal scores share a rank; the 优秀 quota
+    # and its tie rule), from the reviewed scores
+    order = sorted(range(len(new_scores)), key=lambda i: new_scores[i], reverse=True)
+    table = table.iloc[order].reset_index(drop=True)
+    ordered = [new_scores[i] for i in order]
+    table["rank"] = ranks_of(ordered)
+    grades, grade_notes = apply_excellent_quota(
+        ordered, list(table["region"]), [grade_for(s, rules.grades) for s in ordered],
+        rules.grades, rules.excellent_quota,
+    )  # fmt: skip
+    table["grade_note"] = grade_notes
     for i, code in enumerate(table["region_code"]):
         for entry in by_code[code]:
             if entry.kind == VETO:

@@ -7,12 +7,15 @@ import re
 import zipfile
 
 import docx
+import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
 from pipeline.documents.inputs import points_by_indicator
+from pipeline.exact import percent_floor, ratio
+from pipeline.exact import points as rounded_points
 from pipeline.rules import load_rules
-from pipeline.scoring import flow_points
+from pipeline.scoring import points_formula, task_points
 
 
 def _file(built, prefix: str):
@@ -121,20 +124,14 @@ def test_each_letter_holds_its_countys_numbers_and_they_add_up(built, inputs):
             if fact.kind == "cumulative":
                 assert got[header.index("目标任务")] == f"{fact.task:,.0f}人"
                 assert got[header.index("完成数")] == f"{fact.done:,.0f}人"
-                assert got[header.index("完成率")] == f"{fact.completion_rate * 100:.1f}%"
-                # the formula the county checks by hand gives the scorer's points
+                assert got[header.index("完成率")] == percent_floor(ratio(fact.done, fact.task))
+                # the formula the county checks by hand is the scorer's, and gives its points
                 weight = rules.scoring.weights[fact.indicator]
-                tiers = tuple(
-                    (t.shortfall_below, t.share) for t in rules.scoring.shortfall_deductions
-                )
-                expected = flow_points(
-                    weight, fact.completion_rate, rules.scoring.completion_cap, tiers
-                )
-                assert expected == pytest.approx(points[fact.short_name], abs=0.005)
-                assert (
-                    f"{fact.short_name}：{weight:g}分×min(完成率{fact.completion_rate * 100:.1f}%"
-                    in text
-                )
+                expected = task_points(weight, fact.done, fact.task, rules.scoring)
+                assert float(rounded_points(expected)) == points[fact.short_name]
+                formula = points_formula(pd.Series(fact._asdict()), rules)
+                assert f"{fact.short_name}：{formula}" in text
+                assert formula.endswith(f"{rounded_points(expected)}分") or "满分" in formula
         assert total == pytest.approx(row.score, abs=0.02)  # the points shown add up to the score
         assert "异议" in text and "□□□□年□□月□□日前" in text  # 整改 deadline field
 

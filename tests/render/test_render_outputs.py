@@ -57,7 +57,7 @@ def test_table_cells_that_must_stay_whole_do_in_the_pdf(rendered, poppler):
     text = poppler("pdftotext", "-layout", str(rendered["pdf"]), "-").replace("\u2212", "-")
     whole = [
         cell
-        for cell in _cells(rendered["qmd"].read_text(encoding="utf-8"))
+        for cell in _cells(rendered["qmd"].read_text(encoding="utf-8").replace("\u2212", "-"))
         if cell
         and document._unbreakable_units(cell) == document._units(cell)
         and (len(cell) <= 8 or document._NUMBER_LIKE.match(cell))
@@ -65,6 +65,13 @@ def test_table_cells_that_must_stay_whole_do_in_the_pdf(rendered, poppler):
     assert len(whole) > 500
     broken = sorted({c for c in whole if text.count(c) < whole.count(c)})
     assert not broken, broken[:20]
+
+
+def test_every_printed_page_says_the_data_are_sample(rendered, poppler):
+    pages = poppler("pdftotext", str(rendered["pdf"]), "-").split("\f")
+    printed = [page for page in pages if page.strip()]
+    assert len(printed) > 5
+    assert all("样例数据，非真实填报" in page for page in printed)
 
 
 def test_page_counts_are_comparable(fallback_out, quarto_out, poppler):
