@@ -53,7 +53,7 @@ bench: $(STAMP)  ## cold/no-op run, one-process limit, 11/50/200 regions: writes
 	$(PY) -m pipeline bench
 
 backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): writes docs/backtest.md
-	$(PY) -m pipeline.backtest
+	$(PY) -m pipeline.tools.backtest
 
 sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
 	$(PY) scripts/make_sample_data.py --out data/raw

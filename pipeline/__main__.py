@@ -10,7 +10,7 @@ from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipeline.run import run_year
+    from pipeline.runner.run import run_year
 
     result = run_year(
         args.year, args.raw, workers=args.jobs, use_quarto=args.quarto, force=args.force,
@@ -31,7 +31,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from pipeline.publish import publish
+    from pipeline.report.publish import publish
 
     out = args.out or REPORTS_DIR / str(args.year)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,13 +60,13 @@ def _documents(args: argparse.Namespace) -> int:
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
-    from pipeline.ingest import (
+    from pipeline.intake.ingest import (
         check_raw_dir_entries,
         is_year_folder,
         read_submission,
         read_year_folder,
     )
-    from pipeline.qa import QaLog, Rule
+    from pipeline.intake.qa import QaLog, Rule
 
     log = QaLog()
     if path.is_dir():
@@ -104,9 +104,9 @@ def _read_path(path: Path):
 
 def _read_paths(paths: list[Path]):
     """Read every path into one tidy table, validated, and the QA log of both stages."""
-    from pipeline.qa import QaLog
-    from pipeline.tidy import concat
-    from pipeline.validate import validate
+    from pipeline.intake.qa import QaLog
+    from pipeline.intake.tidy import concat
+    from pipeline.intake.validate import validate
 
     frames, log = [], QaLog()
     for path in paths:
@@ -125,7 +125,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from pipeline.inert import write_csv
+    from pipeline.store.inert import write_csv
 
     tidy, log = _read_paths(args.paths)
     if log.has_failures:
@@ -136,7 +136,7 @@ def _ingest(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(tidy, args.out)
     except OSError as error:
-        from pipeline.paths import describe_os_error
+        from pipeline.store.catalog import describe_os_error
 
         print(f"错误：无法写出 {args.out}：{describe_os_error(error)}", file=sys.stderr)
         return 2
@@ -145,7 +145,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    from pipeline.forecast_cli import forecast_file
+    from pipeline.forecast.series_file import forecast_file
 
     forecast_file(args.input, args.horizon, args.out)
     print(f"已写出预测：{args.out}")
@@ -153,7 +153,7 @@ def _forecast(args: argparse.Namespace) -> int:
 
 
 def _fonts(args: argparse.Namespace) -> int:
-    from pipeline.fonts import CJK_FAMILY, configure_matplotlib, rebuild_font_cache
+    from pipeline.report.fonts import CJK_FAMILY, configure_matplotlib, rebuild_font_cache
 
     if args.rebuild_cache:
         rebuild_font_cache()
@@ -163,7 +163,7 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pipeline.bench import run_benchmarks
+    from pipeline.tools.bench import run_benchmarks
 
     return run_benchmarks(
         tuple(int(x) for x in args.regions.split(",") if x),
@@ -254,8 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pipeline.config import ConfigError
-    from pipeline.ingest import IntakeError
+    from pipeline.config.schema import ConfigError
+    from pipeline.intake.ingest import IntakeError
 
     try:
         return args.handler(args)
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{error}", file=sys.stderr)
         return 1
     except OSError as error:  # a read-only folder, a full disk: words, not a traceback
-        from pipeline.paths import describe_os_error
+        from pipeline.store.catalog import describe_os_error
 
         print(f"错误：{describe_os_error(error)}", file=sys.stderr)
         return 2

@@ -23,10 +23,10 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from pipeline import raw_layout
-from pipeline.indicators import indicators, plan_for_year
-from pipeline.reference import county_population
-from pipeline.regions import counties
+from pipeline.config.indicators import indicators, plan_for_year
+from pipeline.config.reference import county_population
+from pipeline.config.regions import counties
+from pipeline.intake import submission_format
 
 SEED = 20220421
 YEARS = range(2016, 2026)
@@ -167,31 +167,31 @@ def _city_row(item, year, values, rows, share, rng):
 def write_workbook(year: int, rows: dict[str, dict], path: Path) -> None:
     book = Workbook()
     sheet = book.active
-    sheet.title = raw_layout.SHEET_NAME
+    sheet.title = submission_format.SHEET_NAME
     items = indicators()
     last_column = 2 + 2 * len(items)
-    sheet.cell(1, 1, raw_layout.title(year)).font = Font(bold=True, size=14)
+    sheet.cell(1, 1, submission_format.title(year)).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
-    sheet.cell(2, 1, raw_layout.SEQUENCE_HEADER)
-    sheet.cell(2, 2, raw_layout.REGION_HEADER)
+    sheet.cell(2, 1, submission_format.SEQUENCE_HEADER)
+    sheet.cell(2, 2, submission_format.REGION_HEADER)
     sheet.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
     sheet.merge_cells(start_row=2, start_column=2, end_row=3, end_column=2)
     for position, item in enumerate(items):
         column = 3 + 2 * position
         unit = SHEET_UNIT.get(item.id, item.unit)
-        sheet.cell(2, column, raw_layout.indicator_header(item.raw_header, unit))
+        sheet.cell(2, column, submission_format.indicator_header(item.raw_header, unit))
         sheet.merge_cells(start_row=2, start_column=column, end_row=2, end_column=column + 1)
-        sheet.cell(3, column, raw_layout.TASK_LABEL)
-        sheet.cell(3, column + 1, raw_layout.DONE_LABEL)
+        sheet.cell(3, column, submission_format.TASK_LABEL)
+        sheet.cell(3, column + 1, submission_format.DONE_LABEL)
     labelled = [(str(n + 1), c.name, c.code) for n, c in enumerate(counties())]
-    labelled.append(("", raw_layout.CITY_ROW_LABEL, "city"))
+    labelled.append(("", submission_format.CITY_ROW_LABEL, "city"))
     for offset, (sequence, label, key) in enumerate(labelled):
         row = 4 + offset
         sheet.cell(row, 1, int(sequence) if sequence else None)
         sheet.cell(row, 2, label)
         for position, item in enumerate(items):
             task, done = rows[key][item.id]
-            factor = raw_layout.UNIT_FACTORS[SHEET_UNIT.get(item.id, item.unit)]
+            factor = submission_format.UNIT_FACTORS[SHEET_UNIT.get(item.id, item.unit)]
             column = 3 + 2 * position
             for col, value in ((column, task), (column + 1, done)):
                 if value is not None and factor != 1:
@@ -214,7 +214,7 @@ def main() -> None:
     share = {code: value / total for code, value in population.items()}
     rng = np.random.default_rng(SEED)
     for year in YEARS:
-        path = args.out / str(year) / raw_layout.file_name(year)
+        path = args.out / str(year) / submission_format.file_name(year)
         write_workbook(year, build_year(year, rng, share), path)
         print(f"wrote {path}")
 

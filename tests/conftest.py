@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import RAW_DIR
-from pipeline.clean import intake
+from pipeline.intake.collect import intake
 
 YEAR = 2024
 
@@ -36,7 +36,7 @@ def published(tmp_path_factory):
     """The one end-to-end run of the session, reused by every test that reads its results: every
     stage notebook executed by papermill into temporary processed/, reports/ and builds/ folders,
     published through the fallback renderer (about a minute and a half)."""
-    from pipeline.run import run_report
+    from pipeline.runner.run import run_report
 
     root = tmp_path_factory.mktemp("run")
     folder = run_report(
@@ -54,7 +54,7 @@ def published(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sample_calibration(sample_actual):
-    from pipeline.assess import build_calibration
+    from pipeline.plan_targets.assess import build_calibration
 
     return build_calibration(sample_actual, 2024)
 

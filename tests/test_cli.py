@@ -83,7 +83,7 @@ def test_validate_on_every_corpus_case_exits_1_naming_the_file_or_0_with_its_val
     out = capsys.readouterr().out
     assert "Traceback" not in out
     # The corpus carries three of the eight indicators: in the assessed year the five absent
-    # columns are a FAIL of their own (tests/test_required_values.py), set aside here.
+    # columns are a FAIL of their own (tests/intake/test_required_values.py), set aside here.
     absent = "必需列（读取）"
     fails = [line for line in out.splitlines() if line.startswith("[FAIL]") and absent not in line]
     if any(status == "FAIL" for _, status, _ in case.expect):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.documents import content
 from pipeline.documents.inputs import DocumentInputs, digest, inputs_from_published
 from pipeline.documents.people import load_contacts, load_nominees
@@ -17,8 +18,7 @@ from pipeline.documents.reference import A3_LANDSCAPE, A4
 from pipeline.documents.render import references, to_docx, to_pdf
 from pipeline.documents.review import REVIEW_DIR, check_approval, load_review, reviewed, stage_label
 from pipeline.documents.settings import DocumentsConfig, load_documents_config
-from pipeline.publish import find_quarto
-from pipeline.rules import AssessmentRules, load_rules
+from pipeline.report.publish import find_quarto
 
 
 @dataclass(frozen=True)

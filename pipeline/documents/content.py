@@ -2,7 +2,7 @@
 
 Wording follows how bureaus write (../shared/data/assessment-practice.md). Every figure is read
 from the inputs; text that may come from a submission or from the review file goes through
-:func:`pipeline.document.text`, so it stays text (the reader also has raw HTML/TeX/attributes off).
+:func:`pipeline.report.markup.text`, so it stays text (the reader also has raw HTML/TeX/attributes off).
 公文 parts are pandoc ``custom-style`` paragraphs whose styles live in the reference document.
 """
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.annual import number
-from pipeline.document import _units, text
+from pipeline.annual.exact import percent_floor, ratio
+from pipeline.annual.facts import number
+from pipeline.annual.scoring import points_formula
+from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.documents.inputs import DocumentInputs, points_by_indicator
 from pipeline.documents.settings import DocumentsConfig
-from pipeline.exact import percent_floor, ratio
-from pipeline.rules import AssessmentRules
-from pipeline.scoring import points_formula
+from pipeline.report.markup import _units, text
 
 SAMPLE_MARK = "样例数据（非真实填报）"
 
@@ -223,7 +223,7 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
 
 def formula_text(fact: pd.Series, rules: AssessmentRules) -> str:
     """How the indicator's points came about: the scorer's own formula text
-    (:func:`pipeline.scoring.points_formula`, from the same rule objects that produced the points)."""
+    (:func:`pipeline.annual.scoring.points_formula`, from the same rule objects that produced the points)."""
     return points_formula(fact, rules)
 
 

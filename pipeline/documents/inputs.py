@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.scoring import Suggestion
+from pipeline.annual.scoring import Suggestion
 
 # The per-indicator facts the 告知书 and the 汇总表 print (one row per county × indicator).
 FACT_COLUMNS = [
@@ -92,8 +92,8 @@ def points_by_indicator(score_row: pd.Series) -> dict[str, float]:
 
 def inputs_from_published(processed_dir: Path, year: int) -> DocumentInputs:
     """The inputs from a published year (``data/processed/<year>``), via ``report.YearResults``."""
-    from pipeline.regions import counties
-    from pipeline.report import ReportInputs, YearResults
+    from pipeline.config.regions import counties
+    from pipeline.report.content import ReportInputs, YearResults
 
     report_inputs = ReportInputs.load(processed_dir, year)
     results = YearResults.compute(report_inputs)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import Field, RootModel, field_validator
 
-from pipeline.config import _Strict
+from pipeline.config.regions import resolve_region
+from pipeline.config.schema import _Strict
 from pipeline.documents.content import Contact, Nominee
 from pipeline.documents.yamlfile import load_validated
-from pipeline.regions import resolve_region
 
 
 class _Contact(_Strict):

@@ -20,15 +20,21 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from pipeline import DATA_DIR
-from pipeline.config import ConfigError, _Strict
+from pipeline.annual.exact import exact
+from pipeline.annual.exact import points as rounded_points
+from pipeline.annual.scoring import (
+    Suggestion,
+    apply_excellent_quota,
+    fund_table,
+    grade_for,
+    ranks_of,
+)
+from pipeline.config.assessment_rules import AssessmentRules, load_rules
+from pipeline.config.regions import counties, resolve_region
+from pipeline.config.schema import ConfigError, _Strict
 from pipeline.documents.inputs import DocumentInputs, ReviewChange
 from pipeline.documents.settings import DocumentsConfig, load_documents_config
 from pipeline.documents.yamlfile import load_validated
-from pipeline.exact import exact
-from pipeline.exact import points as rounded_points
-from pipeline.regions import counties, resolve_region
-from pipeline.rules import AssessmentRules, load_rules
-from pipeline.scoring import Suggestion, apply_excellent_quota, fund_table, grade_for, ranks_of
 
 REVIEW_DIR = DATA_DIR / "review"
 DRAFT, APPROVED = "征求意见稿", "审定"

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from pipeline import CONFIG_DIR
-from pipeline.config import _Strict
+from pipeline.config.schema import _Strict
 from pipeline.documents.yamlfile import load_validated
 
 REVIEW_KINDS = ("督查", "职责", "加分", "扣分", "一票否决")

@@ -9,7 +9,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config import ConfigError
+from pipeline.config.schema import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
+from pipeline.annual.scoring import Suggestion
 from pipeline.documents.build import build_documents
 from pipeline.documents.inputs import inputs_from_published
 from pipeline.documents.render import find_soffice
-from pipeline.scoring import Suggestion
 
 YEAR = 2024
 # Markdown, HTML, Word field codes, a spreadsheet formula, a bare URL and a raw openxml block.

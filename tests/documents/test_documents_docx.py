@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
+from pipeline.annual.exact import percent_floor, ratio
+from pipeline.annual.exact import points as rounded_points
+from pipeline.annual.scoring import points_formula, task_points
+from pipeline.config.assessment_rules import load_rules
 from pipeline.documents.inputs import points_by_indicator
-from pipeline.exact import percent_floor, ratio
-from pipeline.exact import points as rounded_points
-from pipeline.rules import load_rules
-from pipeline.scoring import points_formula, task_points
 
 
 def _file(built, prefix: str):

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 
 from pipeline.documents.build import make_documents
-from pipeline.report import workbook_name
+from pipeline.report.content import workbook_name
 
 YEAR = 2024
 

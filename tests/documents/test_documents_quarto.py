@@ -6,12 +6,12 @@ from __future__ import annotations
 import docx
 import pytest
 
+from pipeline.config.assessment_rules import load_rules
 from pipeline.documents import content
 from pipeline.documents.reference import A4
 from pipeline.documents.render import references, to_docx
 from pipeline.documents.settings import load_documents_config
-from pipeline.publish import find_quarto
-from pipeline.rules import load_rules
+from pipeline.report.publish import find_quarto
 
 
 def test_quarto_and_pandoc_give_the_same_document(inputs, tmp_path):

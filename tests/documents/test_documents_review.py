@@ -9,7 +9,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline.config import ConfigError
+from pipeline.annual.scoring import fund_table
+from pipeline.config.regions import counties
+from pipeline.config.schema import ConfigError
 from pipeline.documents.inputs import DocumentInputs
 from pipeline.documents.review import (
     Entry,
@@ -22,8 +24,6 @@ from pipeline.documents.review import (
     reviewed,
     stage_label,
 )  # fmt: skip
-from pipeline.regions import counties
-from pipeline.scoring import fund_table
 
 # Ten counties, scores chosen so the worked examples are easy to follow by hand.
 SCORES = [96, 94, 92, 89, 86, 84, 81, 78, 76, 60]

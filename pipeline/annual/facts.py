@@ -1,0 +1,181 @@
+"""年度任务完成情况 (第七、九、十二条) for the assessed year, as facts from the submissions.
+
+For every region and indicator: the year's 目标任务 and 完成数 with 完成率 and 同比 (flows), or the
+year's value against its yearly limit with the margin in 个百分点 (rates) or 次 (meetings), plus
+the plan years in which a yearly limit was missed and the cumulative plan progress. Nothing here is
+forecast. Wording follows the bureaus' own ("完成年目标任务12,500人的98.5%",
+"比年目标4%低0.63个百分点").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.annual.exact import percent_floor, ratio
+from pipeline.config.indicators import indicators_for, plan_for_year, target
+from pipeline.config.regions import Region, all_regions
+from pipeline.config.schema import Indicator, Plan
+from pipeline.plan_targets.progress import time_progress_gap
+from pipeline.plan_targets.verdict import bound_word, limit_kept
+
+TASK_FROM_SUBMISSION = "报表"
+TASK_FROM_PLAN = "规划年均"
+ANNUAL_COLUMNS = [
+    "year", "region_code", "region", "indicator", "indicator_name", "short_name", "unit", "kind",
+    "article", "task", "task_source", "done", "completion_rate", "shortfall", "previous_done",
+    "change", "change_rate", "limit", "margin", "met", "reported", "years_missed", "years_unreported",
+    "plan_target", "plan_done", "plan_share", "time_progress_gap", "questioned", "wording",
+]  # fmt: skip
+
+
+def number(value: float, unit: str) -> str:
+    """A value as the bureaus write it: persons with thousands separators, rates as '4%' or
+    '3.37%', meetings as whole numbers."""
+    if unit == "%":
+        return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:,.0f}{unit}"
+
+
+def task_wording(done: float, task: float, unit: str) -> str:
+    """'完成12,314人，完成年目标任务12,500人的98.5%'."""
+    return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{percent_floor(ratio(done, task))}"
+
+
+def limit_wording(value: float, limit: float, kind: str, unit: str) -> str:
+    """'3.37%，比年目标4%低0.63个百分点' (ceiling) or '召开1次，比要求的每年不少于2次少1次' (floor)."""
+    difference = value - limit
+    if unit == "%":
+        word = "低" if difference < 0 else "高"
+        relation = f"比年目标{number(limit, unit)}{word}{abs(difference):.2f}个百分点"
+        if difference == 0:
+            relation = f"与年目标{number(limit, unit)}持平"
+        return f"{number(value, unit)}，{relation}（要求{bound_word(kind)}{number(limit, unit)}）"
+    if difference >= 0:
+        return f"{number(value, unit)}，达到每年不少于{number(limit, unit)}的要求"
+    return f"{number(value, unit)}，比每年不少于{number(limit, unit)}的要求少{number(-difference, unit)}"
+
+
+def _values(tidy: pd.DataFrame, region: Region, item: Indicator, measure: str) -> dict[int, float]:
+    rows = tidy[
+        (tidy["region_code"] == region.code)
+        & (tidy["indicator"] == item.id)
+        & (tidy["measure"] == measure)
+    ]
+    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+
+
+def _flow_row(
+    item: Indicator, region: Region, plan: Plan, year: int, actual: dict[int, float],
+    tasks: dict[int, float],
+) -> dict:  # fmt: skip
+    goal = target(plan, item, region)
+    task = tasks.get(year, np.nan)
+    source = TASK_FROM_SUBMISSION
+    if not np.isfinite(task):
+        task, source = goal / len(plan.years), TASK_FROM_PLAN
+    done = actual.get(year, np.nan)
+    previous = actual.get(year - 1, np.nan)
+    plan_years = [y for y in plan.years if y <= year]
+    plan_done = sum(actual[y] for y in plan_years if y in actual and np.isfinite(actual[y]))
+    reported = bool(np.isfinite(done))
+    rate = done / task if reported else np.nan
+    wording = task_wording(done, task, item.unit) if reported else "未报送完成数"
+    if reported and source == TASK_FROM_PLAN:
+        wording += "（报表未填目标任务，按规划目标的年均数计）"
+    return {
+        "task": task, "task_source": source, "done": done, "completion_rate": rate,
+        "shortfall": max(task - done, 0.0) if reported else np.nan,
+        "previous_done": previous, "change": done - previous,
+        "change_rate": (done - previous) / previous if previous else np.nan,
+        "limit": np.nan, "margin": np.nan, "met": bool(reported and ratio(done, task) >= 1),
+        "reported": reported, "years_missed": "", "years_unreported": "",
+        "plan_target": goal, "plan_done": plan_done, "plan_share": plan_done / goal,
+        "time_progress_gap": time_progress_gap(plan_done, goal, len(plan_years), len(plan.years)),
+        "wording": wording,
+    }  # fmt: skip
+
+
+def _limit_row(
+    item: Indicator, region: Region, plan: Plan, year: int, actual: dict[int, float]
+) -> dict:
+    limit = target(plan, item, region)
+    value = actual.get(year, np.nan)
+    previous = actual.get(year - 1, np.nan)
+    reported = bool(np.isfinite(value))
+    missed = [
+        y
+        for y in plan.years
+        if y <= year
+        and np.isfinite(actual.get(y, np.nan))
+        and not limit_kept(actual[y], limit, item.kind)
+    ]
+    unreported = [y for y in plan.years if y <= year and not np.isfinite(actual.get(y, np.nan))]
+    return {
+        "task": np.nan, "task_source": "", "done": value, "completion_rate": np.nan,
+        "shortfall": np.nan, "previous_done": previous, "change": value - previous,
+        "change_rate": np.nan, "limit": limit, "margin": value - limit,
+        "met": bool(reported and limit_kept(value, limit, item.kind)), "reported": reported,
+        "years_missed": "、".join(map(str, missed)),
+        "years_unreported": "、".join(map(str, unreported)),
+        "plan_target": limit, "plan_done": np.nan, "plan_share": np.nan, "time_progress_gap": np.nan,
+        "wording": limit_wording(value, limit, item.kind, item.unit) if reported else "未报送",
+    }  # fmt: skip
+
+
+QUESTIONED = "（该数值在数据质量检查中被标注，请核实）"
+
+
+def _questioned_values(tidy: pd.DataFrame, qa_log: pd.DataFrame | None, year: int) -> set:
+    """(region code, indicator) whose 完成数 of ``year`` sits in a cell the QA log warned about."""
+    if qa_log is None or qa_log.empty:
+        return set()
+    warned = {
+        (str(f), str(r), str(c))
+        for f, r, c, status in zip(qa_log["file"], qa_log["row"], qa_log["column"], qa_log["status"], strict=True)
+        if status == "WARN" and f and r
+    }  # fmt: skip
+    rows = tidy[(tidy["year"] == year) & (tidy["measure"] == "actual")]
+    return {
+        (code, indicator_id)
+        for code, indicator_id, f, r, c in zip(
+            rows["region_code"],
+            rows["indicator"],
+            rows["source_file"],
+            rows["source_row"],
+            rows["source_column"],
+            strict=True,
+        )  # fmt: skip
+        if (str(f), str(int(r)) if pd.notna(r) else "", str(c)) in warned
+    }
+
+
+def annual_tasks(
+    tidy: pd.DataFrame,
+    year: int,
+    regions: tuple[Region, ...] | None = None,
+    qa_log: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per region × indicator for ``year``: the facts of the year (see module doc).
+    A value whose cell the QA log warned about (``qa_log``) says so in its wording."""
+    plan = plan_for_year(year)
+    questioned = _questioned_values(tidy, qa_log, year)
+    rows = []
+    for region in regions or all_regions():
+        for item in indicators_for(region):
+            actual = _values(tidy, region, item, "actual")
+            base = {
+                "year": year, "region_code": region.code, "region": region.name,
+                "indicator": item.id, "indicator_name": item.name, "short_name": item.short_name,
+                "unit": item.unit, "kind": item.kind, "article": item.article,
+            }  # fmt: skip
+            if item.kind == "cumulative":
+                tasks = _values(tidy, region, item, "task")
+                row = base | _flow_row(item, region, plan, year, actual, tasks)
+            else:
+                row = base | _limit_row(item, region, plan, year, actual)
+            row["questioned"] = (region.code, item.id) in questioned
+            if row["questioned"]:
+                row["wording"] += QUESTIONED
+            rows.append(row)
+    return pd.DataFrame(rows, columns=ANNUAL_COLUMNS)

@@ -1,0 +1,113 @@
+"""The assessment rules of 第十九条至第二十二条 (scores, grades, 约谈, 表扬, funds), read from
+``config/assessment.yaml`` and validated on load."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from pipeline import CONFIG_DIR
+from pipeline.config.schema import _Strict, _validated, check_indicator_ids
+
+
+class Tier(_Strict):
+    """A shortfall up to ``shortfall_up_to`` (inclusive) of the task costs ``deduct_share`` of the
+    indicator's points."""
+
+    shortfall_up_to: float = Field(gt=0, lt=1)
+    deduct_share: float = Field(ge=0, le=1)
+
+
+class Scoring(_Strict):
+    weights: dict[str, float]
+    task_rule: Literal["tiered", "proportional"]
+    tiers: tuple[Tier, ...] = ()
+    deduct_share_beyond_tiers: float = Field(ge=0, le=1)
+    limit_breach_deduction: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _weights_make_100(self) -> Scoring:
+        total = sum(self.weights.values())
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"scoring.weights 合计应为100分，现为 {total:g} 分")
+        bounds = [tier.shortfall_up_to for tier in self.tiers]
+        shares = [tier.deduct_share for tier in self.tiers] + [self.deduct_share_beyond_tiers]
+        if bounds != sorted(set(bounds)) or shares != sorted(shares):
+            raise ValueError(
+                "scoring.tiers 须按差距从小到大排列（不重复），扣分比例随差距不减，"
+                "deduct_share_beyond_tiers 不小于最后一档"
+            )
+        if self.task_rule == "tiered" and not self.tiers:
+            raise ValueError("scoring.task_rule 为 tiered 时须填写 scoring.tiers")
+        return self
+
+
+class Grade(_Strict):
+    name: str
+    min_score: float = Field(ge=0, le=100)
+
+
+class Quota(_Strict):
+    """At most ``max_share`` of the counties (rounded down) are 优秀. ``tie``: when a group of equal
+    scores straddles the quota line, ``exclude_group`` gives none of them 优秀, ``include_group``
+    gives all of them 优秀 (the quota is then exceeded, and the report says so)."""
+
+    max_share: float = Field(gt=0, le=1)
+    tie: Literal["exclude_group", "include_group"]
+
+
+class Accountability(_Strict):
+    interview_if_grade: tuple[str, ...]
+    interview_task_shortfall_min: float = Field(ge=0, lt=1)
+    interview_min_tasks_missed: int = Field(ge=1)
+    interview_if_limit_breached: bool
+    warning_min_forecast_difficult: int = Field(ge=1)
+    interview_min_plan_targets_missed: int = Field(ge=1)
+    commend_grades: tuple[str, ...]
+
+
+class Funds(_Strict):
+    percent_per_point: float = Field(ge=0)
+    max_change_share: float = Field(gt=0, le=1)
+    base_allocations_status: Literal["sample", "issued"]
+    sample_notional_total: float = Field(gt=0)
+    base_allocations: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _issued_needs_numbers(self) -> Funds:
+        if self.base_allocations_status == "issued" and not self.base_allocations:
+            raise ValueError("funds.base_allocations_status 为 issued 时须填写 base_allocations")
+        return self
+
+
+class AssessmentRules(_Strict):
+    scoring: Scoring
+    grades: tuple[Grade, ...]
+    excellent_quota: Quota
+    accountability: Accountability
+    funds: Funds
+
+    @model_validator(mode="after")
+    def _grades_descend_to_zero(self) -> AssessmentRules:
+        cut_offs = [g.min_score for g in self.grades]
+        if cut_offs != sorted(cut_offs, reverse=True) or cut_offs[-1] != 0:
+            raise ValueError("grades 须按分数线从高到低排列，最后一档的 min_score 为 0")
+        names = {g.name for g in self.grades}
+        unknown = set(self.accountability.interview_if_grade) | set(
+            self.accountability.commend_grades
+        )
+        if unknown - names:
+            raise ValueError(f"accountability 中的等次 {sorted(unknown - names)} 不在 grades 中")
+        return self
+
+
+@cache
+def load_rules(config_dir: Path = CONFIG_DIR) -> AssessmentRules:
+    rules = _validated(AssessmentRules, config_dir / "assessment.yaml")
+    check_indicator_ids(
+        config_dir / "assessment.yaml", "scoring.weights", rules.scoring.weights, config_dir
+    )
+    return rules

@@ -1,0 +1,255 @@
+"""Checks on the tidy table after intake. Each is a named rule that adds PASS/WARN/FAIL records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.indicators import NoPlanError, indicator, indicators, plan_for_year, target
+from pipeline.config.regions import UnknownRegionError, by_code, city, counties
+from pipeline.intake.qa import QaLog, Rule
+from pipeline.intake.tidy import check_value_unique
+
+LONG_SHEET = "长表"
+
+STAGE = "校验"
+
+
+def _where(row: pd.Series) -> dict:
+    return {
+        "file": row["source_file"],
+        "sheet": row["source_sheet"],
+        "row": int(row["source_row"]),
+        "column": row["source_column"],
+    }
+
+
+def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
+    """Every county appears in every year's submission (a WARN for long-format files, which may
+    carry any subset of regions)."""
+    for year, rows in tidy.groupby("year"):
+        present = set(rows["region_code"])
+        missing = [c.name for c in counties() if c.code not in present]
+        long_format = (rows["source_sheet"] == LONG_SHEET).all()
+        if missing:
+            log.add(
+                Rule.COUNTIES_PRESENT,
+                STAGE,
+                "WARN" if long_format else "FAIL",
+                f"{year}年缺少：{'、'.join(missing)}",
+                file="、".join(sorted(set(rows["source_file"]))),
+            )
+        else:
+            log.add(Rule.COUNTIES_PRESENT, STAGE, "PASS", f"{year}年十个县区均已填报")
+
+
+def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
+    """Values within each indicator's valid range; counts are non-negative whole numbers;
+    rates outside the plausible range are a WARN."""
+    for item in indicators():
+        rows = tidy[tidy["indicator"] == item.id]
+        low, high = item.valid_range
+        bad = rows[(rows["value"] < low) | (rows["value"] > high)]
+        for _, row in bad.iterrows():
+            log.add(
+                Rule.VALUE_RANGE,
+                STAGE,
+                "FAIL",
+                f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间",
+                **_where(row),
+            )
+        if item.integer:
+            fractional = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
+            for _, row in fractional.iterrows():
+                log.add(
+                    Rule.WHOLE_NUMBER,
+                    STAGE,
+                    "FAIL",
+                    f"{row['region']} {item.name} = {row['value']:g}{item.unit}，应为整数",
+                    **_where(row),
+                )
+        if item.plausible_range is not None:
+            p_low, p_high = item.plausible_range
+            odd = rows[
+                (rows["measure"] == "actual") & ((rows["value"] < p_low) | (rows["value"] > p_high))
+            ]
+            for _, row in odd.iterrows():
+                log.add(
+                    Rule.PLAUSIBLE_RANGE,
+                    STAGE,
+                    "WARN",
+                    f"{row['region']} {item.name} = {row['value']:g}%，超出常见区间 {p_low:g}–{p_high:g}%，请核实",
+                    **_where(row),
+                )
+        if bad.empty:
+            log.add(
+                Rule.VALUE_RANGE,
+                STAGE,
+                "PASS",
+                f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间",
+            )
+
+
+def _reported(rows: pd.DataFrame) -> str:
+    """Why a region's value is missing, as the log says it: 未报送 with the county's reason."""
+    return "、".join(
+        f"{r.region}（未报送：{r.missing_reason}）" if r.missing_reason else f"{r.region}（空白）"
+        for r in rows.itertuples()
+    )
+
+
+def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
+    """The 全市 row of a count equals the sum of the ten counties (WARN with the difference).
+    When a value is missing the check cannot run: a WARN says which region and why."""
+    actual = tidy[tidy["measure"] == "actual"]
+    for item in indicators():
+        if item.kind != "cumulative":
+            continue
+        rows = actual[actual["indicator"] == item.id]
+        for year, year_rows in rows.groupby("year"):
+            city_rows = year_rows[year_rows["region_code"] == city().code]
+            county_rows = year_rows[year_rows["region_code"].isin([c.code for c in counties()])]
+            files = {"file": "、".join(sorted(set(year_rows["source_file"])))}
+            absent = [c.name for c in counties() if c.code not in set(county_rows["region_code"])]
+            gaps = year_rows[year_rows["value"].isna()]
+            if city_rows.empty or absent or not gaps.empty:
+                why = "；".join(
+                    part
+                    for part in (
+                        city_rows.empty and "没有全市行",
+                        absent and f"缺少 {'、'.join(absent)}",
+                        not gaps.empty and f"数值缺失：{_reported(gaps)}",
+                    )
+                    if part
+                )
+                log.add(
+                    Rule.CITY_TOTAL,
+                    STAGE,
+                    "WARN",
+                    f"{year}年 {item.name}：无法核对全市与县区合计（{why}）",
+                    **files,
+                )
+                continue
+            difference = float(city_rows["value"].iloc[0] - county_rows["value"].sum())
+            status = "PASS" if abs(difference) < 0.5 else "WARN"
+            log.add(
+                Rule.CITY_TOTAL,
+                STAGE,
+                status,
+                f"{year}年 {item.name}：全市 {city_rows['value'].iloc[0]:g}，县区合计 {county_rows['value'].sum():g}，差 {difference:g}",
+                **_where(city_rows.iloc[0]),
+            )
+
+
+def check_missing_cells(
+    tidy: pd.DataFrame, first_year_by_indicator: dict[str, int], log: QaLog
+) -> None:
+    """A blank 完成数 after an indicator's series has begun is a WARN (missing, not zero)."""
+    actual = tidy[tidy["measure"] == "actual"]
+    years = sorted(actual["year"].unique())
+    for item in indicators():
+        start = first_year_by_indicator.get(item.id)
+        if start is None:
+            continue
+        regions = [city()] if item.city_only else [city(), *counties()]
+        have = set(
+            zip(
+                actual.loc[actual["indicator"] == item.id, "region_code"],
+                actual.loc[actual["indicator"] == item.id, "year"],
+                strict=True,
+            )
+        )
+        for year in (y for y in years if y >= start):
+            for region in regions:
+                if (region.code, year) not in have:
+                    log.add(
+                        Rule.BLANK_CELL,
+                        STAGE,
+                        "WARN",
+                        f"{year}年 {region.name} {item.name} 完成数为空：按缺失处理（不是0）",
+                    )
+
+
+ROBUST_Z_LIMIT = 3.5
+ROBUST_Z_MIN_HISTORY = 5
+# and the value differs from the median by more than this share of it (tiny spreads inflate z)
+ROBUST_Z_MATERIALITY = 0.10
+
+
+def check_history_outliers(tidy: pd.DataFrame, log: QaLog) -> None:
+    """A value far outside the region's own history is a WARN: robust z = 0.6745·(x − median)/MAD
+    over the region's other years, |z| > 3.5 (Iglewicz–Hoaglin) and more than 10% from the median,
+    with at least 5 other years."""
+    actual = tidy[tidy["measure"] == "actual"]
+    for _, rows in actual.groupby(["region_code", "indicator"]):
+        values = rows["value"].to_numpy(float)
+        for position, (_, row) in enumerate(rows.iterrows()):
+            others = np.delete(values, position)
+            if len(others) < ROBUST_Z_MIN_HISTORY:
+                continue
+            median = float(np.median(others))
+            mad = float(np.median(np.abs(others - median)))
+            if mad == 0:
+                continue
+            z = 0.6745 * (row["value"] - median) / mad
+            material = abs(row["value"] - median) > ROBUST_Z_MATERIALITY * abs(median)
+            if abs(z) > ROBUST_Z_LIMIT and material:
+                log.add(
+                    Rule.HISTORY_OUTLIER,
+                    STAGE,
+                    "WARN",
+                    f"{row['region']} {row['year']}年 {row['indicator_name']} = {row['value']:g}，远离该地区其他年份（中位数 {median:g}，稳健z = {z:.1f}），请核实",
+                    **_where(row),
+                )
+
+
+TASK_TOLERANCE = 0.05
+
+
+def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
+    """The 目标任务 column agrees with config/targets.yaml (WARN on mismatch): ceilings and floors
+    equal the target; a cumulative target's yearly task × plan years is within 5% of the region's
+    allocation."""
+    tasks = tidy[tidy["measure"] == "task"]
+    for _, row in tasks.iterrows():
+        try:
+            plan = plan_for_year(int(row["year"]))
+            region = by_code(row["region_code"])
+        except (NoPlanError, UnknownRegionError):
+            continue
+        item = indicator(row["indicator"])
+        goal = target(plan, item, region)
+        expected = goal / len(plan.years) if item.kind == "cumulative" else goal
+        if abs(row["value"] - expected) > TASK_TOLERANCE * abs(expected):
+            log.add(
+                Rule.TARGET_MATCH,
+                STAGE,
+                "WARN",
+                f"{row['region']} {row['year']}年 {item.name} 目标任务 {row['value']:g}，按 config/targets.yaml 应为 {expected:g}",
+                **_where(row),
+            )
+
+
+def check_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
+    """Nothing read at all (an empty folder, only unreadable files) is a FAIL, not a quiet pass."""
+    if tidy.empty:
+        log.add(Rule.HAS_VALUES, STAGE, "FAIL", "没有读取到任何数值：请检查文件夹中是否有报表文件")
+    else:
+        log.add(Rule.HAS_VALUES, STAGE, "PASS", f"共 {len(tidy)} 个数值")
+
+
+def validate(tidy: pd.DataFrame) -> QaLog:
+    log = QaLog()
+    check_has_values(tidy, log)
+    if tidy.empty:
+        return log
+    check_value_unique(tidy, log, STAGE)
+    check_counties_present(tidy, log)
+    check_ranges(tidy, log)
+    check_city_total(tidy, log)
+    actual = tidy[tidy["measure"] == "actual"]
+    first_years = actual.groupby("indicator")["year"].min().to_dict()
+    check_missing_cells(tidy, first_years, log)
+    check_history_outliers(tidy, log)
+    check_tasks_against_targets(tidy, log)
+    return log

@@ -1,0 +1,308 @@
+"""Charts and display tables for the notebooks and the report (matplotlib, Chinese labels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Polygon
+from matplotlib.ticker import MaxNLocator
+
+from pipeline.config.indicators import indicator, indicators, indicators_for, plan_for_year, target
+from pipeline.config.regions import Region, all_regions, resolve_region
+from pipeline.config.schema import Indicator
+from pipeline.report.fonts import configure_matplotlib
+
+configure_matplotlib()
+
+STATUS_COLOURS = {
+    "已完成": "#1b7837", "进度正常": "#7fbf7b", "至今达标": "#a6dba0", "存在风险": "#f1a340",
+    "难以完成": "#d73027", "已无法完成": "#a50026",
+    "完成": "#1b7837", "未完成": "#d73027", "无数据": "#bbbbbb",
+}  # fmt: skip
+# Statuses whose colour is dark enough that their labels are printed in white.
+DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
+DISPLAY_COLUMNS = [
+    "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "进度核算", "期末预测", "预测范围（八成把握）",
+    "达标概率", "历史年数", "状态", "说明",
+]  # fmt: skip
+# In the plan's last year there is nothing to forecast: the table is a verdict.
+FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
+
+
+def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFrame:
+    """The assessment with Chinese column names and readable number formats."""
+    units = assessment["unit"]
+    items = [indicator(i) for i in assessment["indicator"]]
+
+    def formatted(column: str) -> list[str]:
+        return [format_value(v, item) for v, item in zip(assessment[column], items, strict=True)]
+
+    names = [
+        f"{indicator(i).short_name}（{u}）"
+        for i, u in zip(assessment["indicator"], units, strict=True)
+    ]
+    notes = assessment["note"].fillna("")
+    if final:
+        rates = [
+            f"{a / t * 100:.1f}%" if k == "cumulative" and np.isfinite(a) else "—"
+            for a, t, k in zip(
+                assessment["actual_to_date"], assessment["target"], assessment["kind"], strict=True
+            )
+        ]
+        done = [
+            value if kind == "cumulative" else check
+            for value, kind, check in zip(
+                formatted("actual_to_date"), assessment["kind"], assessment["check"], strict=True
+            )
+        ]
+        return pd.DataFrame({
+            "地区": assessment["region"], "指标": names, "规划目标": formatted("target"),
+            "规划期完成": done, "完成率": rates, "状态": assessment["status"], "说明": notes,
+        })[FINAL_DISPLAY_COLUMNS]  # fmt: skip
+    forecast = assessment["probability"].notna()
+    table = pd.DataFrame({
+        "地区": assessment["region"],
+        "指标": names,
+        "规划目标": formatted("target"),
+        "截至本年": formatted("actual_to_date"),
+        "时序进度差（百分点）": [signed(g * 100, ".1f") if np.isfinite(g) else "—" for g in assessment["time_progress_gap"]],
+        "进度核算": assessment["check"].fillna("—"),
+        "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
+        "预测范围（八成把握）": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
+        "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
+        "历史年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
+        "状态": assessment["status"],
+        "说明": notes,
+    })  # fmt: skip
+    return table[DISPLAY_COLUMNS]
+
+
+# Figures are placed at the full text width of A4 (210 mm less 2 × 16 mm margins ≈ 7.0 in) and
+# drawn at about that width, so a font size in points here is about its size on paper; no chart
+# text is smaller than MIN_PRINTED_PT (9 pt drawn at 7.5 in prints at ≥ 8 pt).
+PRINT_WIDTH = 7.5
+MIN_PRINTED_PT = 9
+
+
+def signed(value: float, spec: str) -> str:
+    """A signed number with the one minus sign of the report and workbook (U+2212):
+    signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00'."""
+    return format(value, "+" + spec).replace("-", "−")
+
+
+def format_value(value: float, item: Indicator | str) -> str:
+    """A value with the indicator's configured decimals (thousands separated when whole).
+
+    ``item`` may still be a unit symbol (older callers): then the decimals are those configured
+    for the indicators in that unit, which must agree."""
+    if not np.isfinite(value):
+        return "—"
+    if isinstance(item, str):
+        decimals = {i.decimals for i in indicators() if i.unit == item}
+        if len(decimals) != 1:
+            raise ValueError(
+                f"单位“{item}”的指标配置了不同的小数位数 {sorted(decimals)}：请传入指标"
+            )
+        places = decimals.pop()
+    else:
+        places = item.decimals
+    return f"{value:,.0f}" if places == 0 else f"{value:.{places}f}"
+
+
+def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: int) -> Figure:
+    """Small multiples, one per indicator: history, annual task, 80% forecast band and target."""
+    plan = plan_for_year(year)
+    items = indicators_for(region)
+    columns = 3
+    rows = int(np.ceil(len(items) / columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(PRINT_WIDTH, 2.5 * rows), squeeze=False)
+    actual = tidy[
+        (tidy["region_code"] == region.code)
+        & (tidy["measure"] == "actual")
+        & (tidy["year"] <= year)
+    ]
+    for axis, item in zip(axes.flat, items, strict=False):
+        history = actual[actual["indicator"] == item.id].sort_values("year")
+        axis.plot(history["year"], history["value"], marker="o", color="#2166ac", label="完成数")
+        future = paths[(paths["region_code"] == region.code) & (paths["indicator"] == item.id)]
+        if not future.empty and not history.empty:
+            # Start the band at the last observation so that a one-year forecast is visible too.
+            last_year, last_value = int(history["year"].iloc[-1]), float(history["value"].iloc[-1])
+            band_years = [last_year, *future["year"]]
+            axis.fill_between(
+                band_years,
+                [last_value, *future["lo80"]],
+                [last_value, *future["hi80"]],
+                color="#92c5de",
+                alpha=0.6,
+                label="预测范围（八成把握）",
+            )
+            axis.plot(
+                band_years,
+                [last_value, *future["median"]],
+                linestyle="--",
+                marker="s",
+                markevery=list(range(1, len(band_years))),
+                color="#2166ac",
+                label="预测中位数",
+            )
+        goal = target(plan, item, region)
+        level = goal / len(plan.years) if item.kind == "cumulative" else goal
+        axis.axhline(
+            level,
+            color="#b2182b",
+            linestyle=":",
+            label="年均目标" if item.kind == "cumulative" else "目标线",
+        )
+        axis.axvspan(plan.start - 0.5, plan.end + 0.5, color="#f0f0f0", zorder=0)
+        axis.set_title(f"{item.short_name}（{item.unit}）", fontsize=9.5)
+        axis.tick_params(labelsize=MIN_PRINTED_PT)
+        first_year = int(actual["year"].min()) if not actual.empty else plan.start
+        axis.set_xlim(first_year - 0.5, plan.end + 0.5)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if item.integer:  # no "1.925次" on the axis of a count
+            axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+    for axis in list(axes.flat)[len(items) :]:
+        axis.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(
+        handles, labels, loc="lower center", ncol=4, fontsize=MIN_PRINTED_PT, frameon=False
+    )
+    forecast = "" if paths[paths["region_code"] == region.code].empty else f"与{plan.name}期末预测"
+    figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=11)
+    figure.tight_layout(rect=(0, 0.05, 1, 0.96))
+    return figure
+
+
+def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成状态与达标概率") -> Figure:
+    """Regions × indicators, coloured by status, with the probability of meeting each target."""
+    regions = [r for r in all_regions() if r.code in set(assessment["region_code"])]
+    items = list(indicators())
+    statuses = list(STATUS_COLOURS)
+    grid = np.full((len(regions), len(items)), np.nan)
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 0.5 * len(regions) + 2))
+    for i, region in enumerate(regions):
+        for j, item in enumerate(items):
+            match = assessment[
+                (assessment["region_code"] == region.code) & (assessment["indicator"] == item.id)
+            ]
+            if match.empty:
+                axis.text(
+                    j,
+                    i,
+                    "不适用",
+                    ha="center",
+                    va="center",
+                    fontsize=MIN_PRINTED_PT,
+                    color="#666666",
+                )
+                continue
+            row = match.iloc[0]
+            grid[i, j] = statuses.index(row["status"])
+            probability = row["probability"]
+            label = (
+                f"{row['status']}\n{probability * 100:.0f}%"
+                if np.isfinite(probability)
+                else row["status"]
+            )
+            dark = row["status"] in DARK_STATUSES
+            axis.text(
+                j,
+                i,
+                label,
+                ha="center",
+                va="center",
+                fontsize=MIN_PRINTED_PT,
+                color="white" if dark else "black",
+            )
+    axis.imshow(
+        np.ma.masked_invalid(grid),
+        cmap=ListedColormap(list(STATUS_COLOURS.values())),
+        vmin=-0.5,
+        vmax=len(statuses) - 0.5,
+        aspect="auto",
+    )
+    axis.set_xticks(
+        range(len(items)), [item.short_name for item in items], rotation=30, ha="right",
+        fontsize=MIN_PRINTED_PT,
+    )  # fmt: skip
+    axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=MIN_PRINTED_PT)
+    axis.set_title(title, fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Figure:
+    """Completed share of a cumulative target by region, against the elapsed share (时序进度)."""
+    item = indicator(indicator_id)
+    plan = plan_for_year(year)
+    rows = assessment[assessment["indicator"] == indicator_id].iloc[::-1]
+    share = rows["actual_to_date"] / rows["target"] * 100
+    elapsed = (year - plan.start + 1) / len(plan.years) * 100
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 0.38 * len(rows) + 1.4))
+    colours = [STATUS_COLOURS.get(s, "#bbbbbb") for s in rows["status"]]
+    axis.barh(rows["region"], share, color=colours)
+    axis.axvline(elapsed, color="#333333", linestyle="--")
+    axis.text(
+        elapsed, len(rows) - 0.4, f" 时序进度 {elapsed:.0f}%", fontsize=MIN_PRINTED_PT, va="bottom"
+    )
+    for position, value in enumerate(share):
+        axis.text(value + 0.5, position, f"{value:.1f}%", va="center", fontsize=MIN_PRINTED_PT)
+    shown = [status for status in STATUS_COLOURS if status in set(rows["status"])]
+    axis.legend(
+        handles=[Patch(color=STATUS_COLOURS[status], label=status) for status in shown],
+        title="颜色：状态", fontsize=MIN_PRINTED_PT, title_fontsize=MIN_PRINTED_PT, loc="lower right",
+    )  # fmt: skip
+    axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
+    axis.set_xlim(0, max(105, float(share.max()) + 8))
+    axis.set_title(f"{item.name}：完成进度", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+GRADE_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#d73027", "#bbbbbb")  # best grade first
+
+
+def score_map(scores: pd.DataFrame, boundaries: dict, title: str, grades: list[str]) -> Figure:
+    """Choropleth of the counties coloured by grade (``grades`` best first), each labelled with
+    its name, score and grade.
+
+    ``boundaries`` is a GeoJSON FeatureCollection whose ``adcode`` resolves through the region
+    registry (old codes such as 旬阳县 610928 included)."""
+    by_code = scores.set_index("region_code")
+    colours = dict(zip(grades, GRADE_COLOURS, strict=False))
+    figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 7))
+    for feature in boundaries["features"]:
+        region = resolve_region(str(feature["properties"]["adcode"]))
+        row = by_code.loc[region.code]
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        for polygon in polygons:
+            axis.add_patch(
+                Polygon(
+                    polygon[0], closed=True, facecolor=colours.get(row["grade"], GRADE_COLOURS[-1]),
+                    edgecolor="white", linewidth=1.2,
+                )
+            )  # fmt: skip
+        x, y = feature["properties"].get("centroid") or feature["properties"]["center"]
+        axis.text(
+            x, y, f"{region.name}\n{row['score']:.2f}分 {row['grade']}",
+            ha="center", va="center", fontsize=MIN_PRINTED_PT,
+        )  # fmt: skip
+    axis.autoscale_view()
+    axis.set_aspect(1 / np.cos(np.radians(32.7)))  # equal distances at Ankang's latitude
+    axis.axis("off")
+    axis.legend(
+        handles=[Patch(color=colours[g], label=g) for g in grades if g in colours],
+        title="等次", loc="lower left", fontsize=MIN_PRINTED_PT,
+    )  # fmt: skip
+    axis.set_title(title, fontsize=12)
+    figure.tight_layout()
+    return figure

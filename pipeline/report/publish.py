@@ -1,0 +1,288 @@
+"""Publish the annual assessment report (Chinese): HTML for the offline intranet and PDF for print.
+
+The report's source is one Quarto document, ``reports/<year>/<stem>.qmd``: front matter (title
+block, language, fonts, table of contents, page size and margins; ``render/front-matter.yml``) and
+the body built from the processed data (``pipeline/report/content.py``). Beside it, ``_render/`` holds the
+assets it names (a Lua filter, the CSS, the Typst page design), so an analyst can edit the ``.qmd``
+and run ``quarto render`` on it without re-running the analysis.
+
+Two renderers read that same document:
+
+* **Quarto** (``quarto`` on PATH, or ``QUARTO_PATH``): HTML with embedded resources, PDF via Typst.
+* **The fallback** (no Quarto): pandoc — the Markdown reader Quarto itself uses, from the
+  ``pypandoc-binary`` wheel — with ``render/fallback.lua`` standing in for Quarto's callouts and
+  cross-references; the HTML is sanitised (nh3), every chart inlined; WeasyPrint prints it to PDF
+  and may fetch nothing but ``data:`` URLs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import nh3
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from pipeline.intake.forms import write_blank_forms
+from pipeline.report.content import ReportInputs, build_markdown, report_stem
+
+RENDER_DIR = Path(__file__).parent / "render"
+ASSET_DIR = "_render"  # beside the .qmd in reports/<year>/
+ASSETS = ("report.lua", "report.css", "typst-template.typ", "typst-show.typ")
+QUARTO_INSTALL_HINT = "安装 Quarto：https://quarto.org/docs/get-started/ （或设置 QUARTO_PATH 指向 quarto 可执行文件）"
+
+_environment = Environment(
+    loader=PackageLoader("pipeline.report"), undefined=StrictUndefined, autoescape=True
+)
+_IMG_SRC = re.compile(r'src="(figures/[A-Za-z0-9._-]+\.png)"')
+
+# What the fallback's HTML may contain: pandoc's output for the report's constructs, nothing else.
+_ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "div", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "nav", "ol", "p", "pre",
+    "section", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "role", "aria-label", "aria-hidden"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "col": {"style"},
+}
+
+
+class QuartoError(RuntimeError):
+    """Quarto was asked for and is missing, or it failed / wrote no fresh output."""
+
+
+@dataclass(frozen=True)
+class Published:
+    renderer: str  # Quarto (with its path) or the fallback
+    paths: list[Path]  # the HTML and the PDF
+    source: Path  # the .qmd they were rendered from
+
+
+def find_quarto() -> str | None:
+    """The Quarto CLI: ``QUARTO_PATH`` if set (as the ``quarto`` Python package does), else PATH."""
+    configured = os.environ.get("QUARTO_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else shutil.which(configured)
+    return shutil.which("quarto")
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+def split_front_matter(markdown_text: str) -> tuple[dict, str]:
+    """The YAML front matter (as a dict) and the body of a ``---``-delimited document."""
+    if not markdown_text.startswith("---\n"):
+        return {}, markdown_text
+    header, body = markdown_text[4:].split("\n---\n", 1)
+    return yaml.safe_load(header) or {}, body.lstrip("\n")
+
+
+def front_matter(title_block: dict) -> dict:
+    """The report's front matter: the title block first, then ``render/front-matter.yml``."""
+    settings = yaml.safe_load((RENDER_DIR / "front-matter.yml").read_text(encoding="utf-8"))
+    order = ("title", "subtitle", "author", "date")
+    first = {key: title_block[key] for key in order if key in title_block}
+    return {**first, **title_block, **settings}
+
+
+def write_document(markdown_text: str, out_dir: Path, stem: str) -> tuple[Path, dict, str]:
+    """Write ``<stem>.qmd`` and its ``_render/`` assets; return the path, front matter and body."""
+    title_block, body = split_front_matter(markdown_text)
+    meta = front_matter(title_block)
+    assets = out_dir / ASSET_DIR
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        shutil.copyfile(RENDER_DIR / name, assets / name)
+    # The title block, then the settings as written in front-matter.yml (its comments explain
+    # each option to whoever edits the .qmd); the keys do not overlap, so this is one mapping.
+    titles = {key: value for key, value in meta.items() if key in title_block}
+    header = yaml.safe_dump(titles, allow_unicode=True, sort_keys=False, width=1000)
+    settings = (RENDER_DIR / "front-matter.yml").read_text(encoding="utf-8")
+    settings = "\n".join(line for line in settings.splitlines() if not line.startswith("# "))
+    text = f"---\n{header}{settings.strip()}\n---\n\n{body}"
+    if split_front_matter(text)[0] != meta:  # the .qmd must say exactly what the fallback reads
+        raise ValueError("front matter: title block and render/front-matter.yml overlap")
+    qmd = out_dir / f"{stem}.qmd"
+    qmd.write_text(text, encoding="utf-8")
+    return qmd, meta, body
+
+
+# --- Quarto --------------------------------------------------------------------------------------
+
+
+def render_with_quarto(qmd: Path, quarto: str) -> list[Path]:
+    """``quarto render`` the document to HTML and to PDF (Typst). The CLI is called directly (not
+    through the ``quarto`` Python package, whose ``render()`` ignores the exit code) and each
+    output must exist and be newer than the call."""
+    outputs = []
+    for target, suffix in (("html", ".html"), ("typst", ".pdf")):
+        output = qmd.with_suffix(suffix)
+        started = time.time()
+        done = subprocess.run(
+            [quarto, "render", qmd.name, "--to", target],
+            cwd=qmd.parent,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            raise QuartoError(
+                f"quarto render --to {target} 失败（退出码 {done.returncode}）：\n{tail}"
+            )
+        if not output.exists() or output.stat().st_mtime < started - 1:
+            raise QuartoError(f"quarto render --to {target} 没有写出新的 {output.name}")
+        outputs.append(output)
+    return outputs
+
+
+# --- the fallback --------------------------------------------------------------------------------
+
+
+def _pandoc_html(body: str, meta: dict) -> tuple[str, str]:
+    """The body and the table of contents as HTML, read by pandoc as Quarto reads them."""
+    import pypandoc
+
+    options = meta.get("crossref", {})
+    separator = "\n<!-- TOC/BODY -->\n"
+    template = RENDER_DIR / "fallback-fragment.html"
+    html = pypandoc.convert_text(
+        body,
+        to="html5",
+        format=meta.get("from", "markdown"),
+        extra_args=[
+            "--standalone",
+            f"--template={template}",
+            "--toc",
+            f"--toc-depth={meta.get('toc-depth', 2)}",
+            f"--lua-filter={RENDER_DIR / 'report.lua'}",
+            f"--lua-filter={RENDER_DIR / 'fallback.lua'}",
+            f"--metadata=crossref-json:{json.dumps(options, ensure_ascii=False)}",
+            "--wrap=none",
+        ],
+    )
+    toc, content = html.split(separator, 1)
+    return toc, content
+
+
+def sanitize(html: str) -> str:
+    """Only the elements and attributes the report's constructs produce; no scripts, no handlers,
+    no remote URLs (links and images may be relative or fragment-only)."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=set(),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _inline_figures(html: str, out_dir: Path) -> str:
+    figures = (out_dir / "figures").resolve()
+
+    def inline(match: re.Match[str]) -> str:
+        path = (out_dir / match[1]).resolve()
+        if path.parent != figures or not path.is_file():
+            return 'src=""'
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    return _IMG_SRC.sub(inline, html)
+
+
+def render_html(body: str, meta: dict, out_dir: Path) -> str:
+    """Self-contained HTML: the CSS inline and every chart as a data: URI; nothing else loads."""
+    toc, content = _pandoc_html(body, meta)
+    content = _inline_figures(sanitize(content), out_dir)
+    css = (RENDER_DIR / "report.css").read_text(encoding="utf-8")
+    day = date.fromisoformat(str(meta["date"])) if meta.get("date") else None
+    return _environment.get_template("report.html.j2").render(
+        meta=meta | {"date": f"{day.year}年{day.month}月{day.day}日" if day else ""},
+        subtitle=Markup(_pandoc_inline(meta.get("subtitle", ""))),
+        toc=Markup(sanitize(toc)),
+        body=Markup(content),
+        css=Markup(css.replace("</", "<\\/")),
+    )
+
+
+def _pandoc_inline(markdown_text: str) -> str:
+    """A metadata string (Markdown, like Quarto reads it) as sanitised inline HTML."""
+    import pypandoc
+
+    html = pypandoc.convert_text(
+        markdown_text, to="html5", format="markdown-raw_html-raw_tex-raw_attribute"
+    )
+    html = sanitize(html).strip()
+    return html.removeprefix("<p>").removesuffix("</p>")
+
+
+def render_pdf(html_text: str, pdf_path: Path) -> None:
+    """WeasyPrint, fetching nothing but the ``data:`` URLs inside the HTML."""
+    from weasyprint import HTML  # imported here: loading Pango is slow and only the PDF needs it
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
+    HTML(string=html_text, url_fetcher=fetcher).write_pdf(pdf_path)
+
+
+def render_fallback(body: str, meta: dict, out_dir: Path, stem: str) -> list[Path]:
+    html_text = render_html(body, meta, out_dir)
+    html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
+    html_path.write_text(html_text, encoding="utf-8")
+    render_pdf(html_text, pdf_path)
+    return [html_path, pdf_path]
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+
+def publish_report(
+    processed_dir: Path, year: int, out_dir: Path, use_quarto: bool | None = None
+) -> Published:
+    """Write the document and render it; say which renderer made the outputs."""
+    quarto = find_quarto()
+    if use_quarto and quarto is None:
+        raise QuartoError(f"要求用 Quarto 渲染（--quarto），但找不到 quarto。{QUARTO_INSTALL_HINT}")
+    if use_quarto is None:
+        use_quarto = quarto is not None
+    inputs = ReportInputs.load(processed_dir, year)
+    stem = report_stem(year)
+    markdown_text = build_markdown(inputs, out_dir)
+    qmd, meta, body = write_document(markdown_text, out_dir, stem)
+    if use_quarto:
+        assert quarto is not None
+        return Published(f"Quarto（{quarto}）", render_with_quarto(qmd, quarto), qmd)
+    return Published(
+        "备用渲染器（pandoc + WeasyPrint）", render_fallback(body, meta, out_dir, stem), qmd
+    )
+
+
+def publish(
+    processed_dir: Path, year: int, out_dir: Path, use_quarto: bool | None = None
+) -> list[Path]:
+    """Write the report files into ``out_dir`` and return the paths of the HTML and the PDF.
+
+    ``use_quarto`` None means: Quarto when it is found (``QUARTO_PATH`` or PATH), the fallback
+    otherwise. Also writes the counties' blank forms (pipeline.intake.forms). Prints which renderer was
+    used and the files it wrote."""
+    published = publish_report(processed_dir, year, out_dir, use_quarto)
+    # the counties' blank 报表模板 and 填报说明 travel with each year's outputs
+    blank_forms = write_blank_forms(year, out_dir)
+    # names only: `make report` renders into a staging folder and prints the final one itself
+    names = "、".join(path.name for path in [*published.paths, published.source, *blank_forms])
+    print(f"报告渲染器：{published.renderer}；输出：{names}")
+    return published.paths

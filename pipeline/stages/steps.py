@@ -1,0 +1,179 @@
+"""The stages of a year's run, as plain functions: the notebooks call them, and so can anything
+else (the benchmark's one-process run, the tests). File names and loaders are in ``pipeline.store.catalog``.
+
+    year stage      once a year: intake and validation of every submission up to the year, the
+                    calibration (model weights, interval factors) and the per-indicator parameters
+                    pooled over all regions; per-region slices of the tidy table and QA log.
+    county stage    once per county: simulate and assess the county; save every simulated path.
+    city stage      the city's own indicators simulated, its cumulative ones summed from the
+                    counties' saved paths; then the year's assessment.csv / forecast_paths.csv.
+    report stage    publish the annual report from the processed year folder.
+
+County→city coherence: every path is drawn from seeds fixed by (seed, year, indicator, region) and
+the common shock by (seed, year, indicator), so the same paths result however the work is split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config.indicators import indicators_for
+from pipeline.config.regions import Region, all_regions, by_code, city, counties
+from pipeline.forecast.calibration import Calibration
+from pipeline.intake.collect import intake, region_rows
+from pipeline.intake.qa import QaLog
+from pipeline.plan_targets.assess import (
+    PATH_COLUMNS,
+    Simulator,
+    assess,
+    build_calibration,
+    indicator_parameters,
+)
+from pipeline.store import catalog
+
+
+class DataFailed(RuntimeError):
+    """The submissions have FAIL-level problems; the message lists each FAIL line."""
+
+
+@dataclass
+class YearResult:
+    tidy: pd.DataFrame
+    qa_log: QaLog
+    calibration: Calibration
+    parameters: pd.DataFrame
+
+
+def region_qa(qa: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """The QA rows that concern a region: those whose message names it (the city's include the
+    city-wide checks, which name no county)."""
+    names = qa["message"].astype(str)
+    mine = names.str.contains(region.name, regex=False)
+    if region.is_city:
+        others = [c.name for c in counties()]
+        mine |= ~names.apply(lambda text: any(name in text for name in others))
+    return qa[mine]
+
+
+def year_stage(raw_dir: Path, processed_dir: Path, year: int) -> YearResult:
+    """Intake, validation, calibration and pooled parameters for ``year``; raise DataFailed (after
+    writing the QA log, so it can be read) when a submission has a FAIL."""
+    folder = catalog.year_dir(processed_dir, year)
+    tidy, log = intake(raw_dir, year)
+    qa = log.to_frame()
+    catalog.write_csv_atomically(qa, folder / catalog.QA_FILE)
+    if log.has_failures:
+        fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
+        raise DataFailed(f"{year}年报表有 FAIL 级问题，未继续：\n{fails}")
+    catalog.write_csv_atomically(tidy, folder / catalog.TIDY_FILE)
+    actual = tidy[tidy["measure"] == "actual"]
+    calibration = build_calibration(actual, year)
+    calibration.write(folder)
+    parameters = pd.DataFrame(
+        [{"indicator": k} | v for k, v in indicator_parameters(actual, year).items()],
+        columns=["indicator", "pooled_step_sd", "common_share"],
+    )
+    catalog.write_csv_atomically(parameters, folder / catalog.INDICATOR_PARAMETERS_FILE)
+    qa_read = qa.astype(str).replace("<NA>", "")
+    for region in all_regions():
+        out = catalog.region_dir(processed_dir, year, region.code)
+        catalog.write_csv_atomically(region_rows(tidy, region.code), out / catalog.TIDY_FILE)
+        catalog.write_csv_atomically(region_qa(qa_read, region), out / catalog.QA_FILE)
+    return YearResult(tidy, log, calibration, parameters)
+
+
+def _simulator(processed_dir: Path, year: int, actual: pd.DataFrame, known=None) -> Simulator:
+    folder = catalog.year_dir(processed_dir, year)
+    calibration = Calibration.read(folder)
+    if calibration is None:
+        raise FileNotFoundError(f"找不到 {folder} 中的校准结果：请先运行 notebooks/10_year.ipynb")
+    parameters = catalog.load_indicator_parameters(processed_dir, year)
+    return Simulator(actual, year, calibration, parameters, known)
+
+
+def _write_region(processed_dir: Path, year: int, code: str, assessment, summary) -> None:
+    out = catalog.region_dir(processed_dir, year, code)
+    catalog.write_csv_atomically(assessment, out / catalog.ASSESSMENT_FILE)
+    catalog.write_csv_atomically(summary, out / catalog.PATHS_FILE)
+
+
+def county_stage(
+    processed_dir: Path, year: int, region_code: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate and assess one county from its own slice and the year's calibration; save its
+    paths for the city. Returns the assessment rows and the forecast-path summary."""
+    region = by_code(region_code)
+    if region.is_city:
+        raise ValueError("全市用 city_stage（它汇总各县区的模拟路径）")
+    tidy = catalog.load_region_tidy(processed_dir, year, region.code)
+    actual = tidy[tidy["measure"] == "actual"]
+    simulator = _simulator(processed_dir, year, actual)
+    assessment, summary = assess(actual, year, [region], simulator=simulator)
+    simulated = {item.id: simulator.paths(region, item) for item in indicators_for(region)}
+    catalog.write_simulation(
+        processed_dir, year, region.code, {k: v for k, v in simulated.items() if v is not None}
+    )
+    _write_region(processed_dir, year, region.code, assessment, summary)
+    return assessment, summary
+
+
+def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Assess the city (its cumulative indicators from the counties' saved paths) and write the
+    year's assessment and forecast paths for all regions."""
+    the_city = city()
+    tidy = catalog.load_region_tidy(processed_dir, year, the_city.code)
+    actual = tidy[tidy["measure"] == "actual"]
+    known = {}
+    for county in counties():
+        saved = catalog.load_simulation(processed_dir, year, county.code)
+        for item in indicators_for(county):
+            known[(county.code, item.id)] = saved.get(item.id)
+    simulator = _simulator(processed_dir, year, actual, known)
+    assessment, summary = assess(actual, year, [the_city], simulator=simulator)
+    _write_region(processed_dir, year, the_city.code, assessment, summary)
+    regions = all_regions()
+    combined = pd.concat(
+        [catalog.load_assessment(processed_dir, year, r.code) for r in regions], ignore_index=True
+    )
+    combined_paths = pd.concat(
+        [catalog.load_forecast_paths(processed_dir, year, r.code) for r in regions],
+        ignore_index=True,
+    )[PATH_COLUMNS]
+    folder = catalog.year_dir(processed_dir, year)
+    catalog.write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
+    catalog.write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
+    return assessment, summary
+
+
+def report_stage(
+    processed_dir: Path, year: int, report_dir: Path, use_quarto: bool | None = None
+) -> list[Path]:
+    from pipeline.report.publish import publish
+
+    report_dir.mkdir(parents=True, exist_ok=True)
+    return publish(processed_dir, year, report_dir, use_quarto=use_quarto)
+
+
+def run_in_process(
+    raw_dir: Path, processed_dir: Path, report_dir: Path, year: int, use_quarto: bool | None = None
+) -> list[Path]:
+    """Every stage in this process, one after another: no notebooks, no kernels (the benchmark's
+    lower bound, and a quick way to check a change)."""
+    year_stage(raw_dir, processed_dir, year)
+    for county in counties():
+        county_stage(processed_dir, year, county.code)
+    city_stage(processed_dir, year)
+    return report_stage(processed_dir, year, report_dir, use_quarto)
+
+
+def missing_counties(processed_dir: Path, year: int) -> list[str]:
+    """Counties whose stage has not written its paths in ``processed_dir`` (for notebooks run by
+    hand on a scratch folder; the runner always runs every county first)."""
+    return [
+        c.code
+        for c in counties()
+        if not (catalog.region_dir(processed_dir, year, c.code) / catalog.SIMULATION_FILE).exists()
+    ]

@@ -1,0 +1,195 @@
+"""Every file name of the processed data and every loader of it, in one place.
+
+A processed year folder ``<processed>/<year>/`` holds what the stages write:
+
+- year stage: ``tidy.csv``, ``qa_log.csv``, ``calibration.csv``, ``model_weights.csv``,
+  ``indicator_parameters.csv`` and, per region, ``regions/<code>/tidy.csv`` and ``qa_log.csv``
+  (the slices a region's forecast reads, so that its inputs can be hashed on their own);
+- county stage: ``regions/<code>/paths.npz`` (every simulated path), ``assessment.csv`` and
+  ``forecast_paths.csv`` (quantile summaries);
+- city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
+  ``forecast_paths.csv`` for all regions.
+
+Published years are reached through ``data/processed/<year>`` and ``reports/<year>``, symlinks into
+the current build (see ``pipeline/runner/run.py`` and docs/running.md).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import DATA_DIR, PROJECT_ROOT
+from pipeline.store.inert import read_csv, write_csv
+
+TIDY_FILE = "tidy.csv"
+QA_FILE = "qa_log.csv"
+ASSESSMENT_FILE = "assessment.csv"
+PATHS_FILE = "forecast_paths.csv"
+SIMULATION_FILE = "paths.npz"
+INDICATOR_PARAMETERS_FILE = "indicator_parameters.csv"
+REGIONS_DIR = "regions"
+# Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
+SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
+
+
+def project_path(path: str | Path) -> Path:
+    """A path as given, or relative to the project root (so notebooks run from any folder)."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def scratch_dir() -> Path:
+    """Where notebooks run with their default parameters write (``$ANKANG_SCRATCH_DIR`` or
+    ``data/scratch``): a scratch folder, never ``data/processed``."""
+    return Path(os.environ.get(SCRATCH_ENV) or DATA_DIR / "scratch")
+
+
+def processed_dir_or_scratch(processed_dir: str | Path | None) -> Path:
+    return scratch_dir() if processed_dir in (None, "") else project_path(processed_dir)
+
+
+def year_dir(processed_dir: Path, year: int) -> Path:
+    return processed_dir / str(year)
+
+
+def region_dir(processed_dir: Path, year: int, region_code: str) -> Path:
+    return year_dir(processed_dir, year) / REGIONS_DIR / region_code
+
+
+def describe_os_error(error: OSError) -> str:
+    """A file-system failure in plain words: the path, what happened, what to do. Published
+    reports are swapped in only after a complete build, so they are never half-written."""
+    import errno
+
+    where = error.filename or "（未知路径）"
+    if error.errno == errno.ENOSPC:
+        what = "磁盘空间不足", "请清理磁盘（如 data/builds/ 中的旧构建）后重新运行"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = (
+            "没有写入权限（文件夹只读）",
+            "请让管理员开放该文件夹的写入权限，或用参数指定可写的位置",
+        )
+    else:
+        what = f"读写失败（{error.strerror or error}）", "请检查该路径后重新运行"
+    return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
+
+
+def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
+    """Write to a uniquely named file beside ``path``, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    write_csv(frame, partial)
+    partial.replace(path)
+
+
+def _require(path: Path, stage: str, year: int) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"找不到 {path}：请先运行 {stage}（或 make report YEAR={year}）。"
+            "手动运行笔记本时，各笔记本的 processed_dir 参数须相同。"
+        )
+    return path
+
+
+def _read_tidy(path: Path) -> pd.DataFrame:
+    tidy = read_csv(path, dtype={"region_code": str, "missing_reason": str})
+    if "missing_reason" in tidy:  # "" is written as an empty field, read back as NaN
+        tidy["missing_reason"] = tidy["missing_reason"].fillna("")
+    return tidy
+
+
+def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:
+    """All regions' tidy rows written by the year stage."""
+    path = _require(year_dir(processed_dir, year) / TIDY_FILE, "notebooks/10_year.ipynb", year)
+    return _read_tidy(path)
+
+
+def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
+    """The 完成数 rows of the cleaned table."""
+    tidy = load_processed_tidy(processed_dir, year)
+    return tidy[tidy["measure"] == "actual"]
+
+
+def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
+    path = _require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
+    return read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
+    path = region_dir(processed_dir, year, region_code) / TIDY_FILE
+    return _read_tidy(_require(path, "notebooks/10_year.ipynb", year))
+
+
+def load_region_qa(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
+    path = region_dir(processed_dir, year, region_code) / QA_FILE
+    return read_csv(
+        _require(path, "notebooks/10_year.ipynb", year), dtype=str, keep_default_na=False
+    )
+
+
+def load_indicator_parameters(processed_dir: Path, year: int) -> dict[str, dict[str, float | None]]:
+    """Per indicator: the pooled step size and the common-shock share (year stage)."""
+    path = year_dir(processed_dir, year) / INDICATOR_PARAMETERS_FILE
+    frame = read_csv(_require(path, "notebooks/10_year.ipynb", year))
+    return {
+        row.indicator: {
+            "pooled_step_sd": None if pd.isna(row.pooled_step_sd) else float(row.pooled_step_sd),
+            "common_share": float(row.common_share),
+        }
+        for row in frame.itertuples()
+    }
+
+
+def write_simulation(
+    processed_dir: Path, year: int, region_code: str, paths: dict[str, tuple[np.ndarray, list[str]]]
+) -> None:
+    """Every simulated path of a region (indicator → paths × years), for the city to sum."""
+    out = region_dir(processed_dir, year, region_code) / SIMULATION_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{uuid.uuid4().hex}.partial.npz")
+    arrays = {f"paths__{k}": v[0] for k, v in paths.items()}
+    arrays |= {f"models__{k}": np.array(v[1], dtype=str) for k, v in paths.items()}
+    np.savez(partial, **arrays)
+    partial.replace(out)
+
+
+def load_simulation(
+    processed_dir: Path, year: int, region_code: str
+) -> dict[str, tuple[np.ndarray, list[str]]]:
+    path = region_dir(processed_dir, year, region_code) / SIMULATION_FILE
+    with np.load(_require(path, "notebooks/20_county.ipynb", year)) as data:
+        ids = [k.removeprefix("paths__") for k in data.files if k.startswith("paths__")]
+        return {i: (data[f"paths__{i}"], [str(m) for m in data[f"models__{i}"]]) for i in ids}
+
+
+def _year_or_region_dir(processed_dir: Path, year: int, region_code: str | None) -> Path:
+    """The year's folder, or one region's folder in it."""
+    if region_code is None:
+        return year_dir(processed_dir, year)
+    return region_dir(processed_dir, year, region_code)
+
+
+def load_assessment(processed_dir: Path, year: int, region_code: str | None = None) -> pd.DataFrame:
+    folder = _year_or_region_dir(processed_dir, year, region_code)
+    return read_csv(
+        _require(folder / ASSESSMENT_FILE, "make report", year), dtype={"region_code": str}
+    )
+
+
+def load_forecast_paths(
+    processed_dir: Path, year: int, region_code: str | None = None
+) -> pd.DataFrame:
+    folder = _year_or_region_dir(processed_dir, year, region_code)
+    return read_csv(_require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
+
+
+def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:
+    from pipeline.forecast.calibration import WEIGHTS_FILE
+
+    path = year_dir(processed_dir, year) / WEIGHTS_FILE
+    return read_csv(_require(path, "notebooks/10_year.ipynb", year))

@@ -1,0 +1,86 @@
+"""Rendering of the report (HTML, PDF, Quarto) from the session's end-to-end run (``published``,
+in tests/conftest.py); the run itself is tested in tests/runner/test_run.py."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from pipeline.config.regions import all_regions
+from pipeline.report.content import report_stem
+from pipeline.report.markup import markdown_table
+from pipeline.report.publish import publish
+
+YEAR = 2024
+
+
+@pytest.mark.slow
+def test_html_is_self_contained_and_names_every_region_and_the_sample(published):
+    _, folder = published
+    html = (folder / f"{report_stem(YEAR)}.html").read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "<script" not in html
+    assert all(region.name in html for region in all_regions())
+    assert "样例数据，非真实填报" in html
+    assert (
+        html.count("data:image/png;base64,") == 1 + 4 + 11 + 1
+    )  # matrix, 4 progress charts, 11 regions, the score map
+
+
+@pytest.mark.slow
+def test_pdf_embeds_the_cjk_font(published):
+    _, folder = published
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("pdffonts (poppler-utils) not installed")
+    listing = subprocess.run(
+        [pdffonts, str(folder / f"{report_stem(YEAR)}.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cjk = [line for line in listing.splitlines() if "Noto-Sans-CJK-SC" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the "emb" column
+
+
+@pytest.mark.slow
+def test_quarto_path_renders_the_same_markdown(published, tmp_path):
+    root, _ = published
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    calls = tmp_path / "calls.txt"
+    quarto = fake_bin / "quarto"
+    # A stand-in for the Quarto CLI: records its arguments and writes the file Quarto would write.
+    quarto.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "$@" >> {calls}\n'
+        'stem="${2%.qmd}"\n'
+        'if [ "$4" = html ]; then echo "<html>$(head -c 200 "$2")</html>" > "$stem.html"; else printf "%%PDF-fake" > "$stem.pdf"; fi\n'
+    )
+    quarto.chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    env_path = os.environ["PATH"]
+    os.environ["PATH"] = f"{fake_bin}:{env_path}"
+    try:
+        paths = publish(root / "processed", YEAR, out)
+    finally:
+        os.environ["PATH"] = env_path
+    stem = report_stem(YEAR)
+    assert calls.read_text().splitlines() == [
+        f"render {stem}.qmd --to html",
+        f"render {stem}.qmd --to typst",
+    ]
+    qmd = (out / f"{stem}.qmd").read_text(encoding="utf-8")
+    assert qmd.startswith("---\ntitle: 安康市2024年度就业工作目标责任制考核分析报告\n")
+    assert "embed-resources: true" in qmd and "Noto Sans CJK SC" in qmd
+    assert "## 一、总体情况" in qmd and "](figures/status-matrix.png)" in qmd
+    assert [p.exists() for p in paths] == [True, True]
+
+
+def test_markdown_table_escapes_pipes():
+    table = markdown_table(pd.DataFrame({"a": ["x|y"], "b": [1]}))
+    assert table.splitlines() == ["| a | b |", "|---|---|", "| x\\|y | 1 |"]

@@ -1,0 +1,199 @@
+"""The report's content for an ordinary year (2024) and the plan's last year (2025), built in one
+process from the sample (no notebooks, no rendering): the wording an official reads."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from pipeline import CONFIG_DIR, RAW_DIR
+from pipeline.config.regions import all_regions
+from pipeline.intake.collect import QA_FILE, TIDY_FILE, intake
+from pipeline.plan_targets.assess import assess
+from pipeline.report.content import ReportInputs, build_markdown, workbook_name
+
+
+def _processed(root: Path, year: int, calibration=None) -> ReportInputs:
+    tidy, log = intake(RAW_DIR, year)
+    assessment, paths = assess(
+        tidy[tidy["measure"] == "actual"], year, list(all_regions()), calibration
+    )
+    folder = root / str(year)
+    folder.mkdir(parents=True)
+    assessment.to_csv(folder / "assessment.csv", index=False)
+    paths.to_csv(folder / "forecast_paths.csv", index=False)
+    tidy.to_csv(folder / TIDY_FILE, index=False)
+    log.to_frame().to_csv(folder / QA_FILE, index=False)
+    return ReportInputs.load(root, year)
+
+
+@pytest.fixture(scope="module")
+def report_2024(tmp_path_factory, sample_calibration) -> tuple[str, Path]:
+    root = tmp_path_factory.mktemp("content-2024")
+    out = root / "out"
+    out.mkdir()
+    return build_markdown(_processed(root, 2024, sample_calibration), out), out
+
+
+@pytest.fixture(scope="module")
+def report_2025(tmp_path_factory) -> tuple[str, Path]:
+    root = tmp_path_factory.mktemp("content-2025")
+    out = root / "out"
+    out.mkdir()
+    return build_markdown(_processed(root, 2025), out), out
+
+
+def test_2024_states_the_years_tasks_in_the_bureaus_words(report_2024):
+    text, _ = report_2024
+    # 紫阳县 2024 (sample): task 2,180, done 1,948.
+    assert "| 紫阳县 | 2,180 | 1,948 | 89.4% |" in text
+    assert "完成20,206人，完成年目标任务20,000人的101.0%" in text
+    assert "3.26%，比年目标4%低0.74个百分点" in text
+    for heading in (
+        "第七条、第九条",
+        "第十二条",
+        "第十九条",
+        "第二十条",
+        "第二十一条",
+        "第二十二条",
+    ):
+        assert heading in text
+    assert "宁陕县（1次，比每年不少于2次的要求少1次）" in text  # meetings as a fact
+    assert "达标概率" in text and "历史年数" in text
+
+
+def test_2024_rows_never_contradict_themselves(report_2024):
+    text, _ = report_2024
+    for line in text.splitlines():
+        if line.startswith("|") and "难以完成" in line:
+            assert "当前速度可完成" not in line and "进度正常" not in line, line
+
+
+def test_2025_workbook_has_no_empty_forecast_columns(report_2025):
+    _, out = report_2025
+    headers = [c.value for c in load_workbook(out / workbook_name(2025))["规划进度"][2]]
+    assert "达标概率" not in headers and "期末预测中位数" not in headers
+
+
+def test_2025_is_a_verdict_without_forecasts(report_2025):
+    text, _ = report_2025
+    assert "十四五规划目标最终完成情况" in text
+    assert "达标概率" not in text and "预测范围" not in text and "状态依据" not in text
+    assert "| 未完成 |" in text and "差13人，完成规划目标的99.8%" in text  # 白河县 6,987 of 7,000
+    assert "存在风险" not in text and "难以完成" not in text and "（预测" not in text
+
+
+def test_the_workbook_holds_every_sheet_with_frozen_headers(report_2024):
+    _, out = report_2024
+    book = load_workbook(out / workbook_name(2024))
+    assert book.sheetnames == [
+        "摘要", "考核一览", "年度任务", "规划进度", "得分排名", "约谈建议", "表扬建议", "资金调整", "数据质量",
+    ]  # fmt: skip
+    tasks = book["年度任务"]
+    assert tasks.freeze_panes == "A3" and tasks["A1"].value.startswith("样例数据")
+    headers = [c.value for c in tasks[2]]
+    rate = headers.index("完成率") + 1
+    assert tasks.cell(3, rate).number_format == '0.0%;"−"0.0%'
+    assert isinstance(tasks.cell(3, rate).value, float)
+    # Persons without decimals, rates with two, differences of rates in 个百分点.
+    done, margin = headers.index("完成数/本年数值") + 1, headers.index("与要求相差") + 1
+    kinds = {tasks.cell(r, 2).value: r for r in range(3, tasks.max_row + 1)}
+    person = kinds["城镇新增就业"]
+    rate_row = next(r for r in range(3, tasks.max_row + 1) if "失业率" in tasks.cell(r, 2).value)
+    assert tasks.cell(person, done).number_format == '#,##0;"−"#,##0'
+    assert tasks.cell(rate_row, done).number_format == '0.00;"−"0.00'
+    assert "个百分点" in tasks.cell(rate_row, margin).number_format
+    glance = book["考核一览"]
+    score = [c.value for c in glance[2]].index("得分") + 1
+    assert isinstance(glance.cell(3, score).value, int | float)  # a number, not text
+    assert glance.cell(3, score).number_format == '#,##0.00;"−"#,##0.00'
+    statuses = {book["数据质量"].cell(r, 3).value for r in range(3, book["数据质量"].max_row + 1)}
+    assert statuses <= {"通过", "需关注", "不通过"}
+    funds = pd.read_excel(
+        out / workbook_name(2024), sheet_name="资金调整", header=1, engine="openpyxl"
+    )
+    assert funds["建议增减（万元）"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def _raw_cells(year: int) -> dict[tuple[str, str], tuple[Fraction | None, Fraction | None]]:
+    """(county, header) → (目标任务, 完成数) read straight from the raw workbook, as exact decimals."""
+    sheet = load_workbook(RAW_DIR / str(year) / f"ankang-employment-{year}.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    headers, measures = rows[1], rows[2]
+    cells: dict = {}
+    for row in rows[3:]:
+        if not isinstance(row[0], int):
+            continue
+        for column in range(2, len(row), 2):
+            assert (measures[column], measures[column + 1]) == ("目标任务", "完成数")
+            task, done = row[column], row[column + 1]
+            cells[row[1], headers[column]] = tuple(
+                None if v is None else Fraction(str(v)) for v in (task, done)
+            )
+    return cells
+
+
+def test_every_published_2024_score_recomputes_by_hand_from_the_raw_file(report_2024):
+    """An independent recomputation with the printed rule: tiers and weights from
+    config/assessment.yaml, exact fractions of the submitted cells, 5%以内 inclusive."""
+    _, out = report_2024
+    config = yaml.safe_load((CONFIG_DIR / "assessment.yaml").read_text(encoding="utf-8"))
+    scoring = config["scoring"]
+    assert scoring["task_rule"] == "tiered"
+    tiers = [
+        (Fraction(str(t["shortfall_up_to"])), Fraction(str(t["deduct_share"])))
+        for t in scoring["tiers"]
+    ]
+    beyond = Fraction(str(scoring["deduct_share_beyond_tiers"]))
+    weight = {k: Fraction(str(v)) for k, v in scoring["weights"].items()}
+    headers = {
+        "urban_new_jobs": ("城镇新增就业（人）", "task"),
+        "rural_labour_local_transfer": ("引导农民就地就近转移就业（万人）", "task"),
+        "returnee_talent": ("返乡入乡创业就业（中高层管理、科研、技能人才）（人）", "task"),
+        "returnee_workers": ("返乡入乡创业就业（高校毕业生、退役军人、产业工人）（人）", "task"),
+        "registered_unemployment_rate": ("城镇登记失业率（%）", "ceiling"),
+        "new_labour_local_share": ("新增劳动力保障本市用工占比（%）", "floor"),
+        "exec_meetings_on_employment": ("政府常务会研究就业工作（次）", "floor"),
+    }
+    cells = _raw_cells(2024)
+    expected = {}
+    for county in {c for c, _ in cells}:
+        total = Fraction(0)
+        for indicator_id, (header, kind) in headers.items():
+            task, done = cells[county, header]
+            if done is None:
+                continue
+            if kind == "task":
+                shortfall = 1 - done / task
+                share = Fraction(0) if shortfall <= 0 else next(
+                    (s for up_to, s in tiers if shortfall <= up_to), beyond
+                )  # fmt: skip
+                total += weight[indicator_id] * (1 - share)
+            elif (done <= task) if kind == "ceiling" else (done >= task):
+                total += weight[indicator_id]
+        expected[county] = total
+    published = load_workbook(out / workbook_name(2024))["得分排名"]
+    rows = list(published.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "得分" in r)
+    at = {name: i for i, name in enumerate(header)}
+    got = {r[at["地区"]]: r[at["得分"]] for r in rows[rows.index(header) + 1 :] if r[at["地区"]]}
+    assert set(got) == set(expected)
+    for county, score in got.items():
+        assert Fraction(str(score)) == expected[county], county
+
+
+def test_2025_says_why_tied_top_scores_are_not_excellent_and_what_estimates_did_not_decide(
+    report_2025,
+):
+    markdown, _ = report_2025
+    note = "与汉阴县、石泉县、平利县、旬阳市同分并列第1名；优秀名额3个"
+    assert markdown.count(note) >= 2  # 表1 and 汉滨区's own page
+    interviews = markdown.split("### 建议督查约谈")[1].split("### 建议通报表扬")[0]
+    assert "**白河县**" not in interviews  # its plan targets missed are against estimates …
+    assert "（预测" not in interviews and "历史情况：" in interviews
+    withheld = markdown.split("### 因县区分解数为测算数而未适用的规则")[1].split("###")[0]
+    assert "**白河县**" in withheld and "城镇新增就业（差13人" in withheld  # … said here
+    assert "| -" not in markdown and "（-" not in markdown  # one minus sign, U+2212
