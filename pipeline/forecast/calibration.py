@@ -33,12 +33,12 @@ from pipeline.forecast.engine import (
     stable_seed,
     to_model_scale,
 )
+from pipeline.store.atomic import write_csv_atomically
+from pipeline.store.catalog import CALIBRATION_SCALES_FILE, MODEL_WEIGHTS_FILE
 from pipeline.store.inert import read_csv
 
 CALIBRATION_LEVEL = 0.8
 MIN_SCORES = 20
-SCALES_FILE = "calibration.csv"
-WEIGHTS_FILE = "model_weights.csv"
 SCORE_COLUMNS = ["group", "series", "origin", "h", "score"]
 ERROR_COLUMNS = [
     "group",
@@ -91,16 +91,19 @@ class Calibration:
         return np.array([rows.get(h, rows.iloc[-1]) for h in range(1, horizon + 1)], dtype=float)
 
     def write(self, folder: Path) -> None:
-        from pipeline.intake.collect import write_csv_atomically
-
-        write_csv_atomically(self.weights, folder / WEIGHTS_FILE)
-        write_csv_atomically(self.scales, folder / SCALES_FILE)
+        write_csv_atomically(self.weights, folder / MODEL_WEIGHTS_FILE)
+        write_csv_atomically(self.scales, folder / CALIBRATION_SCALES_FILE)
 
     @classmethod
     def read(cls, folder: Path) -> Calibration | None:
-        if not (folder / WEIGHTS_FILE).exists() or not (folder / SCALES_FILE).exists():
+        if (
+            not (folder / MODEL_WEIGHTS_FILE).exists()
+            or not (folder / CALIBRATION_SCALES_FILE).exists()
+        ):
             return None
-        return cls(read_csv(folder / WEIGHTS_FILE), read_csv(folder / SCALES_FILE))
+        return cls(
+            read_csv(folder / MODEL_WEIGHTS_FILE), read_csv(folder / CALIBRATION_SCALES_FILE)
+        )
 
 
 def group_weights(weights: pd.DataFrame, group: str) -> dict[str, float] | None:

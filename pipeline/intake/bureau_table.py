@@ -16,10 +16,10 @@ from pipeline.config.regions import FunctionalZone, Region
 from pipeline.config.schema import Indicator
 from pipeline.intake import submission_format
 from pipeline.intake.numbers import NumberError, normalise, parse_cell
+from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 from pipeline.intake.spreadsheet import Grid, IntakeError, cell_name
 from pipeline.intake.tidy import (
-    STAGE,
     Source,
     check_invisible_characters,
     frame,

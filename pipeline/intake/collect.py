@@ -1,8 +1,7 @@
 """Intake of a year's submissions (read every workbook up to the year, then validate).
 
 The stage that calls it once a year is ``pipeline.stages.steps.year_stage``; file names and loaders of
-the processed data live in ``pipeline.store.catalog`` (re-exported here for the modules that import them
-from this one)."""
+the processed data live in ``pipeline.store.catalog``."""
 
 from __future__ import annotations
 
@@ -14,15 +13,6 @@ from pipeline.config.regions import functional_zones
 from pipeline.intake.ingest import read_raw_dir
 from pipeline.intake.qa import QaLog
 from pipeline.intake.validate import validate
-from pipeline.store.catalog import (  # noqa: F401  (re-exported)
-    QA_FILE,
-    TIDY_FILE,
-    load_processed_actual,
-    load_processed_tidy,
-    load_qa_log,
-    project_path,
-    write_csv_atomically,
-)
 
 
 def intake(raw_dir: Path, year: int) -> tuple[pd.DataFrame, QaLog]:

@@ -25,9 +25,10 @@ from pipeline.intake.numbers import (
     parse_cell,
     parse_number,
 )
+from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 from pipeline.intake.spreadsheet import SUPPORTED_SUFFIXES, Grid, IntakeError, decode, read_grids
-from pipeline.intake.tidy import STAGE, TIDY_COLUMNS, check_value_unique, concat, empty
+from pipeline.intake.tidy import TIDY_COLUMNS, check_value_unique, concat, empty
 
 __all__ = [
     "MISSING_MARKERS", "SUPPORTED_SUFFIXES", "TIDY_COLUMNS", "Grid", "IntakeError", "NumberError",
@@ -87,7 +88,7 @@ def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
     return None
 
 
-def check_has_values(tidy: pd.DataFrame, file: str, log: QaLog) -> None:
+def check_file_has_values(tidy: pd.DataFrame, file: str, log: QaLog) -> None:
     """A submission that gives no value at all is a FAIL: empty is not fine."""
     if tidy.empty:
         log.add(
@@ -150,7 +151,9 @@ def read_submission(
     tidy = check_value_unique(tidy, log)
     refused = {Rule.FILE_READABLE, Rule.SHEET_CHOICE, Rule.HEADER, Rule.YEAR_MATCH}
     if not any(r.status == "FAIL" and r.rule in refused for r in log.records):
-        check_has_values(tidy, path.name, log)  # a file refused as a whole needs no second FAIL
+        check_file_has_values(
+            tidy, path.name, log
+        )  # a file refused as a whole needs no second FAIL
     return tidy, log
 
 

@@ -10,18 +10,17 @@ from pipeline.config.schema import load_targets_config
 from pipeline.intake import submission_format
 from pipeline.intake.bureau_table import measure_of
 from pipeline.intake.numbers import NumberError, normalise, parse_cell, parse_year
+from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 from pipeline.intake.spreadsheet import Grid
+from pipeline.intake.submission_format import LONG_SHEET
 from pipeline.intake.tidy import (
-    STAGE,
     Source,
     check_invisible_characters,
     frame,
     record,
     resolve_region,
 )
-
-LONG_SHEET = "长表"
 
 
 def long_columns(header: tuple) -> dict[str, int] | None:

@@ -9,6 +9,9 @@ from typing import Literal
 import pandas as pd
 
 Status = Literal["PASS", "WARN", "FAIL"]
+# The two stages a QA record comes from: reading a file, and checking what was read.
+READ_STAGE = "读取"
+CHECK_STAGE = "校验"
 
 
 class Rule:

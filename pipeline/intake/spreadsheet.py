@@ -16,9 +16,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
-STAGE = "读取"
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
 SUPPORTED_SUFFIXES = (*OPENPYXL_SUFFIXES, *CALAMINE_SUFFIXES, ".csv")

@@ -10,6 +10,7 @@ accepts one-row headers ("城镇新增就业完成数（人）"), CSV in UTF-8 o
 from __future__ import annotations
 
 SHEET_NAME = "完成情况"
+LONG_SHEET = "长表"  # the sheet name QA records give for a long-format CSV
 SEQUENCE_HEADER = "序号"
 REGION_HEADER = "县（市、区）"
 TASK_LABEL = "目标任务"

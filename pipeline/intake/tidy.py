@@ -11,9 +11,9 @@ from pipeline.config.regions import FunctionalZone, Region, UnknownRegionError, 
 from pipeline.config.schema import Indicator
 from pipeline.intake import submission_format
 from pipeline.intake.numbers import invisible_characters, normalise
+from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
-STAGE = "读取"
 TIDY_COLUMNS = [
     "region_code", "region", "year", "indicator", "indicator_name", "measure", "value", "unit",
     "source_file", "source_sheet", "source_row", "source_column", "is_sample", "missing_reason",

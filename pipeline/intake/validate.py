@@ -7,12 +7,10 @@ import pandas as pd
 
 from pipeline.config.indicators import NoPlanError, indicator, indicators, plan_for_year, target
 from pipeline.config.regions import UnknownRegionError, by_code, city, counties
+from pipeline.intake.qa import CHECK_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
+from pipeline.intake.submission_format import LONG_SHEET
 from pipeline.intake.tidy import check_value_unique
-
-LONG_SHEET = "长表"
-
-STAGE = "校验"
 
 
 def _where(row: pd.Series) -> dict:
@@ -230,7 +228,7 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
             )
 
 
-def check_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
+def check_year_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
     """Nothing read at all (an empty folder, only unreadable files) is a FAIL, not a quiet pass."""
     if tidy.empty:
         log.add(Rule.HAS_VALUES, STAGE, "FAIL", "没有读取到任何数值：请检查文件夹中是否有报表文件")
@@ -240,7 +238,7 @@ def check_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
 
 def validate(tidy: pd.DataFrame) -> QaLog:
     log = QaLog()
-    check_has_values(tidy, log)
+    check_year_has_values(tidy, log)
     if tidy.empty:
         return log
     check_value_unique(tidy, log, STAGE)

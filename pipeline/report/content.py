@@ -25,7 +25,6 @@ from pipeline.config.indicators import indicator, indicators, plan_for_year
 from pipeline.config.regions import all_regions, city, counties
 from pipeline.config.schema import Plan, load_targets_config
 from pipeline.forecast import engine
-from pipeline.intake.collect import load_processed_tidy, load_qa_log
 from pipeline.plan_targets.assess import (
     CALIBRATION_FIRST_ORIGIN,
     FINAL_STATUSES,
@@ -52,7 +51,12 @@ from pipeline.report.workbook import (
     Sheet,
     write_workbook,
 )
-from pipeline.store.inert import read_csv
+from pipeline.store.catalog import (
+    load_assessment,
+    load_forecast_paths,
+    load_processed_tidy,
+    load_qa_log,
+)
 
 QA_STATUS_WORDS = {"PASS": "通过", "WARN": "需关注", "FAIL": "不通过"}
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
@@ -107,15 +111,10 @@ class ReportInputs:
 
     @classmethod
     def load(cls, processed_dir: Path, year: int) -> ReportInputs:
-        base = processed_dir / str(year)
         return cls(
             year=year,
-            assessment=read_csv(
-                base / "assessment.csv",
-                dtype={"region_code": str, "note": str, "years_missed": str, "check": str},
-                keep_default_na=True,
-            ),
-            paths=read_csv(base / "forecast_paths.csv", dtype={"region_code": str}),
+            assessment=load_assessment(processed_dir, year),
+            paths=load_forecast_paths(processed_dir, year),
             tidy=load_processed_tidy(processed_dir, year),
             qa_log=load_qa_log(processed_dir, year),
         )

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pipeline.store.atomic import write_atomically
 from pipeline.store.inert import write_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -82,6 +83,4 @@ def write_workbook(sheets: list[Sheet], path: Path) -> None:
     book.remove(book.active)
     for sheet in sheets:
         _write_sheet(book, sheet)
-    partial = path.with_name(f".{path.name}.partial")
-    book.save(partial)
-    partial.replace(path)
+    write_atomically(path, book.save)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pipeline import CONFIG_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from pipeline.store import catalog as P
+from pipeline.store.atomic import fsync_dir, symlink_atomically, write_json_atomically
 
 YEAR_NOTEBOOK = "10_year.ipynb"
 COUNTY_NOTEBOOK = "20_county.ipynb"
@@ -375,28 +376,6 @@ def _read_manifest(build: Path) -> dict:
         return {}
 
 
-def _write_json_atomically(data: dict, path: Path) -> None:
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
-    partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    with partial.open("rb") as handle:
-        os.fsync(handle.fileno())
-    partial.replace(path)
-
-
-def _symlink_atomically(target: str, link: Path) -> None:
-    temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.tmp")
-    os.symlink(target, temporary)
-    os.replace(temporary, link)  # rename(2): the link is the old one or the new one, never neither
-
-
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def ensure_published_links(layout: Layout) -> None:
     """``data/processed/<year>`` and ``reports/<year>`` as relative links through the pointer.
     A real folder left by an older version of the pipeline is moved aside first (once)."""
@@ -412,7 +391,7 @@ def ensure_published_links(layout: Layout) -> None:
             link.rename(link.with_name(f".previous-{link.name}-{uuid.uuid4().hex[:8]}"))
         pending.append((relative, link))
     for relative, link in pending:
-        _symlink_atomically(relative, link)
+        symlink_atomically(relative, link)
 
 
 def clean_leftovers(layout: Layout) -> list[str]:
@@ -653,7 +632,7 @@ def run_year(
             progress,
         )
         manifest = {"year": year, "run_id": run_id, "code": code, "stages": records}
-        _write_json_atomically(manifest, build / MANIFEST)
+        write_json_atomically(manifest, build / MANIFEST)
         if failures or skipped:
             (build / FAILED).write_text("", encoding="utf-8")
             lines = [f.line() for f in failures]
@@ -664,10 +643,10 @@ def run_year(
                 + "\n".join(lines)
             )
         (build / COMPLETE).write_text(run_id, encoding="utf-8")
-        _fsync_dir(build)
+        fsync_dir(build)
         checkpoint("before-swap")
-        _symlink_atomically(run_id, layout.current)
-        _fsync_dir(layout.year_builds)
+        symlink_atomically(run_id, layout.current)
+        fsync_dir(layout.year_builds)
         checkpoint("after-swap")
         ensure_published_links(layout)
         checkpoint("after-links")

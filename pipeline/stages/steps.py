@@ -33,6 +33,7 @@ from pipeline.plan_targets.assess import (
     indicator_parameters,
 )
 from pipeline.store import catalog
+from pipeline.store.atomic import write_csv_atomically
 
 
 class DataFailed(RuntimeError):
@@ -64,11 +65,11 @@ def year_stage(raw_dir: Path, processed_dir: Path, year: int) -> YearResult:
     folder = catalog.year_dir(processed_dir, year)
     tidy, log = intake(raw_dir, year)
     qa = log.to_frame()
-    catalog.write_csv_atomically(qa, folder / catalog.QA_FILE)
+    write_csv_atomically(qa, folder / catalog.QA_FILE)
     if log.has_failures:
         fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
         raise DataFailed(f"{year}年报表有 FAIL 级问题，未继续：\n{fails}")
-    catalog.write_csv_atomically(tidy, folder / catalog.TIDY_FILE)
+    write_csv_atomically(tidy, folder / catalog.TIDY_FILE)
     actual = tidy[tidy["measure"] == "actual"]
     calibration = build_calibration(actual, year)
     calibration.write(folder)
@@ -76,12 +77,12 @@ def year_stage(raw_dir: Path, processed_dir: Path, year: int) -> YearResult:
         [{"indicator": k} | v for k, v in indicator_parameters(actual, year).items()],
         columns=["indicator", "pooled_step_sd", "common_share"],
     )
-    catalog.write_csv_atomically(parameters, folder / catalog.INDICATOR_PARAMETERS_FILE)
+    write_csv_atomically(parameters, folder / catalog.INDICATOR_PARAMETERS_FILE)
     qa_read = qa.astype(str).replace("<NA>", "")
     for region in all_regions():
         out = catalog.region_dir(processed_dir, year, region.code)
-        catalog.write_csv_atomically(region_rows(tidy, region.code), out / catalog.TIDY_FILE)
-        catalog.write_csv_atomically(region_qa(qa_read, region), out / catalog.QA_FILE)
+        write_csv_atomically(region_rows(tidy, region.code), out / catalog.TIDY_FILE)
+        write_csv_atomically(region_qa(qa_read, region), out / catalog.QA_FILE)
     return YearResult(tidy, log, calibration, parameters)
 
 
@@ -96,8 +97,8 @@ def _simulator(processed_dir: Path, year: int, actual: pd.DataFrame, known=None)
 
 def _write_region(processed_dir: Path, year: int, code: str, assessment, summary) -> None:
     out = catalog.region_dir(processed_dir, year, code)
-    catalog.write_csv_atomically(assessment, out / catalog.ASSESSMENT_FILE)
-    catalog.write_csv_atomically(summary, out / catalog.PATHS_FILE)
+    write_csv_atomically(assessment, out / catalog.ASSESSMENT_FILE)
+    write_csv_atomically(summary, out / catalog.PATHS_FILE)
 
 
 def county_stage(
@@ -143,8 +144,8 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
         ignore_index=True,
     )[PATH_COLUMNS]
     folder = catalog.year_dir(processed_dir, year)
-    catalog.write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
-    catalog.write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
+    write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
+    write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
     return assessment, summary
 
 

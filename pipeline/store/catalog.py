@@ -17,20 +17,22 @@ the current build (see ``pipeline/runner/run.py`` and docs/running.md).
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pipeline import DATA_DIR, PROJECT_ROOT
-from pipeline.store.inert import read_csv, write_csv
+from pipeline.store.atomic import write_npz_atomically
+from pipeline.store.inert import read_csv
 
 TIDY_FILE = "tidy.csv"
 QA_FILE = "qa_log.csv"
 ASSESSMENT_FILE = "assessment.csv"
 PATHS_FILE = "forecast_paths.csv"
 SIMULATION_FILE = "paths.npz"
+CALIBRATION_SCALES_FILE = "calibration.csv"
+MODEL_WEIGHTS_FILE = "model_weights.csv"
 INDICATOR_PARAMETERS_FILE = "indicator_parameters.csv"
 REGIONS_DIR = "regions"
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
@@ -77,14 +79,6 @@ def describe_os_error(error: OSError) -> str:
     else:
         what = f"读写失败（{error.strerror or error}）", "请检查该路径后重新运行"
     return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
-
-
-def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """Write to a uniquely named file beside ``path``, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
-    write_csv(frame, partial)
-    partial.replace(path)
 
 
 def _require(path: Path, stage: str, year: int) -> Path:
@@ -149,13 +143,9 @@ def write_simulation(
     processed_dir: Path, year: int, region_code: str, paths: dict[str, tuple[np.ndarray, list[str]]]
 ) -> None:
     """Every simulated path of a region (indicator → paths × years), for the city to sum."""
-    out = region_dir(processed_dir, year, region_code) / SIMULATION_FILE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.{uuid.uuid4().hex}.partial.npz")
     arrays = {f"paths__{k}": v[0] for k, v in paths.items()}
     arrays |= {f"models__{k}": np.array(v[1], dtype=str) for k, v in paths.items()}
-    np.savez(partial, **arrays)
-    partial.replace(out)
+    write_npz_atomically(arrays, region_dir(processed_dir, year, region_code) / SIMULATION_FILE)
 
 
 def load_simulation(
@@ -174,10 +164,15 @@ def _year_or_region_dir(processed_dir: Path, year: int, region_code: str | None)
     return region_dir(processed_dir, year, region_code)
 
 
+ASSESSMENT_TEXT_COLUMNS = ("region_code", "note", "years_missed", "check")
+
+
 def load_assessment(processed_dir: Path, year: int, region_code: str | None = None) -> pd.DataFrame:
+    """The plan-target table (one row per region × indicator); its text columns as text."""
     folder = _year_or_region_dir(processed_dir, year, region_code)
     return read_csv(
-        _require(folder / ASSESSMENT_FILE, "make report", year), dtype={"region_code": str}
+        _require(folder / ASSESSMENT_FILE, "make report", year),
+        dtype=dict.fromkeys(ASSESSMENT_TEXT_COLUMNS, str),
     )
 
 
@@ -189,7 +184,5 @@ def load_forecast_paths(
 
 
 def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:
-    from pipeline.forecast.calibration import WEIGHTS_FILE
-
-    path = year_dir(processed_dir, year) / WEIGHTS_FILE
+    path = year_dir(processed_dir, year) / MODEL_WEIGHTS_FILE
     return read_csv(_require(path, "notebooks/10_year.ipynb", year))

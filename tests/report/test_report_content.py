@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 
 from pipeline import CONFIG_DIR, RAW_DIR
 from pipeline.config.regions import all_regions
-from pipeline.intake.collect import QA_FILE, TIDY_FILE, intake
+from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
 from pipeline.report.content import ReportInputs, build_markdown, workbook_name
+from pipeline.store.catalog import QA_FILE, TIDY_FILE
 
 
 def _processed(root: Path, year: int, calibration=None) -> ReportInputs:
