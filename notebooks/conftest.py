@@ -5,6 +5,9 @@ import os
 import shutil
 import tempfile
 
+# The kernels inherit this process's environment: the one-BLAS-thread setting (pipeline/__init__.py).
+import pipeline  # noqa: F401
+
 _created: list[str] = []
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+# First, before numpy: the pipeline's one-BLAS-thread setting (pipeline/__init__.py) must precede it.
+import pipeline  # noqa: F401  # isort: skip
+
 import os
 import shutil
 from pathlib import Path
