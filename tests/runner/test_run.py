@@ -344,7 +344,7 @@ def test_a_full_disk_while_publishing_leaves_the_published_pair_intact(tmp_path,
     def full(data, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("pipeline.runner.run._write_json_atomically", full)
+    monkeypatch.setattr("pipeline.runner.run.write_json_atomically", full)
     with pytest.raises(OSError):
         _fake_run(tmp_path, force=True)
     assert _published_pair(tmp_path) == before
