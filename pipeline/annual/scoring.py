@@ -232,15 +232,22 @@ def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -
                                 if row["indicator"] in rules.scoring.weights),
             "deductions": "；".join(reason for (_, reason), _ in scored if reason),
         })  # fmt: skip
-    # Order: by score, equal scores in the registry's county order (which decides nothing).
-    table = pd.DataFrame(rows).sort_values("score", ascending=False, kind="stable")
+    # Equal scores stay in the registry's county order (which decides nothing).
+    return ranked(pd.DataFrame(rows), rules)[SCORE_COLUMNS]
+
+
+def ranked(table: pd.DataFrame, rules: AssessmentRules) -> pd.DataFrame:
+    """The table in order of its exact ``exact_score`` (equal scores keep their order), with
+    ``rank`` (equal scores share one), ``grade`` and ``grade_note`` (the 优秀 quota and its tie
+    rule): the one ranking of the scorer and of the 考评组's review."""
+    table = table.sort_values("exact_score", ascending=False, kind="stable").reset_index(drop=True)
     exact_scores = list(table["exact_score"])
     table["rank"] = ranks_of(exact_scores)
     table["grade"], table["grade_note"] = apply_excellent_quota(
         exact_scores, list(table["region"]), [grade_for(s, rules.grades) for s in exact_scores],
         rules.grades, rules.excellent_quota,
     )  # fmt: skip
-    return table[SCORE_COLUMNS].reset_index(drop=True)
+    return table
 
 
 def base_allocations(rules: AssessmentRules | None = None) -> tuple[dict[str, float], bool]:

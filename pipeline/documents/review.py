@@ -22,13 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pipeline import DATA_DIR
 from pipeline.annual.exact import exact
 from pipeline.annual.exact import points as rounded_points
-from pipeline.annual.scoring import (
-    Suggestion,
-    apply_excellent_quota,
-    fund_table,
-    grade_for,
-    ranks_of,
-)
+from pipeline.annual.scoring import Suggestion, fund_table, ranked
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.regions import counties, resolve_region
 from pipeline.config.schema import ConfigError, _Strict
@@ -161,7 +155,7 @@ def apply_review(
     """The score table after the review, and every change it made (score, rank, grade).
 
     Points are added to the computed score (kept within 0–100); 改正 of a score replaces it; rank
-    and grade are recomputed with the scorer's :func:`grade_for` and :func:`apply_excellent_quota`;
+    and grade are recomputed with the scorer's own ranking (:func:`ranked`);
     一票否决 and 改正 of a grade are applied last. Columns added: ``computed_score`` (before the
     review), ``review_points`` and ``review_notes``."""
     rules = rules or load_rules()
@@ -180,20 +174,12 @@ def apply_review(
         new_scores.append(rounded_points(min(max(base + total, Fraction(0)), Fraction(100))))
         points.append(float(rounded_points(total)))
         notes.append("；".join(_note(e) for e in entries))
-    table["score"] = [float(s) for s in new_scores]
+    table["score"], table["exact_score"] = [float(s) for s in new_scores], new_scores
     table["review_points"], table["review_notes"] = points, notes
     before = scores.set_index("region_code")
-    # rank and grade exactly as the scorer makes them (equal scores share a rank; the 优秀 quota
-    # and its tie rule), from the reviewed scores
-    order = sorted(range(len(new_scores)), key=lambda i: new_scores[i], reverse=True)
-    table = table.iloc[order].reset_index(drop=True)
-    ordered = [new_scores[i] for i in order]
-    table["rank"] = ranks_of(ordered)
-    grades, grade_notes = apply_excellent_quota(
-        ordered, list(table["region"]), [grade_for(s, rules.grades) for s in ordered],
-        rules.grades, rules.excellent_quota,
-    )  # fmt: skip
-    table["grade_note"] = grade_notes
+    # rank and grade exactly as the scorer makes them, from the reviewed scores
+    table = ranked(table, rules).drop(columns="exact_score")
+    grades = list(table["grade"])
     for i, code in enumerate(table["region_code"]):
         for entry in by_code[code]:
             if entry.kind == VETO:
