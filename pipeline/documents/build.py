@@ -19,6 +19,7 @@ from pipeline.documents.render import references, to_docx, to_pdf
 from pipeline.documents.review import REVIEW_DIR, check_approval, load_review, reviewed, stage_label
 from pipeline.documents.settings import DocumentsConfig, load_documents_config
 from pipeline.report.publish import find_quarto
+from pipeline.store.inert import write_csv
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,15 @@ def file_names(inputs: DocumentInputs) -> dict[str, str]:
 
 
 def write_changes(inputs: DocumentInputs, path: Path) -> None:
-    """Every change the review made, one row each (UTF-8 with BOM so that Excel/WPS read it)."""
+    """Every change the review made, one row each (UTF-8 with BOM so that Excel/WPS read it; its
+    reasons are the review's text, written inert like every CSV of the project)."""
     rows = [dataclasses.asdict(c) for c in inputs.changes]
     columns = {"region_code": "地区代码", "region": "地区", "item": "项目", "before": "复核前",
                "after": "复核后", "reason": "依据", "document_number": "文号"}  # fmt: skip
-    pd.DataFrame(rows, columns=list(columns)).rename(columns=columns).to_csv(
-        path, index=False, encoding="utf-8-sig"
+    write_csv(
+        pd.DataFrame(rows, columns=list(columns)).rename(columns=columns),
+        path,
+        encoding="utf-8-sig",
     )
 
 

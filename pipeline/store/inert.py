@@ -69,11 +69,14 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: restored_text(c) if isinstance(c, str) else c)
 
 
-def write_csv(frame: pd.DataFrame, path: Path, **options) -> None:
-    """Every CSV the project writes: inert text, UTF-8, and CRLF line ends — with "\r\n" as the
-    line end the csv writer quotes any field holding a carriage return or line break, so a text
-    with a stray \r (from a submission's cell) reads back as one field, not a broken line."""
-    inert_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", **options)
+def write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8", **options) -> None:
+    """Every CSV the project writes: inert text, UTF-8 (``utf-8-sig`` for a file meant for
+    Excel/WPS), and CRLF line ends — with "\r\n" as the line end the csv writer quotes any field
+    holding a carriage return or line break, so a text with a stray \r (from a submission's cell)
+    reads back as one field, not a broken line."""
+    inert_frame(frame).to_csv(
+        path, index=False, encoding=encoding, lineterminator="\r\n", **options
+    )
 
 
 def read_csv(path: Path, **options) -> pd.DataFrame:
