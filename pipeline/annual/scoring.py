@@ -156,7 +156,7 @@ def missing_reason(row: pd.Series) -> str:
     return str(reason) if isinstance(reason, str) else ""
 
 
-def _points_row(row: pd.Series, rules: AssessmentRules) -> tuple[Fraction, str]:
+def points_row(row: pd.Series, rules: AssessmentRules) -> tuple[Fraction, str]:
     scoring = rules.scoring
     weight = scoring.weights.get(row["indicator"], 0.0)
     if row["kind"] == "cumulative":
@@ -188,7 +188,7 @@ def points_formula(row: pd.Series, rules: AssessmentRules) -> str:
     Tiered, 25 points, 627 of 660: '完成率95.0%，比下达任务低5%以内，扣分值的40%：25×(1−40%)＝15.00分'."""
     scoring = rules.scoring
     weight = scoring.weights[row["indicator"]]
-    points, _ = _points_row(row, rules)
+    points, _ = points_row(row, rules)
     got = f"{rounded_points(points)}分"
     if not row["reported"]:
         why = missing_reason(row)
@@ -223,7 +223,7 @@ def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -
         facts = annual[annual["region_code"] == code]
         if facts.empty:
             raise ConfigError(f"没有 {code} 的年度任务数据，无法计分")
-        scored = [(_points_row(row, rules), row) for _, row in facts.iterrows()]
+        scored = [(points_row(row, rules), row) for _, row in facts.iterrows()]
         score = rounded_points(sum((points for (points, _), _ in scored), Fraction(0)))
         rows.append({
             "region_code": code, "region": facts["region"].iloc[0], "exact_score": score,

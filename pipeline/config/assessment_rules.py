@@ -83,12 +83,33 @@ class Funds(_Strict):
         return self
 
 
+REVIEW_KINDS = ("督查", "职责", "加分", "扣分", "一票否决")
+
+
+class ReviewBounds(_Strict):
+    bounds: dict[str, tuple[float, float]]
+    county_total: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _every_kind_bounded(self) -> ReviewBounds:
+        missing = set(REVIEW_KINDS) - set(self.bounds)
+        if missing:
+            raise ValueError(
+                f"review.bounds 须为每类复核事项给出上下限，缺少：{'、'.join(sorted(missing))}"
+            )
+        for kind, (low, high) in {**self.bounds, "county_total": self.county_total}.items():
+            if low > high:
+                raise ValueError(f"review 的 {kind} 下限 {low:g} 大于上限 {high:g}")
+        return self
+
+
 class AssessmentRules(_Strict):
     scoring: Scoring
     grades: tuple[Grade, ...]
     excellent_quota: Quota
     accountability: Accountability
     funds: Funds
+    review: ReviewBounds
 
     @model_validator(mode="after")
     def _grades_descend_to_zero(self) -> AssessmentRules:

@@ -9,8 +9,8 @@ from pydantic import Field, RootModel, field_validator
 
 from pipeline.config.regions import resolve_region
 from pipeline.config.schema import _Strict
+from pipeline.config.yamlfile import load_validated
 from pipeline.documents.content import Contact, Nominee
-from pipeline.documents.yamlfile import load_validated
 
 
 class _Contact(_Strict):

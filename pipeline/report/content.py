@@ -1,6 +1,7 @@
 """The report's content: the Quarto Markdown document built from the processed data of one year.
 
-Everything the report says is computed here (or in the modules it calls) and written with the
+The report presents what the stages computed — the plan-target table, the forecast paths and the
+考核 stage's results (:class:`pipeline.annual.results.YearResults`) — written with the
 building blocks of ``pipeline/report/markup.py``; ``pipeline/report/publish.py`` renders the result.
 """
 
@@ -18,8 +19,9 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR
 from pipeline.annual import scoring
 from pipeline.annual.exact import exact, percent_text
-from pipeline.annual.facts import TASK_FROM_PLAN, annual_tasks, number
+from pipeline.annual.facts import TASK_FROM_PLAN, number
 from pipeline.annual.method import scoring_method
+from pipeline.annual.results import YearResults
 from pipeline.config.assessment_rules import load_rules
 from pipeline.config.indicators import indicator, indicators, plan_for_year
 from pipeline.config.regions import all_regions, city, counties
@@ -108,6 +110,7 @@ class ReportInputs:
     paths: pd.DataFrame
     tidy: pd.DataFrame
     qa_log: pd.DataFrame
+    results: YearResults  # the 考核 stage's files: the report presents them, never computes them
 
     @classmethod
     def load(cls, processed_dir: Path, year: int) -> ReportInputs:
@@ -117,6 +120,7 @@ class ReportInputs:
             paths=load_forecast_paths(processed_dir, year),
             tidy=load_processed_tidy(processed_dir, year),
             qa_log=load_qa_log(processed_dir, year),
+            results=YearResults.read(processed_dir, year),
         )
 
     @property
@@ -124,54 +128,6 @@ class ReportInputs:
         """True when any value comes from a file carrying the sample note row (the tidy table's
         ``is_sample`` column, set by the intake)."""
         return bool(self.tidy["is_sample"].astype(bool).any())
-
-
-@dataclass
-class YearResults:
-    """The year's assessment under 第十九–二十二条, computed once for the report and the workbook."""
-
-    annual: pd.DataFrame
-    previous_annual: pd.DataFrame | None
-    scores: pd.DataFrame
-    previous_scores: pd.DataFrame | None
-    funds: pd.DataFrame
-    funds_are_sample: bool
-    interviews: list[scoring.Suggestion]
-    commendations: list[scoring.Suggestion]
-    warnings: list[scoring.Suggestion]  # 预警提醒 from forecasts (never a 约谈)
-    withheld: list[scoring.Suggestion]  # rules not applied because county targets are estimates
-
-    @classmethod
-    def compute(cls, inputs: ReportInputs) -> YearResults:
-        year, plan = inputs.year, plan_for_year(inputs.year)
-        annual = annual_tasks(inputs.tidy, year, qa_log=inputs.qa_log)
-        scores = scoring.score_counties(annual)
-        previous_annual = previous_scores = None
-        if year - 1 >= plan.start:  # the previous year is scored under the same plan
-            previous_annual = annual_tasks(inputs.tidy, year - 1, qa_log=inputs.qa_log)
-            previous_scores = scoring.score_counties(previous_annual)
-        final = year == plan.end
-        interviews = scoring.interview_suggestions(annual, scores, inputs.assessment, final)
-        interviewed = {s.region_code for s in interviews}
-        funds, funds_are_sample = scoring.fund_table(scores, interviewed)
-        return cls(
-            annual, previous_annual, scores, previous_scores, funds, funds_are_sample, interviews,
-            scoring.commendation_suggestions(annual, scores, inputs.assessment, final),
-            [] if final else scoring.early_warnings(inputs.assessment),
-            scoring.withheld_rules(annual, scores, inputs.assessment, final),
-        )  # fmt: skip
-
-    def commendation_note(self, region_code: str, final: bool, assessment: pd.DataFrame) -> str:
-        """Why a county whose score reached the top grade, or whose grade is commended, is not
-        suggested for 表扬 ('' when it is, or when neither applies)."""
-        if region_code in {s.region_code for s in self.commendations}:
-            return ""
-        county = self.scores[self.scores["region_code"] == region_code].iloc[0]
-        rules = load_rules()
-        if not county["grade_note"] and county["grade"] not in rules.accountability.commend_grades:
-            return ""
-        estimated = scoring.allocation_estimated(self.annual)
-        return scoring.commendation_blocker(county, assessment, final, estimated, rules)
 
 
 def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
@@ -361,8 +317,7 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     commended = {s.region_code for s in results.commendations}
     rows = []
     notes = {
-        c: results.commendation_note(c, final, inputs.assessment)
-        for c in results.scores["region_code"]
+        c: results.commendation_note(c) for c in results.scores["region_code"]
     }
     for county in results.scores.itertuples():
         facts = results.annual[results.annual["region_code"] == county.region_code]
@@ -459,7 +414,7 @@ def _outcome(region_code: str, results: YearResults, final: bool, assessment: pd
     lines = [
         f"考核得分{score['score']:.2f}分，第{score['rank']}名，等次：{score['grade']}。",
         f"扣分：{score['deductions'] or '无'}。",
-        *([f"等次与表扬说明：{note}。"] if (note := results.commendation_note(region_code, final, assessment)) else []),
+        *([f"等次与表扬说明：{note}。"] if (note := results.commendation_note(region_code)) else []),
         f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{signed(fund['change'], ',.2f')}万元（{signed(fund['change_share'] * 100, '.1f')}%）"
         + ("，基数为样例" if results.funds_are_sample else "") + "。",
     ]  # fmt: skip
@@ -668,7 +623,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     plan = plan_for_year(year)
     final = year == plan.end
     settings, rules = load_targets_config(), load_rules()
-    results = YearResults.compute(inputs)
+    results = inputs.results
     annual = results.annual
     summary = executive_summary(inputs, results)
     glance = glance_table(inputs, results)

@@ -33,13 +33,10 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline import CONFIG_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
-from pipeline.store import catalog as P
+from pipeline.annual.review import REVIEW_DIR
+from pipeline.stages import registry
 from pipeline.store.atomic import fsync_dir, symlink_atomically, write_json_atomically
 
-YEAR_NOTEBOOK = "10_year.ipynb"
-COUNTY_NOTEBOOK = "20_county.ipynb"
-CITY_NOTEBOOK = "30_city.ipynb"
-REPORT_NOTEBOOK = "40_report.ipynb"
 MANIFEST = "stages.json"
 COMPLETE = "COMPLETE"
 FAILED = "FAILED"
@@ -68,6 +65,11 @@ class Stage:
     # Which upstream outputs the stage reads (None: all of its dependencies' outputs). A county
     # reads only its own slice and the shared calibration, so a change elsewhere leaves it alone.
     reads: tuple[str, ...] | None = None
+
+    @property
+    def spec_name(self) -> str:
+        """The declaration the stage comes from ("county" for "county-610902")."""
+        return self.id.split("-", 1)[0]
 
     def notebook_out(self) -> str:
         """Where the executed notebook is kept: report/notebooks/20_county-610902.ipynb."""
@@ -133,15 +135,6 @@ def tree_sha(roots: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def raw_inputs(raw_dir: Path, year: int) -> list[Path]:
-    """The raw folders the intake reads for ``year``: every year folder up to it."""
-    if not raw_dir.is_dir():
-        return []
-    from pipeline.intake.ingest import is_year_folder
-
-    return sorted(p for p in raw_dir.iterdir() if is_year_folder(p) and int(p.name) <= year)
-
-
 def code_sha() -> str:
     """The pipeline package (code and templates), the configuration and the pinned environment."""
     return tree_sha([PROJECT_ROOT / "pipeline", CONFIG_DIR, PROJECT_ROOT / "requirements.lock"])
@@ -151,97 +144,45 @@ def code_sha() -> str:
 # the stages of a year
 
 
-def plan_stages(year: int, raw_dir: Path, build: Path, use_quarto: bool | None) -> list[Stage]:
-    from pipeline.config.regions import city, counties
-
-    processed = str(build / "processed")
-    y = f"processed/{year}"
-    stages = [
-        Stage(
-            "year",
-            f"{year}年度阶段（读取、校验、校准）",
-            YEAR_NOTEBOOK,
-            {"year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": processed},
-            outputs=(
-                f"{y}/{P.TIDY_FILE}",
-                f"{y}/{P.QA_FILE}",
-                f"{y}/calibration.csv",
-                f"{y}/model_weights.csv",
-                f"{y}/{P.INDICATOR_PARAMETERS_FILE}",
-                *(
-                    f"{y}/{P.REGIONS_DIR}/{r.code}/{n}"
-                    for r in (city(), *counties())
-                    for n in (P.TIDY_FILE, P.QA_FILE)
-                ),
-            ),
-            static_inputs=tuple(str(p) for p in raw_inputs(raw_dir, year)),
-        )  # fmt: skip
-    ]
-    shared = (
-        f"{y}/calibration.csv",
-        f"{y}/model_weights.csv",
-        f"{y}/{P.INDICATOR_PARAMETERS_FILE}",
-    )
-
-    def own(code: str) -> tuple[str, ...]:
-        return tuple(f"{y}/{P.REGIONS_DIR}/{code}/{n}" for n in (P.TIDY_FILE, P.QA_FILE))
-
-    for county in counties():
-        stages.append(
-            Stage(
-                f"county-{county.code}",
-                f"{county.name} 县区阶段",
-                COUNTY_NOTEBOOK,
-                {"year": year, "region_code": county.code, "processed_dir": processed},
-                deps=("year",),
-                outputs=tuple(
-                    f"{y}/{P.REGIONS_DIR}/{county.code}/{n}"
-                    for n in (P.SIMULATION_FILE, P.ASSESSMENT_FILE, P.PATHS_FILE)
-                ),
-                reads=own(county.code) + shared,
-            )  # fmt: skip
-        )
-    stages.append(
-        Stage(
-            "city",
-            f"{city().name} 全市阶段（汇总）",
-            CITY_NOTEBOOK,
-            {"year": year, "processed_dir": processed},
-            deps=tuple(s.id for s in stages),
-            outputs=(
-                *(
-                    f"{y}/{P.REGIONS_DIR}/{city().code}/{n}"
-                    for n in (P.ASSESSMENT_FILE, P.PATHS_FILE)
-                ),
-                f"{y}/{P.ASSESSMENT_FILE}",
-                f"{y}/{P.PATHS_FILE}",
-            ),
-            reads=(
-                *own(city().code),
-                *shared,
-                *(o for s in stages if s.id.startswith("county-") for o in s.outputs),
-            ),
-        )  # fmt: skip
-    )
-    stages.append(
-        Stage(
-            "report",
-            f"{year}年度报告（发布）",
-            REPORT_NOTEBOOK,
-            {
-                "year": year,
-                "processed_dir": processed,
-                "report_dir": str(build / "report"),
-                "use_quarto": use_quarto,
-            },
-            deps=("year", "city"),
-            outputs=("report",),
-            static_inputs=(
-                str(PROJECT_ROOT / "docs" / "backtest"),
-                str(PROJECT_ROOT / "data" / "reference"),
-            ),
-        )  # fmt: skip
-    )
+def plan_stages(
+    year: int, raw_dir: Path, build: Path, use_quarto: bool | None, review_dir: Path = REVIEW_DIR
+) -> list[Stage]:
+    """The year's stages, one per declaration of ``pipeline/stages/registry.py`` (one per county for
+    a county stage), with their parameters, dependencies, reads and writes as build paths."""
+    options = {
+        "year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": str(build / "processed"),
+        "report_dir": str(build / "report"), "use_quarto": use_quarto,
+        "review_dir": str(review_dir.resolve()),
+    }  # fmt: skip
+    stages = []
+    for spec in registry.STAGES:
+        deps = tuple(u.stage_id(code) for u in registry.upstream(spec) for code in u.instances())
+        for code in spec.instances():
+            parameters = {name: options[name] for name in spec.parameters if name != "region_code"}
+            if code:
+                parameters["region_code"] = code
+            stages.append(
+                Stage(
+                    spec.stage_id(code),
+                    spec.label_for(year, code),
+                    spec.notebook,
+                    parameters,
+                    deps=deps,
+                    outputs=tuple(
+                        p for w in spec.writes for p in registry.dataset_paths(w, year, code)
+                    ),
+                    static_inputs=tuple(
+                        str(path)
+                        for kind in spec.extra_inputs
+                        for path in registry.extra_input_paths(
+                            kind, year, raw_dir, review_dir, PROJECT_ROOT
+                        )
+                    ),
+                    reads=tuple(
+                        p for r in spec.reads for p in registry.dataset_paths(r, year, code)
+                    ),
+                )  # fmt: skip
+            )
     return stages
 
 
@@ -255,7 +196,7 @@ def stage_key(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -> s
     stable = {
         k: v
         for k, v in stage.parameters.items()
-        if k not in ("processed_dir", "report_dir", "raw_dir")
+        if k not in ("processed_dir", "report_dir", "raw_dir", "review_dir")
     }
     digest.update(json.dumps(stable, sort_keys=True).encode())
     digest.update(tree_sha([Path(p) for p in stage.static_inputs]).encode())
@@ -301,18 +242,7 @@ def execute_notebook(stage: Stage, build: Path) -> None:
 
 def execute_in_process(stage: Stage, build: Path) -> None:
     """The stage's function called directly (no notebook): for tests and quick checks."""
-    from pipeline.stages import steps
-
-    p = stage.parameters
-    processed = Path(p["processed_dir"])
-    if stage.id == "year":
-        steps.year_stage(Path(p["raw_dir"]), processed, p["year"])
-    elif stage.id.startswith("county-"):
-        steps.county_stage(processed, p["year"], p["region_code"])
-    elif stage.id == "city":
-        steps.city_stage(processed, p["year"])
-    else:
-        steps.report_stage(processed, p["year"], Path(p["report_dir"]), p["use_quarto"])
+    registry.call(registry.by_name(stage.spec_name), stage.parameters)
 
 
 def _failure(stage: Stage, build: Path, error: BaseException) -> StageFailure:
@@ -566,11 +496,13 @@ def run_report(
     scheduler: str | None = None,
     runner: Callable[[Stage, Path], None] = execute_notebook,
     progress: bool = True,
+    review_dir: Path = REVIEW_DIR,
 ) -> Path:
     """Build and publish ``year``; return the published report folder (``reports/<year>``)."""
     return run_year(
         year, raw_dir, workers, use_quarto, processed_root, reports_root,
         builds_root=builds_root, force=force, scheduler=scheduler, runner=runner, progress=progress,
+        review_dir=review_dir,
     ).folder  # fmt: skip
 
 
@@ -587,6 +519,7 @@ def run_year(
     scheduler: str | None = None,
     runner: Callable[[Stage, Path], None] = execute_notebook,
     progress: bool = True,
+    review_dir: Path = REVIEW_DIR,
 ) -> RunResult:
     from pipeline.config.indicators import plan_for_year
 
@@ -612,7 +545,9 @@ def run_year(
             not force
             and not altered
             and _nothing_changed(
-                layout, lambda build: plan_stages(year, raw_dir, build, use_quarto), code
+                layout,
+                lambda build: plan_stages(year, raw_dir, build, use_quarto, review_dir),
+                code,
             )
         ):
             return RunResult(reports_root / str(year), False, seconds=time.perf_counter() - started)
@@ -620,7 +555,7 @@ def run_year(
         run_id = datetime.now().strftime("%Y%m%dT%H%M%S%f") + f"-{uuid.uuid4().hex[:6]}"
         build = layout.year_builds / run_id
         (build / "report" / "notebooks").mkdir(parents=True)
-        stages = plan_stages(year, raw_dir, build.resolve(), use_quarto)
+        stages = plan_stages(year, raw_dir, build.resolve(), use_quarto, review_dir)
         records, failures, skipped, ran, reused = _execute(
             stages,
             build,

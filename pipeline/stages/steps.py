@@ -7,7 +7,9 @@ else (the benchmark's one-process run, the tests). File names and loaders are in
     county stage    once per county: simulate and assess the county; save every simulated path.
     city stage      the city's own indicators simulated, its cumulative ones summed from the
                     counties' saved paths; then the year's assessment.csv / forecast_paths.csv.
-    report stage    publish the annual report from the processed year folder.
+    考核 stage       the annual 考核 (第十九至二十二条): facts, scores, grades, 约谈/表扬, funds, after the
+                    考评组's review (data/review/<year>.yaml); files in the processed year folder.
+    report stage    publish the annual report from the processed year folder (it only reads).
 
 County→city coherence: every path is drawn from seeds fixed by (seed, year, indicator, region) and
 the common shock by (seed, year, indicator), so the same paths result however the work is split.
@@ -20,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.annual.results import YearResults
+from pipeline.annual.review import REVIEW_DIR, load_review
 from pipeline.config.indicators import indicators_for
 from pipeline.config.regions import Region, all_regions, by_code, city, counties
 from pipeline.forecast.calibration import Calibration
@@ -149,6 +153,20 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
     return assessment, summary
 
 
+def assessment_stage(processed_dir: Path, year: int, review_dir: Path = REVIEW_DIR) -> YearResults:
+    """The year's 考核 from the cleaned table, the QA log and the plan-target table, after the
+    考评组's review; written to the processed year folder (``pipeline/annual/results.py``)."""
+    results = YearResults.compute(
+        catalog.load_processed_tidy(processed_dir, year),
+        catalog.load_qa_log(processed_dir, year),
+        catalog.load_assessment(processed_dir, year),
+        year,
+        load_review(year, review_dir),
+    )
+    results.write(catalog.year_dir(processed_dir, year))
+    return results
+
+
 def report_stage(
     processed_dir: Path, year: int, report_dir: Path, use_quarto: bool | None = None
 ) -> list[Path]:
@@ -156,18 +174,6 @@ def report_stage(
 
     report_dir.mkdir(parents=True, exist_ok=True)
     return publish(processed_dir, year, report_dir, use_quarto=use_quarto)
-
-
-def run_in_process(
-    raw_dir: Path, processed_dir: Path, report_dir: Path, year: int, use_quarto: bool | None = None
-) -> list[Path]:
-    """Every stage in this process, one after another: no notebooks, no kernels (the benchmark's
-    lower bound, and a quick way to check a change)."""
-    year_stage(raw_dir, processed_dir, year)
-    for county in counties():
-        county_stage(processed_dir, year, county.code)
-    city_stage(processed_dir, year)
-    return report_stage(processed_dir, year, report_dir, use_quarto)
 
 
 def missing_counties(processed_dir: Path, year: int) -> list[str]:

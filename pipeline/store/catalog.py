@@ -8,7 +8,9 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
 - county stage: ``regions/<code>/paths.npz`` (every simulated path), ``assessment.csv`` and
   ``forecast_paths.csv`` (quantile summaries);
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
-  ``forecast_paths.csv`` for all regions.
+  ``forecast_paths.csv`` for all regions;
+- 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
+  ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``).
 
 Published years are reached through ``data/processed/<year>`` and ``reports/<year>``, symlinks into
 the current build (see ``pipeline/runner/run.py`` and docs/running.md).
@@ -34,7 +36,41 @@ SIMULATION_FILE = "paths.npz"
 CALIBRATION_SCALES_FILE = "calibration.csv"
 MODEL_WEIGHTS_FILE = "model_weights.csv"
 INDICATOR_PARAMETERS_FILE = "indicator_parameters.csv"
+# the 考核 stage (pipeline/annual/results.py says what each holds)
+ANNUAL_FACTS_FILE = "annual_facts.csv"
+SCORES_FILE = "scores.csv"
+SCORE_ITEMS_FILE = "score_items.csv"
+SUGGESTIONS_FILE = "suggestions.csv"
+FUNDS_FILE = "funds.csv"
+REVIEW_CHANGES_FILE = "review_changes.csv"
 REGIONS_DIR = "regions"
+# The published report folder of a build (the report stage's one output).
+REPORT_DATASET = "report"
+
+# Every dataset a stage reads or writes, by the name the stage declarations use
+# (pipeline/stages/registry.py): a file of the processed year folder, the same file in each
+# region's folder for the region_* names and ``simulation``, or the report folder.
+DATASETS = {
+    "tidy": TIDY_FILE,
+    "qa_log": QA_FILE,
+    "calibration": CALIBRATION_SCALES_FILE,
+    "model_weights": MODEL_WEIGHTS_FILE,
+    "indicator_parameters": INDICATOR_PARAMETERS_FILE,
+    "region_tidy": TIDY_FILE,
+    "region_qa_log": QA_FILE,
+    "simulation": SIMULATION_FILE,
+    "region_assessment": ASSESSMENT_FILE,
+    "region_forecast_paths": PATHS_FILE,
+    "assessment": ASSESSMENT_FILE,
+    "forecast_paths": PATHS_FILE,
+    "annual_facts": ANNUAL_FACTS_FILE,
+    "scores": SCORES_FILE,
+    "score_items": SCORE_ITEMS_FILE,
+    "suggestions": SUGGESTIONS_FILE,
+    "funds": FUNDS_FILE,
+    "review_changes": REVIEW_CHANGES_FILE,
+    "report": REPORT_DATASET,
+}
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
 
@@ -81,7 +117,7 @@ def describe_os_error(error: OSError) -> str:
     return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
 
 
-def _require(path: Path, stage: str, year: int) -> Path:
+def require(path: Path, stage: str, year: int) -> Path:
     if not path.exists():
         raise FileNotFoundError(
             f"找不到 {path}：请先运行 {stage}（或 make report YEAR={year}）。"
@@ -99,7 +135,7 @@ def _read_tidy(path: Path) -> pd.DataFrame:
 
 def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:
     """All regions' tidy rows written by the year stage."""
-    path = _require(year_dir(processed_dir, year) / TIDY_FILE, "notebooks/10_year.ipynb", year)
+    path = require(year_dir(processed_dir, year) / TIDY_FILE, "notebooks/10_year.ipynb", year)
     return _read_tidy(path)
 
 
@@ -110,26 +146,26 @@ def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
 
 
 def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
-    path = _require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
+    path = require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
     return read_csv(path, dtype=str, keep_default_na=False)
 
 
 def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
     path = region_dir(processed_dir, year, region_code) / TIDY_FILE
-    return _read_tidy(_require(path, "notebooks/10_year.ipynb", year))
+    return _read_tidy(require(path, "notebooks/10_year.ipynb", year))
 
 
 def load_region_qa(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
     path = region_dir(processed_dir, year, region_code) / QA_FILE
     return read_csv(
-        _require(path, "notebooks/10_year.ipynb", year), dtype=str, keep_default_na=False
+        require(path, "notebooks/10_year.ipynb", year), dtype=str, keep_default_na=False
     )
 
 
 def load_indicator_parameters(processed_dir: Path, year: int) -> dict[str, dict[str, float | None]]:
     """Per indicator: the pooled step size and the common-shock share (year stage)."""
     path = year_dir(processed_dir, year) / INDICATOR_PARAMETERS_FILE
-    frame = read_csv(_require(path, "notebooks/10_year.ipynb", year))
+    frame = read_csv(require(path, "notebooks/10_year.ipynb", year))
     return {
         row.indicator: {
             "pooled_step_sd": None if pd.isna(row.pooled_step_sd) else float(row.pooled_step_sd),
@@ -152,7 +188,7 @@ def load_simulation(
     processed_dir: Path, year: int, region_code: str
 ) -> dict[str, tuple[np.ndarray, list[str]]]:
     path = region_dir(processed_dir, year, region_code) / SIMULATION_FILE
-    with np.load(_require(path, "notebooks/20_county.ipynb", year)) as data:
+    with np.load(require(path, "notebooks/20_county.ipynb", year)) as data:
         ids = [k.removeprefix("paths__") for k in data.files if k.startswith("paths__")]
         return {i: (data[f"paths__{i}"], [str(m) for m in data[f"models__{i}"]]) for i in ids}
 
@@ -171,7 +207,7 @@ def load_assessment(processed_dir: Path, year: int, region_code: str | None = No
     """The plan-target table (one row per region × indicator); its text columns as text."""
     folder = _year_or_region_dir(processed_dir, year, region_code)
     return read_csv(
-        _require(folder / ASSESSMENT_FILE, "make report", year),
+        require(folder / ASSESSMENT_FILE, "make report", year),
         dtype=dict.fromkeys(ASSESSMENT_TEXT_COLUMNS, str),
     )
 
@@ -180,9 +216,9 @@ def load_forecast_paths(
     processed_dir: Path, year: int, region_code: str | None = None
 ) -> pd.DataFrame:
     folder = _year_or_region_dir(processed_dir, year, region_code)
-    return read_csv(_require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
+    return read_csv(require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
 
 
 def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:
     path = year_dir(processed_dir, year) / MODEL_WEIGHTS_FILE
-    return read_csv(_require(path, "notebooks/10_year.ipynb", year))
+    return read_csv(require(path, "notebooks/10_year.ipynb", year))

@@ -3,7 +3,7 @@
 1. ``make report`` cold (processed, reports and builds empty; .venv present) and a no-op rebuild,
    each a fresh process as the analyst runs it;
 2. the limit: the same stage functions in one plain Python process, no notebooks or kernels
-   (``pipeline.stages.steps.run_in_process``: intake and validation, calibration, pooled parameters, the
+   (``pipeline.stages.registry.run_in_process``: intake and validation, calibration, pooled parameters, the
    ten county simulations and assessments, the city, and one rendering of the report, HTML and
    PDF through the same renderer as (1));
 3. the ratio (1)/(2);
@@ -53,7 +53,7 @@ print("changed" if result.changed else "no-op")
 IN_PROCESS_SCRIPT = """
 import sys
 from pathlib import Path
-from pipeline.stages.steps import run_in_process
+from pipeline.stages.registry import run_in_process
 root = Path(sys.argv[1])
 run_in_process(Path(sys.argv[2]), root / "processed", root / "report", {year})
 """

@@ -2,16 +2,16 @@
 
 What the submitted numbers cannot know: 督查 findings (第二十条), the duties beyond the numbers
 (第十、十一、十二条), 加分/扣分/一票否决 items, and corrections (改正) of a computed result. Each
-entry carries points, reason and 文号 within the bounds of ``config/documents.yaml``; every
-consequence is listed (:class:`~pipeline.documents.inputs.ReviewChange`), nothing is applied
-silently. The stage (征求意见稿 → 审定) is recorded here too.
+entry carries points, reason and 文号 within the bounds of ``config/assessment.yaml`` (``review``);
+the 考核 stage applies it before grades decide 约谈, 表扬 and funds, and every consequence is listed
+(:class:`ReviewChange`); nothing is applied silently. The stage (征求意见稿 → 审定) is recorded here too;
+what 审定 means for the documents is in :mod:`pipeline.documents.approval`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
@@ -26,28 +26,33 @@ from pipeline.annual.scoring import Suggestion, fund_table, ranked
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.regions import counties, resolve_region
 from pipeline.config.schema import ConfigError, _Strict
-from pipeline.documents.inputs import DocumentInputs, ReviewChange
-from pipeline.documents.settings import DocumentsConfig, load_documents_config
-from pipeline.documents.yamlfile import load_validated
+from pipeline.config.yamlfile import load_validated
 
 REVIEW_DIR = DATA_DIR / "review"
 DRAFT, APPROVED = "征求意见稿", "审定"
 VETO, CORRECTION = "一票否决", "改正"
 
 
+@dataclass(frozen=True)
+class ReviewChange:
+    """One visible consequence of the 考评组's review: what changed, from what to what, and why."""
+
+    region_code: str
+    region: str
+    item: str  # 得分 / 排名 / 等次 / 资金增减 / 约谈 / 表扬
+    before: str
+    after: str
+    reason: str
+    document_number: str = ""
+
+
 def review_path(year: int, review_dir: Path = REVIEW_DIR) -> Path:
     return review_dir / f"{year}.yaml"
 
 
-def approval_path(year: int, review_dir: Path = REVIEW_DIR) -> Path:
-    """Beside the review: the fingerprint of what was approved (written at the first build after 审定)."""
-    return review_dir / f"{year}.approved.json"
-
-
-def _context(info: ValidationInfo) -> tuple[DocumentsConfig, AssessmentRules]:
-    """The bounds and rules an entry is checked against (the project's own unless given)."""
-    context = info.context or {}
-    return context.get("config") or load_documents_config(), context.get("rules") or load_rules()
+def _rules(info: ValidationInfo) -> AssessmentRules:
+    """The rules (and review bounds) an entry is checked against (the project's own unless given)."""
+    return (info.context or {}).get("rules") or load_rules()
 
 
 class Stage(_Strict):
@@ -87,7 +92,7 @@ class Entry(_Strict):
 
     @model_validator(mode="after")
     def _within_bounds(self, info: ValidationInfo) -> Entry:
-        config, rules = _context(info)
+        rules = _rules(info)
         if self.kind == CORRECTION:
             if self.field is None or self.value is None:
                 raise ValueError("改正 须写明 field（score 或 grade）和 value（改正后的值）")
@@ -105,11 +110,11 @@ class Entry(_Strict):
             return self
         if self.field is not None or self.value is not None:
             raise ValueError("field 与 value 只用于 改正")
-        low, high = config.review.bounds[self.kind]
+        low, high = rules.review.bounds[self.kind]
         if not low <= self.points <= high:
             raise ValueError(
                 f"@points {self.kind} 的 points 应在 {low:g} 至 {high:g} 分之间（收到 {self.points:g}；"
-                "界限见 config/documents.yaml 的 review.bounds）"
+                "界限见 config/assessment.yaml 的 review.bounds）"
             )
         return self
 
@@ -121,7 +126,7 @@ class Review(_Strict):
 
     @model_validator(mode="after")
     def _county_totals(self, info: ValidationInfo) -> Review:
-        low, high = _context(info)[0].review.county_total
+        low, high = _rules(info).review.county_total
         totals: dict[str, float] = {}
         for entry in self.entries:
             totals[entry.region] = totals.get(entry.region, 0.0) + entry.points
@@ -129,20 +134,19 @@ class Review(_Strict):
             if not low <= total <= high:
                 raise ValueError(
                     f"{code} 的复核加减分合计 {total:g} 分超出 {low:g} 至 {high:g} 分"
-                    "（review.county_total，config/documents.yaml）"
+                    "（review.county_total，config/assessment.yaml）"
                 )
         return self
 
 
 def load_review(
-    year: int, review_dir: Path = REVIEW_DIR, rules: AssessmentRules | None = None,
-    config: DocumentsConfig | None = None,
-) -> Review:  # fmt: skip
+    year: int, review_dir: Path = REVIEW_DIR, rules: AssessmentRules | None = None
+) -> Review:
     """The year's review; a year without a review file is a 征求意见稿 with no entries."""
     path = review_path(year, review_dir)
     if not path.exists():
         return Review(year=year)
-    context = {"config": config or load_documents_config(), "rules": rules or load_rules()}
+    context = {"rules": rules or load_rules()}
     review = load_validated(Review, path, context=context)
     if review.year != year:
         raise ConfigError(f"{path} 第 1 行，键 year：应为 {year}（收到 {review.year}）")
@@ -215,25 +219,29 @@ def _note(entry: Entry) -> str:
 
 
 def reviewed(
-    inputs: DocumentInputs, review: Review, rules: AssessmentRules | None = None
-) -> DocumentInputs:
-    """The inputs after the review: scores (:func:`apply_review`), funds recomputed with the scorer's
-    :func:`fund_table`, 约谈/表扬 suggestions following the new grades, and every change listed."""
+    scores: pd.DataFrame, interviews: list[Suggestion], commendations: list[Suggestion],
+    funds: pd.DataFrame, funds_are_sample: bool, review: Review,
+    rules: AssessmentRules | None = None,
+) -> tuple[pd.DataFrame, list[Suggestion], list[Suggestion], pd.DataFrame, bool, list[ReviewChange]]:  # fmt: skip
+    """The results after the review: scores (:func:`apply_review`), 约谈/表扬 suggestions following
+    the new grades, funds recomputed with the scorer's :func:`fund_table`, and every change listed.
+    Without entries the results stand as computed (``computed_score`` = ``score``)."""
     rules = rules or load_rules()
     if not review.entries:
-        return inputs
-    scores, changes = apply_review(inputs.scores, review, rules)
+        unchanged = scores.assign(
+            computed_score=scores["score"], review_points=0.0, review_notes=""
+        )
+        return unchanged, list(interviews), list(commendations), funds, funds_are_sample, []
+    new_scores, changes = apply_review(scores, review, rules)
     # Only a grade the review changed moves a suggestion; the others stand as the scorer made them.
-    old_grade = dict(zip(inputs.scores["region_code"], inputs.scores["grade"], strict=True))
-    moved = [row for row in scores.itertuples() if row.grade != old_grade[row.region_code]]
+    old_grade = dict(zip(scores["region_code"], scores["grade"], strict=True))
+    moved = [row for row in new_scores.itertuples() if row.grade != old_grade[row.region_code]]
     config = rules.accountability
-    interviews = list(inputs.interviews)
-    commendations = [
-        s for s in inputs.commendations
-        if s.region_code not in {r.region_code for r in moved if r.grade not in config.commend_grades}
-    ]  # fmt: skip
+    interviews = list(interviews)
+    demoted = {r.region_code for r in moved if r.grade not in config.commend_grades}
+    commended = {s.region_code for s in commendations}
+    commendations = [s for s in commendations if s.region_code not in demoted]
     interviewed = {s.region_code for s in interviews}
-    commended = {s.region_code for s in inputs.commendations}
     for row in moved:
         note = f"考评组复核后等次为{row.grade}：{row.review_notes}"
         if row.grade in config.interview_if_grade and row.region_code not in interviewed:
@@ -250,78 +258,12 @@ def reviewed(
             changes.append(
                 ReviewChange(row.region_code, row.region, "表扬", "未建议", "建议通报表扬", note)
             )
-    notes = dict(zip(scores["region_code"], scores["review_notes"], strict=True))
-    funds, is_sample = fund_table(scores, {s.region_code for s in interviews}, rules)
-    old_funds = inputs.funds.set_index("region_code")["change"]
-    for row in funds.itertuples():
+    notes = dict(zip(new_scores["region_code"], new_scores["review_notes"], strict=True))
+    new_funds, is_sample = fund_table(new_scores, {s.region_code for s in interviews}, rules)
+    old_funds = funds.set_index("region_code")["change"]
+    for row in new_funds.itertuples():
         if abs(row.change - old_funds[row.region_code]) >= 0.005:
             why = notes[row.region_code] or "预算中性：其他县（市、区）得分变化后的重新分配"
             changes.append(ReviewChange(row.region_code, row.region, "资金增减（万元）",
                                         f"{old_funds[row.region_code]:+,.2f}", f"{row.change:+,.2f}", why))  # fmt: skip
-    return dataclasses.replace(
-        inputs, scores=scores, funds=funds, funds_are_sample=is_sample,
-        interviews=tuple(interviews), commendations=tuple(commendations), changes=tuple(changes),
-    )  # fmt: skip
-
-
-class StageError(RuntimeError):
-    """A rebuild of an approved (审定) year whose inputs changed since approval."""
-
-
-def stage_label(review: Review) -> str:
-    if review.stage.status == APPROVED:
-        return f"审定稿（{review.stage.document_number}，{review.stage.date:%Y年%m月%d日}审定）"
-    return DRAFT
-
-
-def check_approval(
-    year: int, review: Review, fingerprint: dict, review_dir: Path = REVIEW_DIR,
-    accept_changes: bool = False,
-) -> str:  # fmt: skip
-    """After 审定, the documents may only be rebuilt from the approved inputs. The first build after
-    审定 records the fingerprint beside the review; a later build whose fingerprint differs
-    refuses (StageError, naming what changed) unless ``accept_changes``, which records the new one."""
-    if review.stage.status != APPROVED:
-        return ""
-    path = approval_path(year, review_dir)
-    record = {
-        "审定日期": review.stage.date.isoformat(), "文号": review.stage.document_number,
-        "entries": [e.model_dump(mode="json") for e in review.entries], "fingerprint": fingerprint,
-    }  # fmt: skip
-    if path.exists():
-        approved = json.loads(path.read_text(encoding="utf-8"))
-        changed = _differences(approved, record)
-        if not changed:
-            return ""
-        if not accept_changes:
-            raise StageError(
-                f"{year}年已于{review.stage.date}审定（{review.stage.document_number}），但此后输入有变化：\n"
-                + "\n".join(f"- {c}" for c in changed)
-                + f"\n如确需按新数据重新生成审定稿，请加 --accept-changes（将更新 {path}）。"
-            )
-        message = "已按新输入更新审定记录：" + "；".join(changed)
-    else:
-        message = f"已记录审定时的输入指纹：{path}"
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    return message
-
-
-def _differences(approved: dict, current: dict) -> list[str]:
-    names = {c.code: c.name for c in counties()}
-    changed = []
-    for key in ("审定日期", "文号"):
-        if approved.get(key) != current[key]:
-            changed.append(f"{key}：{approved.get(key)} → {current[key]}")
-    if approved.get("entries") != current["entries"]:
-        changed.append("复核事项（entries）有增删或修改")
-    for part, value in current["fingerprint"].items():
-        old = approved.get("fingerprint", {}).get(part)
-        if isinstance(value, dict) and isinstance(old, dict):
-            regions = [
-                names.get(c, c) for c in sorted(set(value) | set(old)) if value.get(c) != old.get(c)
-            ]
-            if regions:
-                changed.append(f"{part}：{'、'.join(regions)}的数据变了")
-        elif value != old:
-            changed.append(f"{part}有变化")
-    return changed
+    return new_scores, interviews, commendations, new_funds, is_sample, changes
