@@ -27,11 +27,11 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 	$(PY) -m pipeline fonts --rebuild-cache
 	touch $(STAMP)
 
-report: $(STAMP)  ## build and publish reports/$(YEAR)/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1)
-	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
+report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定)
+	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes)
 
-documents: $(STAMP)  ## the bureau's documents of $(YEAR) (.docx + PDF) into reports/$(YEAR)/documents/ (after make report; ACCEPT=1 after 审定)
-	$(PY) -m pipeline documents --year $(YEAR) $(if $(ACCEPT),--accept-changes)
+documents: $(STAMP)  ## a copy of $(YEAR)'s documents in data/scratch/documents-$(YEAR)/ (the published ones come with make report)
+	$(PY) -m pipeline documents --year $(YEAR)
 
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+from pipeline.annual.review import REVIEW_DIR
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -15,6 +16,7 @@ def _report(args: argparse.Namespace) -> int:
     result = run_year(
         args.year, args.raw, workers=args.jobs, use_quarto=args.quarto, force=args.force,
         scheduler=args.scheduler, progress=not args.quiet,
+        review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes,
     )  # fmt: skip
     if not result.changed:
         print(
@@ -42,9 +44,11 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _documents(args: argparse.Namespace) -> int:
     from pipeline.documents.build import make_documents
-    from pipeline.documents.review import REVIEW_DIR
+    from pipeline.store.catalog import scratch_dir
 
-    out = args.out or REPORTS_DIR / str(args.year) / "documents"
+    # The published documents are made by `make report` (its documents stage); this command
+    # writes a copy elsewhere (e.g. to try a contacts file), never into the published build.
+    out = args.out or scratch_dir() / f"documents-{args.year}"
     built = make_documents(
         args.processed, args.year, out, review_dir=args.review or REVIEW_DIR,
         accept_changes=args.accept_changes, use_quarto=args.quarto, pdf=args.pdf,
@@ -198,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="强制使用/不用 Quarto（默认：PATH 中有就用）",
     )
+    report.add_argument(
+        "--review", type=Path, default=None, help="考评组复核文件所在文件夹（默认 data/review）"
+    )
+    report.add_argument(
+        "--accept-changes", action="store_true", help="审定后输入有变化时仍按新输入生成审定稿"
+    )
     report.set_defaults(handler=_report)
 
     validate = stages.add_parser("validate", help="检查报表，打印质量日志；有 FAIL 时退出码为 1")
@@ -226,14 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     documents = stages.add_parser(
         "documents",
-        help="由已发布的考核结果生成公文：通报、告知书、约谈通知、表扬通报、领导摘要、A3汇总表",
+        help="由考核结果另行生成一份公文（默认写入 data/scratch/documents-<年份>；正式公文由 make report 生成）",
     )
     documents.add_argument("--year", type=int, required=True)
     documents.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     documents.add_argument(
         "--review", type=Path, default=None, help="考评组复核文件所在文件夹（默认 data/review）"
     )
-    documents.add_argument("--out", type=Path, default=None, help="默认 reports/<年份>/documents")
+    documents.add_argument(
+        "--out", type=Path, default=None, help="默认 data/scratch/documents-<年份>"
+    )
     documents.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
     documents.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True)
     documents.add_argument(

@@ -1,6 +1,6 @@
 """The single entry point: :func:`build_documents` writes every document of a year into a folder
-from :class:`DocumentInputs`; :func:`make_documents` does the whole step for a published year
-(inputs, the 考评组's review, the stage check, the documents)."""
+from :class:`DocumentInputs`; :func:`make_documents` does the whole step for a processed year
+(the 考核 stage's results, already after the 考评组's review; the 审定 check; the documents)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.annual.review import REVIEW_DIR, load_review
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.documents import content
+from pipeline.documents.approval import check_approval, stage_label
 from pipeline.documents.inputs import DocumentInputs, digest, inputs_from_published
 from pipeline.documents.people import load_contacts, load_nominees
 from pipeline.documents.reference import A3_LANDSCAPE, A4
 from pipeline.documents.render import references, to_docx, to_pdf
-from pipeline.documents.review import REVIEW_DIR, check_approval, load_review, reviewed, stage_label
 from pipeline.documents.settings import DocumentsConfig, load_documents_config
 from pipeline.report.publish import find_quarto
 from pipeline.store.inert import write_csv
@@ -101,16 +102,18 @@ def make_documents(
     processed_dir: Path, year: int, out_dir: Path, *, review_dir: Path = REVIEW_DIR,
     accept_changes: bool = False, use_quarto: bool | None = None, pdf: bool = True,
 ) -> Built:  # fmt: skip
-    """A published year's documents, after the 考评组's review; refuses (StageError) to rebuild an
-    approved year whose inputs changed, unless ``accept_changes``."""
+    """A processed year's documents; refuses (StageError) to rebuild an approved year whose inputs
+    changed, unless ``accept_changes``."""
     rules = load_rules()
     inputs = inputs_from_published(processed_dir, year)
     review = load_review(year, review_dir, rules)
     config = load_documents_config()
-    # the wording of the documents (issuer, deadlines, bounds) is part of what was approved
-    fingerprint = inputs.fingerprint() | {"公文配置": digest(config.model_dump(mode="json"))}
+    # the wording of the documents (issuer, deadlines) and the review bounds are part of what was approved
+    fingerprint = inputs.fingerprint() | {
+        "公文配置": digest(config.model_dump(mode="json")),
+        "复核界限": digest(rules.review.model_dump(mode="json")),
+    }
     message = check_approval(year, review, fingerprint, review_dir, accept_changes)
-    final = reviewed(inputs, review, rules)
-    built = build_documents(final, out_dir, stage=stage_label(review), review_dir=review_dir,
+    built = build_documents(inputs, out_dir, stage=stage_label(review), review_dir=review_dir,
                             use_quarto=use_quarto, pdf=pdf, config=config, rules=rules)  # fmt: skip
     return Built(built.docx, built.pdf, built.renderer, message)

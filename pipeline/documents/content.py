@@ -16,7 +16,7 @@ from pipeline.annual.exact import percent_floor, ratio
 from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
-from pipeline.documents.inputs import DocumentInputs, points_by_indicator
+from pipeline.documents.inputs import DocumentInputs
 from pipeline.documents.settings import DocumentsConfig
 from pipeline.report.markup import _units, text
 
@@ -129,8 +129,8 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
                 _fact_value(by_code.loc[c]) for c in scores["region_code"]
             ]
             table[f"{short_name}得分"] = [
-                f"{points_by_indicator(s).get(short_name, float('nan')):.2f}"
-                for _, s in scores.iterrows()
+                f"{inputs.points(code).get(short_name, float('nan')):.2f}"
+                for code in scores["region_code"]
             ]
     if "review_points" in scores:
         table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
@@ -230,10 +230,9 @@ def formula_text(fact: pd.Series, rules: AssessmentRules) -> str:
 def indicator_table(
     inputs: DocumentInputs, region_code: str, rules: AssessmentRules
 ) -> pd.DataFrame:
-    score = inputs.scores.set_index("region_code").loc[region_code]
     facts = inputs.facts[inputs.facts["region_code"] == region_code]
     facts = facts[facts["indicator"].isin(list(rules.scoring.weights))]
-    points = points_by_indicator(score)
+    points = inputs.points(region_code)
     rows = []
     for _, fact in facts.iterrows():
         weight = rules.scoring.weights[fact["indicator"]]

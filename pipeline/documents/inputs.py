@@ -1,19 +1,20 @@
 """What the documents are written from: the year's results as plain data (:class:`DocumentInputs`).
 
-The documents never compute a score, a grade or a fund change: they read them from here. Today
-the results come from ``report.YearResults`` (:func:`inputs_from_published`); when the annual 考核
-becomes a stage of its own, only that adapter changes.
+The documents never compute a score, a grade or a fund change: they read the files of the 考核
+stage (:class:`pipeline.annual.results.YearResults`, after the 考评组's review) through
+:func:`inputs_from_results`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.annual.results import YearResults
+from pipeline.annual.review import ReviewChange
 from pipeline.annual.scoring import Suggestion
 
 # The per-indicator facts the 告知书 and the 汇总表 print (one row per county × indicator).
@@ -21,19 +22,6 @@ FACT_COLUMNS = [
     "region_code", "region", "indicator", "short_name", "unit", "kind", "article", "task",
     "task_source", "done", "completion_rate", "limit", "met", "reported", "questioned", "wording",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ReviewChange:
-    """One visible consequence of the 考评组's review: what changed, from what to what, and why."""
-
-    region_code: str
-    region: str
-    item: str  # 得分 / 排名 / 等次 / 资金增减 / 约谈 / 表扬
-    before: str
-    after: str
-    reason: str
-    document_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +38,13 @@ class DocumentInputs:
     warnings: tuple[Suggestion, ...]
     is_sample: bool
     changes: tuple[ReviewChange, ...] = field(default=())
+    # the points of each county × scored indicator (score_items.csv): region_code, short_name, points
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def points(self, region_code: str) -> dict[str, float]:
+        """A county's points per scored indicator, by 简称, as the scorer wrote them."""
+        rows = self.items[self.items["region_code"] == region_code]
+        return dict(zip(rows["short_name"], rows["points"], strict=True))
 
     def fingerprint(self) -> dict[str, dict[str, str] | str]:
         """Hashes of what the documents say, per part and per county, so that a rebuild after 审定
@@ -78,29 +73,14 @@ def digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
-def points_by_indicator(score_row: pd.Series) -> dict[str, float]:
-    """Points per indicator (by 简称) as the scorer wrote them in ``points``: '城镇新增就业 25.00；…'.
-
-    Seam: when the scorer exposes per-indicator points as data (columns or rows), read them here."""
-    result = {}
-    for part in str(score_row["points"]).split("；"):
-        match = re.fullmatch(r"\s*(.+?)\s+(-?\d+(?:\.\d+)?)\s*", part)
-        if match:
-            result[match.group(1)] = float(match.group(2))
-    return result
-
-
-def inputs_from_published(processed_dir: Path, year: int) -> DocumentInputs:
-    """The inputs from a published year (``data/processed/<year>``), via ``report.YearResults``."""
+def inputs_from_results(results: YearResults, is_sample: bool) -> DocumentInputs:
+    """The documents' inputs from the 考核 stage's results (counties only)."""
     from pipeline.config.regions import counties
-    from pipeline.report.content import ReportInputs, YearResults
 
-    report_inputs = ReportInputs.load(processed_dir, year)
-    results = YearResults.compute(report_inputs)
     county_codes = {c.code for c in counties()}
     facts = results.annual[results.annual["region_code"].isin(county_codes)]
     return DocumentInputs(
-        year=year,
+        year=results.year,
         scores=results.scores.copy(),
         funds=results.funds.copy(),
         funds_are_sample=results.funds_are_sample,
@@ -108,5 +88,15 @@ def inputs_from_published(processed_dir: Path, year: int) -> DocumentInputs:
         interviews=tuple(results.interviews),
         commendations=tuple(results.commendations),
         warnings=tuple(results.warnings),
-        is_sample=report_inputs.is_sample,
+        is_sample=is_sample,
+        changes=tuple(results.changes),
+        items=results.score_items.copy(),
     )
+
+
+def inputs_from_published(processed_dir: Path, year: int) -> DocumentInputs:
+    """The inputs from a processed year folder (``data/processed/<year>``)."""
+    from pipeline.store.catalog import holds_sample, load_processed_tidy
+
+    tidy = load_processed_tidy(processed_dir, year)
+    return inputs_from_results(YearResults.read(processed_dir, year), holds_sample(tidy))

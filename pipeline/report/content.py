@@ -54,6 +54,7 @@ from pipeline.report.workbook import (
     write_workbook,
 )
 from pipeline.store.catalog import (
+    holds_sample,
     load_assessment,
     load_forecast_paths,
     load_processed_tidy,
@@ -125,9 +126,8 @@ class ReportInputs:
 
     @property
     def is_sample(self) -> bool:
-        """True when any value comes from a file carrying the sample note row (the tidy table's
-        ``is_sample`` column, set by the intake)."""
-        return bool(self.tidy["is_sample"].astype(bool).any())
+        """True when any value comes from a file carrying the sample note row."""
+        return holds_sample(self.tidy)
 
 
 def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
@@ -316,9 +316,7 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     interviewed = {s.region_code for s in results.interviews}
     commended = {s.region_code for s in results.commendations}
     rows = []
-    notes = {
-        c: results.commendation_note(c) for c in results.scores["region_code"]
-    }
+    notes = {c: results.commendation_note(c) for c in results.scores["region_code"]}
     for county in results.scores.itertuples():
         facts = results.annual[results.annual["region_code"] == county.region_code]
         flows = facts[facts["kind"] == "cumulative"]

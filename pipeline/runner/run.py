@@ -145,14 +145,15 @@ def code_sha() -> str:
 
 
 def plan_stages(
-    year: int, raw_dir: Path, build: Path, use_quarto: bool | None, review_dir: Path = REVIEW_DIR
-) -> list[Stage]:
+    year: int, raw_dir: Path, build: Path, use_quarto: bool | None, review_dir: Path = REVIEW_DIR,
+    accept_changes: bool = False,
+) -> list[Stage]:  # fmt: skip
     """The year's stages, one per declaration of ``pipeline/stages/registry.py`` (one per county for
     a county stage), with their parameters, dependencies, reads and writes as build paths."""
     options = {
         "year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": str(build / "processed"),
         "report_dir": str(build / "report"), "use_quarto": use_quarto,
-        "review_dir": str(review_dir.resolve()),
+        "review_dir": str(review_dir.resolve()), "accept_changes": accept_changes,
     }  # fmt: skip
     stages = []
     for spec in registry.STAGES:
@@ -209,12 +210,14 @@ def stage_key(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -> s
 
 
 def output_files(build: Path, stage: Stage) -> dict[str, str]:
-    """Relative path → sha256 of each output of ``stage`` in ``build``."""
+    """Relative path → sha256 of each output of ``stage`` in ``build``. The report folder's
+    notebooks/ (audit copies) and documents/ (the documents stage's) are not the report's."""
     found = {}
     for entry in stage.outputs:
         for path in _files_under(build / entry):
             relative = path.relative_to(build)
-            if relative.parts[:2] == ("report", "notebooks"):
+            nested = relative.parts[:2] in (("report", "notebooks"), ("report", "documents"))
+            if nested and not entry.startswith("/".join(relative.parts[:2])):
                 continue
             found[str(relative)] = file_sha(path)
     return found
@@ -497,12 +500,13 @@ def run_report(
     runner: Callable[[Stage, Path], None] = execute_notebook,
     progress: bool = True,
     review_dir: Path = REVIEW_DIR,
+    accept_changes: bool = False,
 ) -> Path:
     """Build and publish ``year``; return the published report folder (``reports/<year>``)."""
     return run_year(
         year, raw_dir, workers, use_quarto, processed_root, reports_root,
         builds_root=builds_root, force=force, scheduler=scheduler, runner=runner, progress=progress,
-        review_dir=review_dir,
+        review_dir=review_dir, accept_changes=accept_changes,
     ).folder  # fmt: skip
 
 
@@ -520,6 +524,7 @@ def run_year(
     runner: Callable[[Stage, Path], None] = execute_notebook,
     progress: bool = True,
     review_dir: Path = REVIEW_DIR,
+    accept_changes: bool = False,
 ) -> RunResult:
     from pipeline.config.indicators import plan_for_year
 
@@ -546,7 +551,9 @@ def run_year(
             and not altered
             and _nothing_changed(
                 layout,
-                lambda build: plan_stages(year, raw_dir, build, use_quarto, review_dir),
+                lambda build: plan_stages(
+                    year, raw_dir, build, use_quarto, review_dir, accept_changes
+                ),
                 code,
             )
         ):
@@ -555,7 +562,7 @@ def run_year(
         run_id = datetime.now().strftime("%Y%m%dT%H%M%S%f") + f"-{uuid.uuid4().hex[:6]}"
         build = layout.year_builds / run_id
         (build / "report" / "notebooks").mkdir(parents=True)
-        stages = plan_stages(year, raw_dir, build.resolve(), use_quarto, review_dir)
+        stages = plan_stages(year, raw_dir, build.resolve(), use_quarto, review_dir, accept_changes)
         records, failures, skipped, ran, reused = _execute(
             stages,
             build,

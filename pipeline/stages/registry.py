@@ -23,7 +23,7 @@ from pipeline.store import catalog
 
 Scope = Literal["once", "county"]
 # Inputs outside the build folder, hashed into a stage's key (see :func:`extra_input_paths`).
-ExtraInput = Literal["raw", "reference", "backtest", "review"]
+ExtraInput = Literal["raw", "reference", "backtest", "review", "people"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,14 @@ STAGES: tuple[StageSpec, ...] = (
         writes=("report",),
         extra_inputs=("reference", "backtest"),
     ),
+    StageSpec(
+        "documents", "{year}年度公文（通报、告知书、约谈、表扬）", "60_documents.ipynb",
+        steps.documents_stage, "once",
+        ("processed_dir", "year", "report_dir", "review_dir", "use_quarto", "accept_changes"),
+        reads=("tidy", *RESULTS),
+        writes=("documents",),
+        extra_inputs=("review", "people"),
+    ),
 )  # fmt: skip
 
 
@@ -100,7 +108,7 @@ def dataset_paths(reference: str, year: int, own: str | None = None) -> list[str
     ``report`` for the published report folder)."""
     name, _, regions = reference.partition("@")
     location = catalog.DATASETS[name]
-    if location == catalog.REPORT_DATASET:
+    if location in (catalog.REPORT_DATASET, catalog.DOCUMENTS_DATASET):
         return [location]
     folder = f"processed/{year}"
     if not regions:
@@ -148,6 +156,10 @@ def extra_input_paths(
         return raw_year_folders(raw_dir, year)
     if kind == "review":
         return [review_dir / f"{year}.yaml"]
+    if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names
+        from pipeline.documents.people import contacts_path, nominations_path
+
+        return [contacts_path(review_dir), nominations_path(review_dir, year)]
     return [project_root / {"reference": "data/reference", "backtest": "docs/backtest"}[kind]]
 
 
@@ -171,7 +183,7 @@ def call(spec: StageSpec, options: dict) -> object:
 
 def run_in_process(
     raw_dir: Path, processed_dir: Path, report_dir: Path, year: int,
-    use_quarto: bool | None = None, review_dir: Path | None = None,
+    use_quarto: bool | None = None, review_dir: Path | None = None, accept_changes: bool = False,
 ) -> list[Path]:  # fmt: skip
     """Every stage in this process, one after another: no notebooks, no kernels (the benchmark's
     lower bound, and a quick way to check a change)."""
@@ -180,13 +192,38 @@ def run_in_process(
     options = {
         "raw_dir": raw_dir, "processed_dir": processed_dir, "report_dir": report_dir,
         "year": year, "use_quarto": use_quarto, "review_dir": review_dir or REVIEW_DIR,
+        "accept_changes": accept_changes,
     }  # fmt: skip
-    result = None
+    published: list[Path] = []
     for spec in STAGES:
         for code in spec.instances():
             result = call(spec, options | {"region_code": code})
-    return result
+            if spec.name == "report":
+                published = result
+    return published
 
 
 def by_name(name: str) -> StageSpec:
     return next(spec for spec in STAGES if spec.name == name)
+
+
+def run_upstream(name: str, processed_dir: Path, year: int) -> None:
+    """Every stage whose outputs ``name`` needs, directly or not, in this process and in declaration
+    order, on the project's own submissions and review (a notebook run by hand on an empty scratch
+    folder needs what they write)."""
+    from pipeline import RAW_DIR
+    from pipeline.annual.review import REVIEW_DIR
+
+    options = {"raw_dir": RAW_DIR, "processed_dir": processed_dir, "year": year,
+               "review_dir": REVIEW_DIR}  # fmt: skip
+    needed: set[str] = set()
+    pending = [by_name(name)]
+    while pending:
+        for spec in upstream(pending.pop()):
+            if spec.name not in needed:
+                needed.add(spec.name)
+                pending.append(spec)
+    for spec in STAGES:
+        if spec.name in needed:
+            for code in spec.instances():
+                call(spec, options | {"region_code": code})

@@ -10,6 +10,8 @@ else (the benchmark's one-process run, the tests). File names and loaders are in
     考核 stage       the annual 考核 (第十九至二十二条): facts, scores, grades, 约谈/表扬, funds, after the
                     考评组's review (data/review/<year>.yaml); files in the processed year folder.
     report stage    publish the annual report from the processed year folder (it only reads).
+    documents stage the bureau's documents (.docx, and PDF with LibreOffice) from the 考核 results,
+                    into the report folder's documents/; refuses after 审定 if the inputs changed.
 
 County→city coherence: every path is drawn from seeds fixed by (seed, year, indicator, region) and
 the common shock by (seed, year, indicator), so the same paths result however the work is split.
@@ -174,6 +176,30 @@ def report_stage(
 
     report_dir.mkdir(parents=True, exist_ok=True)
     return publish(processed_dir, year, report_dir, use_quarto=use_quarto)
+
+
+def documents_stage(
+    processed_dir: Path, year: int, report_dir: Path, review_dir: Path = REVIEW_DIR,
+    use_quarto: bool | None = None, accept_changes: bool = False,
+) -> list[Path]:  # fmt: skip
+    """The year's documents into ``report_dir/documents``: .docx always, PDF when LibreOffice is
+    installed (the product installs it; without it the .docx are still written, and it is said)."""
+    from pipeline.documents.build import make_documents
+    from pipeline.documents.render import find_soffice
+
+    out = report_dir / "documents"
+    pdf = find_soffice() is not None
+    built = make_documents(
+        processed_dir, year, out, review_dir=review_dir, accept_changes=accept_changes,
+        use_quarto=use_quarto, pdf=pdf,
+    )  # fmt: skip
+    if built.message:
+        print(built.message)
+    print(
+        f"公文已生成（.docx 由 {built.renderer} 生成）：{len(built.docx)} 个 .docx、{len(built.pdf)} 个 PDF"
+        + ("" if pdf else "（未安装 LibreOffice，未生成 PDF：apt-get install libreoffice-writer）")
+    )
+    return [*built.docx, *built.pdf]
 
 
 def missing_counties(processed_dir: Path, year: int) -> list[str]:

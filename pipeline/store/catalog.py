@@ -46,6 +46,8 @@ REVIEW_CHANGES_FILE = "review_changes.csv"
 REGIONS_DIR = "regions"
 # The published report folder of a build (the report stage's one output).
 REPORT_DATASET = "report"
+# The documents stage writes into the report folder's documents/ (not part of the report stage's output).
+DOCUMENTS_DATASET = "report/documents"
 
 # Every dataset a stage reads or writes, by the name the stage declarations use
 # (pipeline/stages/registry.py): a file of the processed year folder, the same file in each
@@ -70,6 +72,7 @@ DATASETS = {
     "funds": FUNDS_FILE,
     "review_changes": REVIEW_CHANGES_FILE,
     "report": REPORT_DATASET,
+    "documents": DOCUMENTS_DATASET,
 }
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
@@ -137,6 +140,12 @@ def load_processed_tidy(processed_dir: Path, year: int) -> pd.DataFrame:
     """All regions' tidy rows written by the year stage."""
     path = require(year_dir(processed_dir, year) / TIDY_FILE, "notebooks/10_year.ipynb", year)
     return _read_tidy(path)
+
+
+def holds_sample(tidy: pd.DataFrame) -> bool:
+    """True when any value comes from a file carrying the sample note row (the tidy table's
+    ``is_sample`` column, set by the intake)."""
+    return bool(tidy["is_sample"].astype(bool).any())
 
 
 def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:

@@ -62,7 +62,7 @@ def _published_pair(root: Path) -> tuple[Path, Path]:
 
 def test_unchanged_inputs_are_a_no_op_and_force_rebuilds(tmp_path, monkeypatch):
     first = _fake_run(tmp_path)
-    assert first.changed and len(first.ran) == 13 and not first.reused
+    assert first.changed and len(first.ran) == 15 and not first.reused
     again = _fake_run(tmp_path)
     assert not again.changed and not again.ran
     builds = [
@@ -70,7 +70,7 @@ def test_unchanged_inputs_are_a_no_op_and_force_rebuilds(tmp_path, monkeypatch):
     ]
     assert len(builds) == 1  # a no-op creates no build
     forced = _fake_run(tmp_path, force=True)
-    assert forced.changed and len(forced.ran) == 13
+    assert forced.changed and len(forced.ran) == 15
 
 
 def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_copy, monkeypatch):
@@ -80,8 +80,9 @@ def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_cop
         handle.write(b"\0")
     monkeypatch.setenv("FAKE_CHANGED_REGION", "610921")
     result = _fake_run(tmp_path, raw_copy)
-    assert sorted(result.ran) == ["city", "county-610921", "report", "year"]
-    assert len(result.reused) == 9
+    # The 考核, the report and the documents read only the year-level files, which did not change.
+    assert sorted(result.ran) == ["city", "county-610921", "year"]
+    assert len(result.reused) == 12
     # The reused outputs are the earlier build's files, linked into the new build.
     processed = tmp_path / "processed" / str(YEAR)
     assert (processed / "regions" / "610902" / "paths.npz").read_text() == "same county-610902"
@@ -97,7 +98,10 @@ def test_every_failure_is_listed_and_the_published_pair_stays(tmp_path, monkeypa
     assert message.startswith("2 个阶段失败")
     assert "汉阴县 县区阶段" in message and "白河县 县区阶段" in message
     assert "第3行数据无法解析" in message
-    assert "未运行（所依赖的阶段失败）：安康市 全市阶段（汇总）、2024年度报告（发布）" in message
+    assert (
+        "未运行（所依赖的阶段失败）：安康市 全市阶段（汇总）、2024年度考核（得分、等次、约谈、表扬、资金）、"
+        "2024年度报告（发布）、2024年度公文（通报、告知书、约谈、表扬）" in message
+    )
     assert _published_pair(tmp_path) == before
 
 
@@ -221,7 +225,8 @@ def test_report_files_and_executed_notebooks_are_published(published):
     assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
     executed = sorted(p.name for p in (folder / "notebooks").iterdir())
     assert executed == sorted(
-        ["10_year.ipynb", "30_city.ipynb", "40_report.ipynb"]
+        ["10_year.ipynb", "30_city.ipynb", "40_assessment.ipynb", "50_report.ipynb"]
+        + ["60_documents.ipynb"]
         + [f"20_county-{c.code}.ipynb" for c in counties()]
     )
 

@@ -1,5 +1,6 @@
-"""The 考评组's review: worked examples of :func:`apply_review` on a constructed score table, the
-file's validation (file, line, key), and the stage (征求意见稿 → 审定, refusing changed inputs)."""
+"""The 考评组's review: worked examples of :func:`apply_review` and :func:`reviewed` on a constructed
+score table, the file's validation (file, line, key), and what 审定 means for the documents
+(征求意见稿 → 审定, refusing changed inputs)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from pipeline.annual.review import Entry, Review, Stage, apply_review, load_review, reviewed
 from pipeline.annual.scoring import fund_table
 from pipeline.config.regions import counties
 from pipeline.config.schema import ConfigError
+from pipeline.documents.approval import StageError, check_approval, stage_label
 from pipeline.documents.inputs import DocumentInputs
-from pipeline.documents.review import (
-    Entry,
-    Review,
-    Stage,
-    StageError,
-    apply_review,
-    check_approval,
-    load_review,
-    reviewed,
-    stage_label,
-)  # fmt: skip
 
 # Ten counties, scores chosen so the worked examples are easy to follow by hand.
 SCORES = [96, 94, 92, 89, 86, 84, 81, 78, 76, 60]
@@ -42,6 +34,18 @@ def small_inputs() -> DocumentInputs:
     return DocumentInputs(2024, scores, funds, is_sample, pd.DataFrame(), (), (), (), True)
 
 
+def _reviewed(small: DocumentInputs, review: Review) -> DocumentInputs:
+    """The constructed results after the review, as the 考核 stage makes them."""
+    scores, interviews, commendations, funds, is_sample, changes = reviewed(
+        small.scores, list(small.interviews), list(small.commendations), small.funds,
+        small.funds_are_sample, review,
+    )  # fmt: skip
+    return dataclasses.replace(
+        small, scores=scores, interviews=tuple(interviews), commendations=tuple(commendations),
+        funds=funds, funds_are_sample=is_sample, changes=tuple(changes),
+    )  # fmt: skip
+
+
 def _entry(code: str, points: float, kind: str = "督查", **extra) -> Entry:
     return Entry(region=code, kind=kind, article="第二十条", points=points,
                  reason="督查发现台账不全", document_number="安就领办〔2025〕3号", **extra)  # fmt: skip
@@ -49,7 +53,7 @@ def _entry(code: str, points: float, kind: str = "督查", **extra) -> Entry:
 
 def test_a_duchá_deduction_changes_exactly_that_countys_score_and_grade(small_inputs):
     code = small_inputs.scores.loc[6, "region_code"]  # 81 points, rank 7, 良好
-    after = reviewed(small_inputs, Review(year=2024, entries=(_entry(code, -2),)))
+    after = _reviewed(small_inputs, Review(year=2024, entries=(_entry(code, -2),)))
     scores = after.scores.set_index("region_code")
     before = small_inputs.scores.set_index("region_code")
     assert scores.loc[code, "score"] == 79 and scores.loc[code, "grade"] == "达标"
@@ -85,7 +89,7 @@ def test_a_larger_deduction_moves_the_rank_and_the_excellent_quota(small_inputs)
 
 def test_veto_sets_the_lowest_grade_and_adds_an_interview(small_inputs):
     code = small_inputs.scores.loc[0, "region_code"]
-    after = reviewed(small_inputs, Review(year=2024, entries=(_entry(code, 0, kind="一票否决"),)))
+    after = _reviewed(small_inputs, Review(year=2024, entries=(_entry(code, 0, kind="一票否决"),)))
     assert after.scores.set_index("region_code").loc[code, "grade"] == "不达标"
     assert code in {s.region_code for s in after.interviews}
     assert any(c.item == "约谈" and c.region_code == code for c in after.changes)
