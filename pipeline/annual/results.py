@@ -27,7 +27,7 @@ import pandas as pd
 from pipeline.annual import scoring
 from pipeline.annual.exact import points as rounded_points
 from pipeline.annual.facts import annual_tasks
-from pipeline.annual.review import Review, ReviewChange, reviewed
+from pipeline.annual.review import Review, ReviewChange, apply_review, reviewed
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import counties
@@ -71,9 +71,11 @@ class YearResults:
     def compute(
         cls, tidy: pd.DataFrame, qa_log: pd.DataFrame, assessment: pd.DataFrame, year: int,
         review: Review | None = None, rules: AssessmentRules | None = None,
+        previous_review: Review | None = None,
     ) -> YearResults:  # fmt: skip
         """Score the year from the cleaned table, the QA log and the plan-target table, then apply
-        the 考评组's review (before the grades decide suggestions and funds)."""
+        the 考评组's review (before the grades decide suggestions and funds). The previous year's
+        scores (for 比上年) are that year's final ones: after its own review."""
         rules = rules or load_rules()
         plan = plan_for_year(year)
         annual = annual_tasks(tidy, year, qa_log=qa_log)
@@ -82,6 +84,9 @@ class YearResults:
         if year - 1 >= plan.start:  # the previous year is scored under the same plan
             previous_annual = annual_tasks(tidy, year - 1, qa_log=qa_log)
             previous_scores = scoring.score_counties(previous_annual, rules)
+            if previous_review is not None and previous_review.entries:
+                previous_scores = apply_review(previous_scores, previous_review, rules)[0]
+                previous_scores = previous_scores[scoring.SCORE_COLUMNS]
         final = year == plan.end
         interviews = scoring.interview_suggestions(annual, computed, assessment, final)
         commendations = scoring.commendation_suggestions(annual, computed, assessment, final)
@@ -174,7 +179,8 @@ class YearResults:
         changes = load(catalog.REVIEW_CHANGES_FILE)
         return cls(
             year, of(annual, year), of(annual, year - 1), this_scores,
-            None if previous is None else previous.drop(columns="year"),
+            # the previous year's final scores (the review columns are this year's only)
+            None if previous is None else previous[scoring.SCORE_COLUMNS],
             load(catalog.SCORE_ITEMS_FILE, _ITEM_NUMBERS), funds.drop(columns="base_is_sample"),
             bool(funds["base_is_sample"].any()), *lists.values(),
             [ReviewChange(*row) for row in changes[_CHANGE_COLUMNS].itertuples(index=False)],

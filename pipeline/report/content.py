@@ -363,7 +363,7 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
         if results.previous_scores is not None
         else None
     )
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "排名": results.scores["rank"], "地区": results.scores["region"],
         "得分": [f"{v:.2f}" for v in results.scores["score"]],
         "比上年": [signed(v - previous[c], ".2f") if previous is not None else "—" for v, c in zip(results.scores["score"], results.scores["region_code"], strict=True)],
@@ -371,6 +371,51 @@ def _scores_table(results: YearResults) -> pd.DataFrame:
         "等次": results.scores["grade"],
         "扣分情况": [d if d else "无扣分" for d in results.scores["deductions"]],
     })  # fmt: skip
+    if _reviewed(results):
+        table.insert(
+            3,
+            "其中考评组复核",
+            [signed(v, ".2f") if v else "—" for v in results.scores["review_points"]],
+        )
+    return table
+
+
+def _reviewed(results: YearResults) -> bool:
+    """Whether the 考评组's review has entries this year (then every score table shows them)."""
+    return bool(results.scores["review_notes"].astype(bool).any())
+
+
+def _review_section(results: YearResults) -> str:
+    """What the 考评组's review added, county by county, and every result it changed ('' without
+    a review)."""
+    if not _reviewed(results):
+        return ""
+    rows = results.scores[results.scores["review_notes"].astype(bool)]
+    lines = [
+        f"- **{markup.text(r.region)}**：按年度任务计分{r.computed_score:.2f}分，考评组复核"
+        f"{signed(r.review_points, '.2f')}分，得分{r.score:.2f}分。{markup.text(r.review_notes)}"
+        for r in rows.itertuples()
+    ]
+    changes = pd.DataFrame(
+        [
+            (c.region, c.item, c.before, c.after, c.reason, c.document_number)
+            for c in results.changes
+        ],
+        columns=["地区", "项目", "复核前", "复核后", "依据", "文号"],
+    )
+    table = (
+        markup.table(changes, label="tbl-review-changes", caption="考评组复核带来的变化",
+                     widths=[2, 2, 2, 2, 8, 3])
+        if len(changes) else "复核没有改变任何得分、名次、等次、建议或资金。"
+    )  # fmt: skip
+    return (
+        "### 考评组复核（第二十条；第十、十一、十二条）\n\n"
+        "下列得分已计入考评组的复核事项（督查发现、数字之外的职责、加减分、一票否决、改正；每条附理由和文号），"
+        "名次、等次、约谈与表扬建议和资金增减都按复核后的得分确定。\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + table
+    )
 
 
 def _funds_table(results: YearResults) -> pd.DataFrame:
@@ -412,6 +457,7 @@ def _outcome(region_code: str, results: YearResults, final: bool, assessment: pd
     lines = [
         f"考核得分{score['score']:.2f}分，第{score['rank']}名，等次：{score['grade']}。",
         f"扣分：{score['deductions'] or '无'}。",
+        *([f"考评组复核{signed(score['review_points'], '.2f')}分（按年度任务计分{score['computed_score']:.2f}分）：{score['review_notes']}。"] if score["review_notes"] else []),
         *([f"等次与表扬说明：{note}。"] if (note := results.commendation_note(region_code)) else []),
         f"建议：{'、'.join(suggestions) or '无'}；次年就业资金建议{signed(fund['change'], ',.2f')}万元（{signed(fund['change_share'] * 100, '.1f')}%）"
         + ("，基数为样例" if results.funds_are_sample else "") + "。",
@@ -457,7 +503,17 @@ def workbook_sheets(
     assessment = inputs.assessment.assign(
         value_format=[value_format(u) for u in inputs.assessment["unit"]]
     )
-    qa_log = inputs.qa_log.assign(status=inputs.qa_log["status"].map(QA_STATUS_WORDS))
+    # the 考评组's review is part of the record of the year's data: one row per county it touched
+    reviewed_rows = results.scores[results.scores["review_notes"].astype(bool)]
+    review_rows = pd.DataFrame({
+        "rule": "考评组复核", "stage": "考核", "status": "已计入", "file": f"data/review/{inputs.year}.yaml",
+        "sheet": "", "row": "", "column": "",
+        "message": [f"{r.region}：{r.review_notes}" for r in reviewed_rows.itertuples()],
+    })  # fmt: skip
+    qa_log = pd.concat(
+        [inputs.qa_log.assign(status=inputs.qa_log["status"].map(QA_STATUS_WORDS)), review_rows],
+        ignore_index=True,
+    )
     suggestions = [
         pd.DataFrame(
             [{"region": s.region, "reason": r} for s in items for r in s.reasons]
@@ -554,9 +610,12 @@ def workbook_sheets(
                 Column("region", "地区", 10),
                 Column("score", "得分", 8, DECIMAL2),
                 Column("grade", "等次", 8),
+                Column("computed_score", "其中按年度任务计分", 10, DECIMAL2),
+                Column("review_points", "其中考评组复核加减", 10, DECIMAL2),
                 Column("points", "各项得分", 60),
                 Column("deductions", "扣分情况", 60),
                 Column("grade_note", "等次说明", 60),
+                Column("review_notes", "考评组复核事项（理由、文号）", 60),
             ),
             note,
         ),  # fmt: skip
@@ -700,7 +759,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "meetings_table": markup.table(meetings_table, label="tbl-meetings", caption=f"{year}年各级政府常务会研究就业工作次数", widths=[3, 3, 4, 3, 5]),
         "meetings_short": _names([markup.text(m) for m in meetings_short]),
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
-        "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 3, 2, 11]),
+        "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 2, 3, 2, 9] if _reviewed(results) else [2, 3, 2, 2, 3, 2, 11]),
+        "review_section": _review_section(results),
         "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
         "interviews": _suggestion_blocks(results.interviews),
         "commendations": _suggestion_blocks(results.commendations),

@@ -154,8 +154,8 @@ def extra_input_paths(
 ) -> list[Path]:
     if kind == "raw":
         return raw_year_folders(raw_dir, year)
-    if kind == "review":
-        return [review_dir / f"{year}.yaml"]
+    if kind == "review":  # the year's, and the previous year's (its final scores for 比上年)
+        return [review_dir / f"{year}.yaml", review_dir / f"{year - 1}.yaml"]
     if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names
         from pipeline.documents.people import contacts_path, nominations_path
 

@@ -1,6 +1,7 @@
 """The report's content for an ordinary year (2024) and the plan's last year (2025), built in one
 process from the sample (no notebooks, no rendering): the wording an official reads."""
 
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline.config.regions import all_regions
 from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
 from pipeline.report.content import ReportInputs, build_markdown, workbook_name
+from pipeline.stages.steps import assessment_stage
 from pipeline.store.catalog import QA_FILE, TIDY_FILE
 
 
@@ -28,6 +30,7 @@ def _processed(root: Path, year: int, calibration=None) -> ReportInputs:
     paths.to_csv(folder / "forecast_paths.csv", index=False)
     tidy.to_csv(folder / TIDY_FILE, index=False)
     log.to_frame().to_csv(folder / QA_FILE, index=False)
+    assessment_stage(root, year, review_dir=root / "no-review")  # the 考核 stage's files
     return ReportInputs.load(root, year)
 
 
@@ -198,3 +201,47 @@ def test_2025_says_why_tied_top_scores_are_not_excellent_and_what_estimates_did_
     withheld = markdown.split("### 因县区分解数为测算数而未适用的规则")[1].split("###")[0]
     assert "**白河县**" in withheld and "城镇新增就业（差13人" in withheld  # … said here
     assert "| -" not in markdown and "（-" not in markdown  # one minus sign, U+2212
+
+
+REVIEW = """\
+year: 2024
+entries:
+  - region: 汉滨区
+    kind: 督查
+    article: 第二十条
+    points: -3
+    reason: 督查发现就业台账与报表不一致
+    document_number: 安就领办〔2025〕3号
+"""
+
+
+def test_the_review_shows_in_the_score_table_the_county_page_and_the_workbook(
+    report_2024, tmp_path
+):
+    _, out = report_2024
+    root = out.parent  # the module's processed folder: copy it, then apply a review to the copy
+    processed = tmp_path / "processed"
+    shutil.copytree(root / "2024", processed / "2024")
+    review = tmp_path / "review"
+    review.mkdir()
+    (review / "2024.yaml").write_text(REVIEW, encoding="utf-8")
+    results = assessment_stage(processed, 2024, review_dir=review)
+    own = results.scores.set_index("region").loc["汉滨区"]
+    report_out = tmp_path / "out"
+    report_out.mkdir()
+    text = build_markdown(ReportInputs.load(processed, 2024), report_out)
+    assert "其中考评组复核" in text and "### 考评组复核" in text
+    assert (
+        f"按年度任务计分{own['computed_score']:.2f}分，考评组复核−3.00分，得分{own['score']:.2f}分"
+        in text
+    )
+    assert "安就领办〔2025〕3号" in text
+    book = load_workbook(report_out / workbook_name(2024))
+    rows = list(book["得分排名"].iter_rows(min_row=2, values_only=True))
+    header, body = list(rows[0]), {r[1]: r for r in rows[1:]}
+    assert body["汉滨区"][header.index("其中考评组复核加减")] == -3
+    assert "督查" in body["汉滨区"][header.index("考评组复核事项（理由、文号）")]
+    quality = [
+        r for r in book["数据质量"].iter_rows(min_row=3, values_only=True) if r[0] == "考评组复核"
+    ]
+    assert len(quality) == 1 and quality[0][7].startswith("汉滨区：督查")
