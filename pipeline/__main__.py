@@ -32,6 +32,41 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+EXTRA_INPUT_WORDS = {
+    "raw": "data/raw/ 截至{year}年的报表",
+    "reference": "data/reference/",
+    "backtest": "docs/backtest/",
+    "review": "data/review/{year}.yaml（及上一年的）",
+    "people": "data/review/contacts.yaml、{year}-nominations.yaml",
+}
+
+
+def _stages(args: argparse.Namespace) -> int:
+    """The stage graph (pipeline/stages/registry.py) and what the next make report would rerun, and why."""
+    from pipeline.runner.run import outlook
+    from pipeline.stages.registry import STAGES
+
+    print(f"{args.year}年的阶段（每个阶段在 pipeline/stages/registry.py 中声明一次）：")
+    for spec in STAGES:
+        times = "每个县区 1 次" if spec.per == "county" else "1 次"
+        print(
+            f"\n  {spec.name}：{spec.label_for(args.year, None)}（notebooks/{spec.notebook}，{times}）"
+        )
+        print(
+            f"    读：{'、'.join(spec.reads) or '—'}"
+            + (f"；另读 {'、'.join(spec.extra_inputs)}" if spec.extra_inputs else "")
+        )
+        print(f"    写：{'、'.join(spec.writes)}")
+    rows = outlook(args.year, args.raw, review_dir=args.review or REVIEW_DIR)
+    print(f"\n与已发布的构建相比，下一次 make report YEAR={args.year} 将：")
+    for row in rows:
+        print(f"  {'重跑' if row.reruns else '沿用'}  {row.stage.label}：{row.reason}")
+    print(
+        f"\n共 {sum(r.reruns for r in rows)} 个阶段重跑，{sum(not r.reruns for r in rows)} 个沿用。"
+    )
+    return 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     from pipeline.report.publish import publish
 
@@ -233,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--out", type=Path, default=None)
     publish.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
     publish.set_defaults(handler=_publish)
+
+    graph = stages.add_parser(
+        "stages", help="列出各阶段（读写什么），以及下一次 make report 会重跑哪些阶段、为什么"
+    )
+    graph.add_argument("--year", type=int, required=True)
+    graph.add_argument("--raw", type=Path, default=RAW_DIR)
+    graph.add_argument("--review", type=Path, default=None)
+    graph.set_defaults(handler=_stages)
 
     documents = stages.add_parser(
         "documents",

@@ -187,26 +187,58 @@ def plan_stages(
     return stages
 
 
-def stage_key(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -> str:
-    """What a stage's result depends on: code, notebook, parameters (minus the build's own
-    folders), extra files, and the hashes of the upstream outputs it reads."""
-    digest = hashlib.sha256()
-    digest.update(code.encode())
-    digest.update(stage.id.encode())
-    _hash_file(NOTEBOOKS_DIR / stage.notebook, digest)
+def stage_inputs(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -> dict[str, str]:
+    """What a stage's result depends on, part by part (recorded in stages.json, so that a rerun can
+    say why): code and configuration, notebook, parameters (minus the build's own folders), each
+    extra file or folder, and the hash of each upstream output it reads."""
     stable = {
         k: v
         for k, v in stage.parameters.items()
         if k not in ("processed_dir", "report_dir", "raw_dir", "review_dir")
     }
-    digest.update(json.dumps(stable, sort_keys=True).encode())
-    digest.update(tree_sha([Path(p) for p in stage.static_inputs]).encode())
-    reads = stage.reads
+    parts = {
+        "code": code,
+        "notebook": file_sha(NOTEBOOKS_DIR / stage.notebook),
+        "parameters": json.dumps(stable, sort_keys=True, ensure_ascii=False),
+    }
+    for path in stage.static_inputs:
+        parts[f"file:{path}"] = tree_sha([Path(path)])
     for dep in stage.deps:
         for name, sha in sorted(upstream.get(dep, {}).items()):
-            if reads is None or name in reads:
-                digest.update(f"{name}={sha}".encode())
-    return digest.hexdigest()
+            if stage.reads is None or name in stage.reads:
+                parts[f"upstream:{name}"] = sha
+    return parts
+
+
+def stage_key(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -> str:
+    """One hash of :func:`stage_inputs` (and the stage's id)."""
+    return key_of(stage, stage_inputs(stage, code, upstream))
+
+
+def key_of(stage: Stage, inputs: dict[str, str]) -> str:
+    parts = {"stage": stage.id, **inputs}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def changed_inputs(recorded: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The parts of a stage's inputs that differ from those recorded, in words."""
+    words = {"code": "代码、配置或依赖（pipeline/、config/、requirements.lock）", "notebook": "笔记本",
+             "parameters": "参数"}  # fmt: skip
+    changed = []
+    upstream = []
+    for name in sorted(set(recorded) | set(now)):
+        if recorded.get(name) == now.get(name):
+            continue
+        if name.startswith("upstream:"):
+            upstream.append(name.removeprefix("upstream:"))
+        elif name.startswith("file:"):
+            changed.append(f"文件 {name.removeprefix('file:')}")
+        else:
+            changed.append(words.get(name, name))
+    if upstream:
+        shown = "、".join(upstream[:3]) + (f" 等{len(upstream)}个" if len(upstream) > 3 else "")
+        changed.append(f"上游输出 {shown}")
+    return changed
 
 
 def output_files(build: Path, stage: Stage) -> dict[str, str]:
@@ -486,6 +518,67 @@ def _nothing_changed(layout: Layout, stages_for: Callable[[Path], list[Stage]], 
     return True
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """What the next ``make report`` would do with one stage, and why."""
+
+    stage: Stage
+    reruns: bool
+    reason: str
+
+
+def outlook(
+    year: int, raw_dir: Path, processed_root: Path = PROCESSED_DIR,
+    reports_root: Path = REPORTS_DIR, builds_root: Path | None = None,
+    use_quarto: bool | None = None, review_dir: Path = REVIEW_DIR, accept_changes: bool = False,
+) -> list[Outlook]:  # fmt: skip
+    """Each stage of ``year`` against the published build: reused, or rerun and why (the parts of
+    its inputs that changed, or the upstream stage that reruns). Like ``tar_outdated()``; nothing
+    is run or written."""
+    layout = Layout(
+        year, processed_root, reports_root, builds_root or processed_root.parent / "builds"
+    )
+    current = layout.current_build()
+    stages = plan_stages(
+        year, raw_dir, current or layout.year_builds / "next", use_quarto, review_dir,
+        accept_changes,
+    )  # fmt: skip
+    if current is None:
+        return [Outlook(s, True, "尚无已发布的构建") for s in stages]
+    recorded = _read_manifest(current).get("stages", {})
+    altered = set(verify_published(layout))
+    code = code_sha()
+    upstream: dict[str, dict[str, str]] = {}
+    result: list[Outlook] = []
+    rerun: set[str] = set()
+    for stage in stages:
+        record = recorded.get(stage.id)
+        inputs = stage_inputs(stage, code, upstream)
+        if not record or "outputs" not in record:
+            why = "上次构建中没有这个阶段的结果"
+        elif any(str(current / name) in altered for name in record["outputs"]):
+            why = "已发布的输出被改动（与记录的哈希不符）"
+        elif record.get("key") != key_of(stage, inputs):
+            why = "输入有变化：" + (
+                "、".join(changed_inputs(record.get("inputs", {}), inputs))
+                or "（上次的记录没有分项指纹）"
+            )
+        elif rerun & set(stage.deps):
+            why = (
+                "上游阶段将重跑："
+                + "、".join(sorted(rerun & set(stage.deps))[:3])
+                + "（其输出变了才会重跑）"
+            )
+        else:
+            why = ""
+        if record and "outputs" in record:
+            upstream[stage.id] = record["outputs"]
+        if why:
+            rerun.add(stage.id)
+        result.append(Outlook(stage, bool(why), why or "未变化，沿用"))
+    return result
+
+
 def run_report(
     year: int,
     raw_dir: Path,
@@ -637,6 +730,7 @@ def _execute(
     waiting = dict(by_id)
     outputs: dict[str, dict[str, str]] = {}
     records: dict[str, dict] = {}
+    inputs: dict[str, dict[str, str]] = {}  # per stage: its input parts (recorded, for `stages`)
     failures: list[StageFailure] = []
     skipped: list[Stage] = []
     ran: list[str] = []
@@ -659,7 +753,8 @@ def _execute(
                     records[stage.id] = {"status": "skipped"}
                     bar.update(1)
                     continue
-                key = stage_key(stage, code, outputs)
+                inputs[stage.id] = stage_inputs(stage, code, outputs)
+                key = key_of(stage, inputs[stage.id])
                 found = _reusable(stage, key, candidates)
                 if found:
                     _reuse(stage, *found, build)
@@ -669,6 +764,7 @@ def _execute(
                         "status": "reused",
                         "outputs": outputs[stage.id],
                         "seconds": 0,
+                        "inputs": inputs[stage.id],
                     }
                     reused.append(stage.id)
                     bar.set_postfix_str(f"未变化，沿用：{stage.label}")
@@ -689,6 +785,7 @@ def _execute(
                     records[stage.id] = {
                         "key": key, "status": "ran", "outputs": outputs[stage.id],
                         "seconds": round(time.perf_counter() - began, 2),
+                        "inputs": inputs[stage.id],
                     }  # fmt: skip
                     ran.append(stage.id)
                     bar.set_postfix_str(f"完成：{stage.label}")
@@ -698,6 +795,7 @@ def _execute(
                         "key": key,
                         "status": "failed",
                         "error": failures[-1].reason,
+                        "inputs": inputs[stage.id],
                     }
                     bar.set_postfix_str(f"失败：{stage.label}")
                 bar.update(1)

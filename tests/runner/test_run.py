@@ -25,6 +25,7 @@ from pipeline.runner.run import (
     Layout,
     RunFailed,
     RunLocked,
+    outlook,
     run_report,
     run_year,
     year_lock,
@@ -86,6 +87,32 @@ def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_cop
     # The reused outputs are the earlier build's files, linked into the new build.
     processed = tmp_path / "processed" / str(YEAR)
     assert (processed / "regions" / "610902" / "paths.npz").read_text() == "same county-610902"
+
+
+def test_stages_says_what_would_rerun_and_why(tmp_path, raw_copy):
+    review = tmp_path / "review"
+    review.mkdir()
+    options = _roots(tmp_path) | {"review_dir": review, "use_quarto": False}
+    assert all(
+        o.reruns and o.reason == "尚无已发布的构建" for o in outlook(YEAR, raw_copy, **options)
+    )
+    _fake_run(tmp_path, raw_copy, review_dir=review)
+    assert not any(o.reruns for o in outlook(YEAR, raw_copy, **options))
+    submission = raw_copy / str(YEAR) / submission_format.file_name(YEAR)
+    original = submission.read_bytes()
+    submission.write_bytes(original + b"\0")
+    why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
+    assert why["year"] == f"输入有变化：文件 {raw_copy / str(YEAR)}"
+    assert why["county-610902"].startswith("上游阶段将重跑：year")
+    assert len(why) == 15  # everything downstream of the year stage
+    submission.write_bytes(original)
+    (review / f"{YEAR}.yaml").write_text(f"year: {YEAR}\n", encoding="utf-8")
+    why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
+    assert why == {
+        "assessment": f"输入有变化：文件 {review / f'{YEAR}.yaml'}",
+        "report": "上游阶段将重跑：assessment（其输出变了才会重跑）",
+        "documents": f"输入有变化：文件 {review / f'{YEAR}.yaml'}",
+    }
 
 
 def test_every_failure_is_listed_and_the_published_pair_stays(tmp_path, monkeypatch):
