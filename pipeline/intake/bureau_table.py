@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from math import nan as NAN
+from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -30,6 +31,8 @@ from pipeline.intake.tidy import (
 
 _UNIT = re.compile(r"\(([^()]+)\)")
 _YEAR_IN_TITLE = re.compile(r"(20\d{2})年")
+# a year in a file name: 20xx not inside a longer number ("ankang-employment-2024.r2.xlsx")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 class HeaderError(ValueError):
@@ -252,7 +255,26 @@ def check_required_columns(
         log.add(Rule.REQUIRED_COLUMNS, STAGE, "FAIL", "没有找到任何指标列", **where)
 
 
+def check_file_name_year(file: str, year: int, log: QaLog, where: dict) -> None:
+    """A year written in the file name that is not the folder's: last year's file put in this
+    year's folder would otherwise be read as this year whenever its title names no year."""
+    years = {int(y) for y in _YEAR_IN_NAME.findall(normalise(Path(file).stem))}
+    if not years:
+        return
+    if year in years:
+        log.add(Rule.YEAR_MATCH, STAGE, "PASS", f"文件名年份 {year}，与所在文件夹一致", **where)
+        return
+    named = "、".join(str(y) for y in sorted(years))
+    log.add(
+        Rule.YEAR_MATCH, STAGE, "FAIL",
+        f"文件名写的是 {named} 年，所在文件夹是 {year} 年：可能是其他年份的报表放错了文件夹。"
+        f"请核对：确是 {year} 年的报表就改正文件名，否则移到 {named} 年的文件夹",
+        **where,
+    )  # fmt: skip
+
+
 def check_title_year(title_rows: list[tuple], year: int, log: QaLog, where: dict) -> None:
+    check_file_name_year(str(where.get("file", "")), year, log, where)
     for row in title_rows:
         for cell in row:
             match = _YEAR_IN_TITLE.search(normalise(cell)) if cell is not None else None

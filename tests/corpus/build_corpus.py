@@ -1305,6 +1305,17 @@ CASES += [
         _file("sample_note_row", _with(notes=[SAMPLE_NOTE])),
         expect=(("说明行", "PASS", "样例数据"),),
     ),
+    Case(  # last year's file in this year's folder, its title naming no year
+        "file_name_names_another_year",
+        _file(f"ankang-employment-{YEAR - 1}", _with(title=["安康市就业工作目标任务完成情况表"])),
+        values=False,
+        expect=(("年份一致", "FAIL", f"文件名写的是 {YEAR - 1} 年，所在文件夹是 {YEAR} 年"),),
+    ),
+    Case(
+        "file_name_names_the_folder_year",
+        _file(f"ankang-employment-{YEAR}.r2", _with(title=["安康市就业工作目标任务完成情况表"])),
+        expect=(("年份一致", "PASS", f"文件名年份 {YEAR}"),),
+    ),
 ]
 
 

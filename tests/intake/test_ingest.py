@@ -153,8 +153,10 @@ def test_file_in_the_wrong_year_folder_fails_with_file_and_years(raw_copy: Path)
     source = raw_copy / "2024" / submission_format.file_name(2024)
     _, log = read_submission(source, 2023)
     failures = [r for r in log.records if r.status == "FAIL"]
-    assert [(r.rule, r.file) for r in failures] == [("年份一致", source.name)]
-    assert "2024" in failures[0].message and "2023" in failures[0].message
+    # both the file name and the title say 2024
+    assert [(r.rule, r.file) for r in failures] == [("年份一致", source.name)] * 2
+    assert all("2024" in r.message and "2023" in r.message for r in failures)
+    assert failures[0].message.startswith("文件名写的是 2024 年")
 
 
 def test_unknown_region_row_is_a_fail_naming_the_row(raw_copy: Path):
