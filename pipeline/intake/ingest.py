@@ -58,13 +58,24 @@ def _describe(grid: Grid) -> str:
 
 def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
     """The sheet to read, as a person would: the one visible sheet that holds the table. Several
-    candidates, or only a hidden one, is a FAIL naming the sheets; other sheets with content are
-    named in a WARN."""
+    candidates, a hidden table beside the visible one, or only a hidden one, is a FAIL naming the
+    sheets; other sheets with content (notes, instructions) are named in a WARN."""
     data = [g for g in grids if g.has_content]
     if not data:
         log.add(Rule.FILE_READABLE, STAGE, "FAIL", "文件是空的", file=file)
         return None
     visible = [g for g in data if _holds_table(g) and not g.hidden]
+    hidden_tables = [g for g in data if _holds_table(g) and g.hidden]
+    if len(visible) == 1 and hidden_tables:
+        # A hidden table beside the visible one (often on the template's own sheet name): which is
+        # the submission cannot be told, and reading one would silently drop the other's values.
+        log.add(
+            Rule.SHEET_CHOICE, STAGE, "FAIL",
+            f"隐藏的工作表{'、'.join(_describe(g) for g in hidden_tables)}也有报表，可见的是"
+            f"{_describe(visible[0])}：无法确定哪一个是正式报送。请删除隐藏的工作表，或取消隐藏后只保留一个",
+            file=file, sheet=hidden_tables[0].sheet,
+        )  # fmt: skip
+        return None
     if len(visible) == 1 or (len(data) == 1 and not data[0].hidden):
         chosen = visible[0] if len(visible) == 1 else data[0]
         for other in (g for g in data if g is not chosen):

@@ -991,7 +991,8 @@ CASES += [
         _xlsx(
             "hidden_expected_sheet_beside_a_visible_one", edit=_hidden_expected_sheet_beside_visible
         ),
-        expect=(("工作表选择", "WARN", "“完成情况”（隐藏，有表头）有内容，未读取"),),
+        values=False,
+        expect=(("工作表选择", "FAIL", "隐藏的工作表“完成情况”（隐藏，有表头）也有报表"),),
     ),
     Case(
         "two_visible_sheets_with_tables",
