@@ -22,10 +22,22 @@ class _Strict(BaseModel):
 
 
 class RegionEntry(_Strict):
-    code: str = Field(pattern=r"^\d{6}$")
+    # 6 digits (GB/T 2260) for the city and counties; 9 (county + 3) for a 镇(办) when a county
+    # bureau assesses its towns (config/units/).
+    code: str = Field(pattern=r"^\d{6}(\d{3})?$")
     name: str
     aliases: tuple[str, ...] = ()
     former_codes: tuple[str, ...] = ()
+    # How many 镇(办) the county has in data/reference/regions/ (checked by config/hierarchy.py).
+    towns: int | None = Field(default=None, ge=1)
+
+
+class TierWording(_Strict):
+    """How the report names the tier: the city's own words by default, a county's for its towns."""
+
+    top: str = "全市"
+    members: str = "县（市、区）"
+    members_short: str = "县区"
 
 
 class ZoneEntry(_Strict):
@@ -36,9 +48,12 @@ class ZoneEntry(_Strict):
 
 
 class RegionsConfig(_Strict):
+    # ``city`` is the assessing government and ``counties`` the governments it assesses: the city
+    # and its counties, or (a unit's configuration) a county and its 镇(办).
     city: RegionEntry
     counties: tuple[RegionEntry, ...]
     functional_zones: tuple[ZoneEntry, ...] = ()
+    tier: TierWording = TierWording()
 
     @model_validator(mode="after")
     def _zones_belong_to_counties(self) -> RegionsConfig:
@@ -55,7 +70,8 @@ class RegionsConfig(_Strict):
                         f"“{key}”同时是 {owner[folded]} 和 {entry.name} 的名称、别名或代码：每个名称只能指一个地区"
                     )
                 owner[folded] = entry.name
-        county_codes = {c.code for c in self.counties}
+        # a unit's zones (安康高新区 under 汉滨区) belong to its top region
+        county_codes = {c.code for c in self.counties} | {self.city.code}
         for zone in self.functional_zones:
             if zone.parent not in county_codes:
                 raise ValueError(f"功能区 {zone.name} 的所属县区代码 {zone.parent} 不在县区名单中")
