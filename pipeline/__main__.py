@@ -10,11 +10,18 @@ from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.unit:
+        return _unit_report(args)
     from pipeline.runner.run import run_year
 
+    roots = {
+        name: getattr(args, name)
+        for name in ("processed_root", "reports_root", "builds_root")
+        if getattr(args, name) is not None
+    }
     result = run_year(
-        args.year, args.raw, workers=args.jobs, use_quarto=args.quarto, force=args.force,
-        scheduler=args.scheduler, progress=not args.quiet,
+        args.year, args.raw or RAW_DIR, workers=args.jobs, use_quarto=args.quarto,
+        force=args.force, scheduler=args.scheduler, progress=not args.quiet, **roots,
     )  # fmt: skip
     if not result.changed:
         print(
@@ -28,6 +35,21 @@ def _report(args: argparse.Namespace) -> int:
         f"用时 {result.seconds:.0f} 秒）"
     )
     return 0
+
+
+def _unit_report(args: argparse.Namespace) -> int:
+    """A county's assessment of its towns: the same run on the unit's materialised configuration
+    folder, in a new process (the configuration folder is read when ``pipeline`` is imported)."""
+    import subprocess
+
+    from pipeline.config.units import unit_run
+
+    options = [f"--jobs={args.jobs}"] if args.jobs else []
+    options += ["--force"] * args.force + ["--quiet"] * args.quiet
+    options += [] if args.quarto is None else ["--quarto" if args.quarto else "--no-quarto"]
+    options += [f"--scheduler={args.scheduler}"] if args.scheduler else []
+    command, env = unit_run(args.unit, args.year, args.raw, options)
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -180,7 +202,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = stages.add_parser("report", help="全流程：逐地区运行清洗与预测笔记本，再发布年度报告")
     report.add_argument("--year", type=int, required=True)
-    report.add_argument("--raw", type=Path, default=RAW_DIR, help="原始报表文件夹（默认 data/raw）")
+    report.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="原始报表文件夹（默认 data/raw；--unit 时默认 data/raw/units/<代码>）",
+    )
+    report.add_argument(
+        "--unit",
+        default=None,
+        metavar="县区代码",
+        help="县区对所辖镇（办）的考核（config/units/<代码>/unit.yaml），输出到 reports/units/<代码>/",
+    )
+    for root in ("processed", "reports", "builds"):
+        report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import Field
 
-from pipeline import DATA_DIR, PROJECT_ROOT, REPORTS_DIR
+from pipeline import DATA_DIR, PROJECT_ROOT, RAW_DIR, REPORTS_DIR
 from pipeline.config.hierarchy import towns_of
 from pipeline.config.regions import resolve_region
 from pipeline.config.schema import (
@@ -31,11 +31,13 @@ from pipeline.config.schema import (
     load_regions_config,
     load_targets_config,
 )
+from pipeline.intake.submission_format import UNITS_FOLDER as UNITS
+from pipeline.intake.validate import COUNTY_FIGURES_FILE, FIGURE_COLUMNS
 
 CITY_CONFIG_DIR = PROJECT_ROOT / "config"
+CONFIG_ENV = "ANKANG_CONFIG_DIR"  # read by pipeline/__init__.py
 UNITS_CONFIG_DIR = CITY_CONFIG_DIR / "units"
 UNIT_FILE = "unit.yaml"
-UNITS = "units"
 CONFIG_FILES = (
     "regions.yaml",
     "indicators.yaml",
@@ -47,9 +49,9 @@ CONFIG_FILES = (
 ESTIMATE_RULES = {
     "equal_shares": (
         "区对镇（办）的任务尚未正式下达：按镇（办）个数均分区的五年任务（名录中没有镇办人口或就业数据，"
-        "不能按人口比重），按取整步长取整，尾差计入名录中的第一个镇（办）。此为测算数，不作为约谈依据。"
-        " Equal shares of the county's five-year task (no town populations exist in the data), rounded to the"
-        " allocation step, remainder to the first town of the list."
+        "不能按人口比重），按取整步长向下取整，余数按名录顺序每个镇（办）加一个步长，不足一个步长的尾差计入名录中的第一个镇（办）。此为测算数，不作为约谈依据。"
+        " Share of each town: an equal part of the county's five-year task (no town populations exist in"
+        " the data), rounded down to the allocation step, the remainder one step each in list order."
     )
 }
 
@@ -68,6 +70,8 @@ class UnitConfig(_Strict):
     total_aliases: tuple[str, ...] = ()
     targets: UnitTargets = UnitTargets()
     weights: dict[str, float] = {}
+    # config/assessment.yaml's funds where the county's differ (base_allocations issued to towns)
+    funds: dict = {}
     documents: dict = {}
 
 
@@ -85,6 +89,13 @@ class UnitPaths:
     def config(self) -> Path:
         """The materialised configuration (rebuilt from config/ and the unit file on every run)."""
         return self.builds / "config"
+
+
+def published_processed(year: int) -> str:
+    """Where the report says its processed files are: data/processed/<year>, or the unit's."""
+    unit = load_regions_config().unit
+    folder = Path("data") / "processed" / (Path(UNITS) / unit if unit else "") / str(year)
+    return folder.as_posix()
 
 
 def unit_paths(code: str) -> UnitPaths:
@@ -115,11 +126,16 @@ def load_unit(code: str) -> UnitConfig:
 
 
 def equal_shares(total: float, codes: list[str], step: int) -> dict[str, float]:
-    """``total`` in equal parts rounded to ``step``; the remainder goes to the first code, so that
-    the parts add up exactly (the county's task is the towns' sum)."""
+    """``total`` in equal parts rounded down to ``step``; what remains is handed out one step at a
+    time in the list's order, and the last piece smaller than a step goes to the first code, so
+    that the parts add up exactly (the county's task is the towns' sum) and differ by at most one
+    step (plus that piece)."""
     part = int(total / len(codes) / step) * step
     parts: dict[str, float] = {code: part for code in codes}
-    parts[codes[0]] += total - part * len(codes)
+    steps = int((total - part * len(codes)) // step)
+    for code in codes[:steps]:
+        parts[code] += step
+    parts[codes[0]] += total - part * len(codes) - steps * step
     return {code: _plain(value) for code, value in parts.items()}
 
 
@@ -141,6 +157,24 @@ def _merge(base: dict, override: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def _town_funds(county_code: str, codes: list[str]) -> dict:
+    """Sample fund bases of the towns: the county's own sample base (the city's rule) in equal
+    shares — there are no town populations to weigh them by. Labelled sample like the city's."""
+    from pipeline.annual.scoring import base_allocations
+    from pipeline.config.assessment_rules import load_rules
+
+    rules = load_rules(CITY_CONFIG_DIR)
+    bases, _ = base_allocations(rules)
+    total = bases[county_code]
+    parts = equal_shares(round(total * 100), codes, 1)  # in 0.01 万元, so that they add up exactly
+    return {
+        **rules.funds.model_dump(),
+        "base_allocations_status": "sample",
+        "sample_notional_total": total,
+        "base_allocations": {town: _plain(v / 100) for town, v in parts.items()},
+    }
 
 
 def unit_config_files(code: str) -> dict[str, dict]:
@@ -165,6 +199,8 @@ def unit_config_files(code: str) -> dict[str, dict]:
         z for z in regions.get("functional_zones", []) if z.get("parent") == county.code
     ]
     regions["tier"] = unit.tier.model_dump()
+    regions["boundaries"] = None  # no town boundaries: the report has no map
+    regions["unit"] = county.code
 
     indicators = _city_yaml("indicators.yaml")
     indicators["indicators"] = [i for i in indicators["indicators"] if i["id"] not in city_only]
@@ -211,6 +247,7 @@ def unit_config_files(code: str) -> dict[str, dict]:
         **{k: v for k, v in assessment["scoring"]["weights"].items() if k not in city_only},
         **unit.weights,
     }
+    assessment["funds"] = _merge(_town_funds(county.code, codes), unit.funds)
     documents = _merge(_city_yaml("documents.yaml"), unit.documents)
     files = {
         "regions.yaml": regions,
@@ -223,13 +260,37 @@ def unit_config_files(code: str) -> dict[str, dict]:
     return files
 
 
-def materialise(code: str, out: Path) -> Path:
+def _write_county_figures(code: str, raw: Path, path: Path) -> None:
+    """The county's own figures as the city's submissions in ``raw`` give them (read and checked
+    by the city's intake): the county's run checks its 全区 row against them
+    (intake.validate.check_against_county_figures). Rewritten only when they change."""
+    from pipeline.intake.collect import intake
+    from pipeline.intake.ingest import is_year_folder
+    from pipeline.store.inert import read_csv, write_csv
+
+    last = max((int(p.name) for p in raw.iterdir() if is_year_folder(p)), default=None)
+    if last is None:
+        raise ConfigError(
+            f"{raw} 中没有年份文件夹：无法取得{resolve_region(code).name}报送市里的数"
+        )
+    tidy, _ = intake(raw, last)
+    own = tidy[tidy["region_code"] == resolve_region(code).code][list(FIGURE_COLUMNS)]
+    own = own.reset_index(drop=True)
+    if path.exists() and read_csv(path).astype(str).equals(own.astype(str)):
+        return
+    write_csv(own, path)
+
+
+def materialise(code: str, out: Path, raw: Path | None = RAW_DIR) -> Path:
     """Write the unit's configuration folder to ``out`` and validate it with the same loaders the
-    pipeline uses (a wrong unit file fails here, naming the generated file and key)."""
+    pipeline uses (a wrong unit file fails here, naming the generated file and key); with the
+    county's own figures from the city's submissions in ``raw`` (None: without them)."""
     from pipeline.config.assessment_rules import load_rules
     from pipeline.documents.settings import load_documents_config
 
     out.mkdir(parents=True, exist_ok=True)
+    if raw is not None:
+        _write_county_figures(code, raw, out / COUNTY_FIGURES_FILE)
     for name, data in unit_config_files(code).items():
         text = (
             f"# 由 config/units/{code}/{UNIT_FILE} 与 config/{name} 生成（pipeline/config/units.py），请勿修改。\n"
@@ -244,3 +305,25 @@ def materialise(code: str, out: Path) -> Path:
     ):  # fmt: skip
         loader(out)
     return out
+
+
+def unit_run(
+    code: str, year: int, raw: Path | None, options: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of a unit's ``make report``: its configuration materialised
+    (and validated) into its builds folder, the pipeline pointed at it by ``ANKANG_CONFIG_DIR``,
+    its own raw, processed, reports and builds roots."""
+    import os
+    import sys
+
+    paths = unit_paths(code)
+    materialise(code, paths.config)
+    command = [
+        sys.executable, "-m", "pipeline", "report", f"--year={year}",
+        f"--raw={raw or paths.raw}",
+        f"--processed-root={paths.processed}",
+        f"--reports-root={paths.reports}",
+        f"--builds-root={paths.builds}",
+        *options,
+    ]  # fmt: skip
+    return command, {**os.environ, CONFIG_ENV: str(paths.config)}

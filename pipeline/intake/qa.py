@@ -56,6 +56,8 @@ class Rule:
     BLANK_CELL = "空白单元格"
     HISTORY_OUTLIER = "历史异常值"
     TARGET_MATCH = "目标一致"
+    # a county over its towns: its 全区 row against what it reported to the city (config/units.py)
+    COUNTY_FIGURES = "与报市数一致"
 
 
 COLUMNS = ["rule", "stage", "status", "file", "sheet", "row", "column", "message"]
