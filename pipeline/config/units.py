@@ -48,8 +48,8 @@ CONFIG_FILES = (
 
 ESTIMATE_RULES = {
     "equal_shares": (
-        "区对镇（办）的任务尚未正式下达：按镇（办）个数均分区的五年任务（名录中没有镇办人口或就业数据，"
-        "不能按人口比重），按取整步长向下取整，余数按名录顺序每个镇（办）加一个步长，不足一个步长的尾差计入名录中的第一个镇（办）。此为测算数，不作为约谈依据。"
+        "镇（办）的测算数按镇（办）个数均分区的五年任务（名录中没有镇办人口或就业数据，不能按人口比重），"
+        "按取整步长向下取整，余数按名录顺序每个镇（办）加一个步长（不足一个步长的尾差计入第一个）。此为测算数，不作为约谈依据。"
         " Share of each town: an equal part of the county's five-year task (no town populations exist in"
         " the data), rounded down to the allocation step, the remainder one step each in list order."
     )

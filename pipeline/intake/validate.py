@@ -261,9 +261,10 @@ MEASURE_WORDS = {"actual": "完成数", "task": "目标任务"}
 
 def check_against_county_figures(tidy: pd.DataFrame, figures: pd.DataFrame, log: QaLog) -> None:
     """The top row of a county's town submissions (全区) equals, value by value, what the county
-    reported to the city: a WARN names both cells and the difference; a value on one side only is
-    a WARN too. ``figures`` has :data:`FIGURE_COLUMNS`."""
+    reported to the city for the same years: a WARN names both cells and the difference; a value
+    on one side only is a WARN too. ``figures`` has :data:`FIGURE_COLUMNS`."""
     top = tidy[tidy["region_code"] == city().code]
+    figures = figures[figures["year"].isin(tidy["year"].unique())]  # the years being read
     keys = ["year", "indicator", "measure"]
     both = top.merge(figures, on=keys, how="outer", suffixes=("", "_city"))
     checked = 0

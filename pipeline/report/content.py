@@ -487,7 +487,7 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     if shortest < minimum:
         text += (
             f"历史少于{minimum}年时回测样本很少，概率可能随新一年数据大幅变动（例如只有规划期内4年数据时，"
-            "同一县区的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
+            f"同一{tier_words().members_short}的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
         )
         return markup.callout("caution", "预测依据的历史较短", text)
     return markup.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
