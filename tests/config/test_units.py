@@ -143,3 +143,48 @@ def test_a_unit_run_rejects_a_code_that_is_not_configured(tmp_path):
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert result.returncode == 2 and "找不到单位配置" in result.stderr
+
+
+UNIT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from pipeline.annual.facts import annual_tasks
+from pipeline.annual.method import scoring_method
+from pipeline.annual.scoring import score_counties
+from pipeline.intake.collect import intake
+from pipeline.report.content import sample_callout
+tidy, log = intake(Path(sys.argv[1]), 2024)
+scores = score_counties(annual_tasks(tidy, 2024, qa_log=log.to_frame()))
+print(json.dumps({
+    "failures": [r.message for r in log.records if r.status == "FAIL"],
+    "upward": [r.status + r.message for r in log.records if r.rule == "与报市数一致"],
+    "present": [r.message for r in log.records if r.rule == "县区齐全" and r.status == "PASS"],
+    "scores": scores[["region", "score", "grade"]].astype(str).values.tolist(),
+    "callout": sample_callout(),
+    "method": scoring_method(n_counties=len(scores)),
+}, ensure_ascii=False))
+"""
+
+
+def test_the_towns_are_read_checked_and_scored_in_the_units_own_words(hanbin):
+    """The unit's configuration in a process of its own (as make report UNIT= runs it): the
+    shipped town sample reads without FAIL, its 全区 row agrees with 汉滨区's figures in the
+    city's files, the 28 towns of the NBS list get scores and grades, and the words are the
+    tier's (镇（办）, not 县（市、区）)."""
+    import json
+
+    from pipeline.config.hierarchy import towns_of
+
+    env = os.environ | {CONFIG_ENV: str(hanbin)}
+    result = subprocess.run(
+        [sys.executable, "-c", UNIT_SCRIPT, str(RAW_DIR / "units" / HANBIN)],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    got = json.loads(result.stdout)
+    assert got["failures"] == []
+    assert len(got["upward"]) == 1 and got["upward"][0].startswith("PASS")
+    assert "2024年28个镇办均已填报" in got["present"]
+    assert sorted(name for name, _, _ in got["scores"]) == sorted(t.name for t in towns_of(HANBIN))
+    assert all(grade in {"优秀", "良好", "达标", "不达标"} for _, _, grade in got["scores"])
+    assert "各镇（办）报表" in got["callout"] and "县（市、区）" not in got["callout"]
+    assert "28个镇办至多8个" in got["method"] and "县区" not in got["method"]
