@@ -380,6 +380,68 @@ def write_units(out: Path, codes: list[str]) -> None:
             print(f"wrote {path}")
 
 
+# ----------------------------------------------------------------------------------- departments
+# The member departments' task lists (config/departments.yaml, itself a sample): 2021–2025, one
+# workbook a year. Constructed: a performance factor per department (lognormal σ 0.06) and yearly
+# noise (σ 0.04) on each quantitative 完成数 around its target; each qualitative task 完成 /
+# 部分完成 / 未完成 with probabilities 0.8 / 0.15 / 0.05; evidence text says it is sample.
+DEPARTMENT_YEARS = range(2021, 2026)
+DEPARTMENT_SPREAD, DEPARTMENT_NOISE = 0.06, 0.04
+DEPARTMENT_STATUSES = (("完成", "部分完成", "未完成"), (0.8, 0.15, 0.05))
+DEPARTMENT_NOTE = (
+    "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成，"
+    "成员单位与任务清单（config/departments.yaml）也是样例；请以各成员单位正式报送的任务清单替换。"
+)
+
+
+def write_departments(out: Path) -> None:
+    from pipeline.config.departments import load_departments
+    from pipeline.intake import departments as layout
+
+    registry = load_departments()
+    rng = np.random.default_rng(SEED + 17)
+    performance = {d.id: rng.lognormal(0, DEPARTMENT_SPREAD) for d in registry.departments}
+    headers = [
+        layout.HEADERS[k][0] for k in ("department", "task", "target", "done", "status", "evidence")
+    ]
+    for year in DEPARTMENT_YEARS:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = layout.SHEET_NAME
+        sheet.cell(1, 1, f"安康市就业工作领导小组成员单位{year}年任务清单完成情况").font = Font(
+            bold=True, size=14
+        )
+        for column, header in enumerate(headers, start=1):
+            sheet.cell(2, column, header).font = Font(bold=True)
+        row = 3
+        for department in registry.departments:
+            for task in department.tasks:
+                values: list = [department.name, task.name]
+                if task.kind == "quantitative":
+                    done = round(
+                        task.target
+                        * performance[department.id]
+                        * rng.lognormal(0, DEPARTMENT_NOISE)
+                    )
+                    values += [task.target, done, None, f"样例：{task.name}台账（{year}年）"]
+                else:
+                    status = str(rng.choice(DEPARTMENT_STATUSES[0], p=DEPARTMENT_STATUSES[1]))
+                    evidence = (
+                        ""
+                        if status == "未完成"
+                        else f"样例：{task.name}相关文件与工作记录（{year}年）"
+                    )
+                    values += [None, None, status, evidence or None]
+                for column, value in enumerate(values, start=1):
+                    sheet.cell(row, column, value)
+                row += 1
+        sheet.cell(row + 1, 1, DEPARTMENT_NOTE)
+        path = layout.departments_folder(out, year) / f"departments-{year}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data/raw"))
@@ -390,6 +452,9 @@ def main() -> None:
         help="also (or, with --units-only, only) the town submissions of this county (config/units/<code>)",
     )
     parser.add_argument("--units-only", action="store_true")
+    parser.add_argument(
+        "--departments", action="store_true", help="also the departments' task lists (departments/)"
+    )
     args = parser.parse_args()
     if not args.units_only:
         population = county_population(2021)
@@ -401,6 +466,8 @@ def main() -> None:
             write_workbook(year, build_year(year, rng, share), path)
             print(f"wrote {path}")
     write_units(args.out, args.unit)
+    if args.departments:
+        write_departments(args.out)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,8 @@ REVISION_PATTERN = r"\.r(\d+)$"
 # A county's town submissions sit beside the city's year folders, in <raw>/units/<county code>/<year>/
 # (read by that county's own run, config/units/; the city's run passes the folder by).
 UNITS_FOLDER = "units"
+# The member departments' task lists: <raw>/departments/<year>/ (intake/departments.py).
+DEPARTMENTS_FOLDER = "departments"
 
 
 def title(year: int, top: str = "安康市") -> str:

@@ -402,17 +402,6 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _suggestion_blocks(suggestions: list[scoring.Suggestion]) -> str:
-    if not suggestions:
-        return "无。"
-    return "\n".join(
-        f"- **{markup.text(s.region)}**\n"
-        + "\n".join(f"    - {markup.text(r)}" for r in s.reasons)
-        + "".join(f"\n    - 历史情况：{markup.text(h)}" for h in s.history)
-        for s in suggestions
-    )
-
-
 def _scores_table(results: YearResults) -> pd.DataFrame:
     previous = (
         results.previous_scores.set_index("region_code")["score"]
@@ -761,10 +750,10 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
         "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各{tier_words().members}考核得分与排名", widths=[2, 3, 2, 2, 3, 2, 11]),
         "score_map": "" if boundaries is None else figure(charts.score_map(results.scores, boundaries, f"{year}年各{tier_words().members}考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各{tier_words().members}考核得分分布"),
-        "interviews": _suggestion_blocks(results.interviews),
-        "commendations": _suggestion_blocks(results.commendations),
-        "warnings": _suggestion_blocks(results.warnings),
-        "withheld": _suggestion_blocks(results.withheld) if results.withheld else "",
+        "interviews": markup.suggestion_blocks(results.interviews),
+        "commendations": markup.suggestion_blocks(results.commendations),
+        "warnings": markup.suggestion_blocks(results.warnings),
+        "withheld": markup.suggestion_blocks(results.withheld) if results.withheld else "",
         "scoring_method": scoring_method(rules, len(counties())),
         "quota_share": percent_text(exact(rules.excellent_quota.max_share)),
         "interview_line": percent_text(1 - exact(rules.accountability.interview_task_shortfall_min)),
