@@ -52,6 +52,42 @@ def _unit_report(args: argparse.Namespace) -> int:
     return subprocess.run(command, env=env, check=False).returncode
 
 
+def _departments(args: argparse.Namespace) -> int:
+    """The member departments' task lists of a year: checked (the log), scored, the score table
+    printed; ``--out`` also writes the workbook sheet."""
+    from pipeline.annual.departments import assess_departments
+    from pipeline.intake.departments import read_departments
+
+    tasks, log = read_departments(args.raw, args.year)
+    print(log.format())
+    if log.has_failures:
+        print("有 FAIL 级问题，未计分：请成员单位改正后重新报送。", file=sys.stderr)
+        return 1
+    results = assess_departments(tasks)
+    if results.is_sample:
+        print("（样例数据：成员单位名单、任务清单和完成情况都是样例，不得用于考核）")
+    for row in results.scores.itertuples():
+        print(
+            f"{row.rank:>2}  {row.region}  {row.score:.2f}分  {row.grade}  {row.deductions or ''}"
+        )
+    for title, suggestions in (
+        ("建议约谈", results.interviews),
+        ("建议表扬", results.commendations),
+    ):
+        print(
+            f"{title}："
+            + ("；".join(f"{s.region}（{'，'.join(s.reasons)}）" for s in suggestions) or "无")
+        )
+    if args.out:
+        from pipeline.report.departments import sheet
+        from pipeline.report.workbook import write_workbook
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_workbook([sheet(results)], args.out)
+        print(f"已写出 {args.out}")
+    return 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     from pipeline.report.publish import publish
 
@@ -234,6 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="强制使用/不用 Quarto（默认：PATH 中有就用）",
     )
     report.set_defaults(handler=_report)
+
+    departments = stages.add_parser(
+        "departments",
+        help="检查并计分成员单位的任务清单（data/raw/departments/<年份>/）；有 FAIL 时退出码为 1",
+    )
+    departments.add_argument("--year", type=int, required=True)
+    departments.add_argument(
+        "--raw", type=Path, default=RAW_DIR, help="原始数据文件夹（默认 data/raw）"
+    )
+    departments.add_argument("--out", type=Path, default=None, help="另写出一张工作簿（.xlsx）")
+    departments.set_defaults(handler=_departments)
 
     validate = stages.add_parser("validate", help="检查报表，打印质量日志；有 FAIL 时退出码为 1")
     validate.add_argument("paths", type=Path, nargs="+", help="报表文件或年份文件夹")
