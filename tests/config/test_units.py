@@ -136,13 +136,11 @@ def test_shipped_town_sample_adds_up_to_the_county(sample_intake):
         assert sum(v[column] for v in towns.values()) == total[column]
 
 
-def test_a_unit_run_rejects_a_code_that_is_not_configured(tmp_path):
-    env = os.environ | {"ANKANG_SCRATCH_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "report", "--year=2024", "--unit=610921"],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
-    assert result.returncode == 2 and "找不到单位配置" in result.stderr
+def test_a_unit_run_rejects_a_code_that_is_not_configured(capsys):
+    from pipeline.__main__ import main
+
+    assert main(["report", "--year=2024", "--unit=610921"]) == 2
+    assert "找不到单位配置" in capsys.readouterr().err
 
 
 UNIT_SCRIPT = """
