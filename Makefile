@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-complete
 YEAR ?= 2024
-RAW ?= data/raw
+RAW ?=
+UNIT ?=
 JOBS ?=
 FORCE ?=
 
@@ -27,8 +28,8 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 	$(PY) -m pipeline fonts --rebuild-cache
 	touch $(STAMP)
 
-report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定)
-	$(PY) -m pipeline report --year $(YEAR) --raw $(RAW) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes)
+report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定; UNIT=610902: a county over its towns, reports/units/610902/$(YEAR)/)
+	$(PY) -m pipeline report --year $(YEAR) $(if $(RAW),--raw $(RAW)) $(if $(UNIT),--unit $(UNIT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes)
 
 documents: $(STAMP)  ## a copy of $(YEAR)'s documents in data/scratch/documents-$(YEAR)/ (the published ones come with make report)
 	$(PY) -m pipeline documents --year $(YEAR)
@@ -56,7 +57,7 @@ backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): wri
 	$(PY) -m pipeline.tools.backtest
 
 sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
-	$(PY) scripts/make_sample_data.py --out data/raw
+	$(PY) scripts/make_sample_data.py --out data/raw --unit 610902 --departments
 
 lock: $(STAMP)  ## re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full pinned dependency set (pip freeze of a working .venv, Python 3.11). Regenerate with `make lock`.' > requirements.lock

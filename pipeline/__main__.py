@@ -11,12 +11,19 @@ from pipeline.annual.review import REVIEW_DIR
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.unit:
+        return _unit_report(args)
     from pipeline.runner.run import run_year
 
+    roots = {
+        name: getattr(args, name)
+        for name in ("processed_root", "reports_root", "builds_root")
+        if getattr(args, name) is not None
+    }
     result = run_year(
-        args.year, args.raw, workers=args.jobs, use_quarto=args.quarto, force=args.force,
-        scheduler=args.scheduler, progress=not args.quiet,
-        review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes,
+        args.year, args.raw or RAW_DIR, workers=args.jobs, use_quarto=args.quarto,
+        force=args.force, scheduler=args.scheduler, progress=not args.quiet,
+        review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes, **roots,
     )  # fmt: skip
     if not result.changed:
         print(
@@ -49,21 +56,72 @@ def _stages(args: argparse.Namespace) -> int:
     print(f"{args.year}年的阶段（每个阶段在 pipeline/stages/registry.py 中声明一次）：")
     for spec in STAGES:
         times = "每个县区 1 次" if spec.per == "county" else "1 次"
-        print(
-            f"\n  {spec.name}：{spec.label_for(args.year, None)}（notebooks/{spec.notebook}，{times}）"
+        label = spec.label.format(year=args.year, region="各县（市、区）")
+        extra = "、".join(
+            EXTRA_INPUT_WORDS[kind].format(year=args.year) for kind in spec.extra_inputs
         )
-        print(
-            f"    读：{'、'.join(spec.reads) or '—'}"
-            + (f"；另读 {'、'.join(spec.extra_inputs)}" if spec.extra_inputs else "")
-        )
+        print(f"\n  {spec.name}：{label}（notebooks/{spec.notebook}，{times}）")
+        print(f"    读：{'、'.join(spec.reads) or '—'}" + (f"；另读 {extra}" if extra else ""))
         print(f"    写：{'、'.join(spec.writes)}")
-    rows = outlook(args.year, args.raw, review_dir=args.review or REVIEW_DIR)
+    rows = outlook(args.year, args.raw or RAW_DIR, review_dir=args.review or REVIEW_DIR)
     print(f"\n与已发布的构建相比，下一次 make report YEAR={args.year} 将：")
     for row in rows:
         print(f"  {'重跑' if row.reruns else '沿用'}  {row.stage.label}：{row.reason}")
     print(
         f"\n共 {sum(r.reruns for r in rows)} 个阶段重跑，{sum(not r.reruns for r in rows)} 个沿用。"
     )
+    return 0
+
+
+def _unit_report(args: argparse.Namespace) -> int:
+    """A county's assessment of its towns: the same run on the unit's materialised configuration
+    folder, in a new process (the configuration folder is read when ``pipeline`` is imported)."""
+    import subprocess
+
+    from pipeline.config.units import unit_run
+
+    options = [f"--jobs={args.jobs}"] if args.jobs else []
+    options += ["--force"] * args.force + ["--quiet"] * args.quiet
+    options += [] if args.quarto is None else ["--quarto" if args.quarto else "--no-quarto"]
+    options += [f"--scheduler={args.scheduler}"] if args.scheduler else []
+    options += ["--accept-changes"] * args.accept_changes
+    command, env = unit_run(args.unit, args.year, args.raw, options)
+    return subprocess.run(command, env=env, check=False).returncode
+
+
+def _departments(args: argparse.Namespace) -> int:
+    """The member departments' task lists of a year: checked (the log), scored, the score table
+    printed; ``--out`` also writes the workbook sheet."""
+    from pipeline.annual.departments import assess_departments
+    from pipeline.intake.departments import read_departments
+
+    tasks, log = read_departments(args.raw, args.year)
+    print(log.format())
+    if log.has_failures:
+        print("有 FAIL 级问题，未计分：请成员单位改正后重新报送。", file=sys.stderr)
+        return 1
+    results = assess_departments(tasks)
+    if results.is_sample:
+        print("（样例数据：成员单位名单、任务清单和完成情况都是样例，不得用于考核）")
+    for row in results.scores.itertuples():
+        print(
+            f"{row.rank:>2}  {row.region}  {row.score:.2f}分  {row.grade}  {row.deductions or ''}"
+        )
+    for title, suggestions in (
+        ("建议约谈", results.interviews),
+        ("建议表扬", results.commendations),
+    ):
+        print(
+            f"{title}："
+            + ("；".join(f"{s.region}（{'，'.join(s.reasons)}）" for s in suggestions) or "无")
+        )
+    if args.out:
+        from pipeline.report.departments import sheet
+        from pipeline.report.workbook import write_workbook
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_workbook([sheet(results)], args.out)
+        print(f"已写出 {args.out}")
     return 0
 
 
@@ -219,7 +277,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = stages.add_parser("report", help="全流程：逐地区运行清洗与预测笔记本，再发布年度报告")
     report.add_argument("--year", type=int, required=True)
-    report.add_argument("--raw", type=Path, default=RAW_DIR, help="原始报表文件夹（默认 data/raw）")
+    report.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="原始报表文件夹（默认 data/raw；--unit 时默认 data/raw/units/<代码>）",
+    )
+    report.add_argument(
+        "--unit",
+        default=None,
+        metavar="县区代码",
+        help="县区对所辖镇（办）的考核（config/units/<代码>/unit.yaml），输出到 reports/units/<代码>/",
+    )
+    for root in ("processed", "reports", "builds"):
+        report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )
@@ -244,6 +315,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-changes", action="store_true", help="审定后输入有变化时仍按新输入生成审定稿"
     )
     report.set_defaults(handler=_report)
+
+    departments = stages.add_parser(
+        "departments",
+        help="检查并计分成员单位的任务清单（data/raw/departments/<年份>/）；有 FAIL 时退出码为 1",
+    )
+    departments.add_argument("--year", type=int, required=True)
+    departments.add_argument(
+        "--raw", type=Path, default=RAW_DIR, help="原始数据文件夹（默认 data/raw）"
+    )
+    departments.add_argument("--out", type=Path, default=None, help="另写出一张工作簿（.xlsx）")
+    departments.set_defaults(handler=_departments)
 
     validate = stages.add_parser("validate", help="检查报表，打印质量日志；有 FAIL 时退出码为 1")
     validate.add_argument("paths", type=Path, nargs="+", help="报表文件或年份文件夹")

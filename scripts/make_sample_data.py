@@ -17,6 +17,7 @@ Run: python scripts/make_sample_data.py --out data/raw
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -164,40 +165,62 @@ def _city_row(item, year, values, rows, share, rng):
     return (rows[counties()[0].code][item.id][0], done)
 
 
-def write_workbook(year: int, rows: dict[str, dict], path: Path) -> None:
+@dataclass(frozen=True)
+class Layout:
+    """What differs between the city's sheet and a county's sheet for its towns."""
+
+    items: tuple
+    members: tuple  # (code, name) of the rows above the total
+    title: str
+    region_header: str = submission_format.REGION_HEADER
+    total_label: str = submission_format.CITY_ROW_LABEL
+    note: str = SAMPLE_NOTE
+    sheet_unit: dict = field(default_factory=lambda: SHEET_UNIT)
+
+
+def city_layout(year: int) -> Layout:
+    return Layout(
+        indicators(), tuple((c.code, c.name) for c in counties()), submission_format.title(year)
+    )
+
+
+def write_workbook(
+    year: int, rows: dict[str, dict], path: Path, layout: Layout | None = None
+) -> None:
+    layout = layout or city_layout(year)
     book = Workbook()
     sheet = book.active
     sheet.title = submission_format.SHEET_NAME
-    items = indicators()
+    items = layout.items
     last_column = 2 + 2 * len(items)
-    sheet.cell(1, 1, submission_format.title(year)).font = Font(bold=True, size=14)
+    sheet.cell(1, 1, layout.title).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_column)
     sheet.cell(2, 1, submission_format.SEQUENCE_HEADER)
-    sheet.cell(2, 2, submission_format.REGION_HEADER)
+    sheet.cell(2, 2, layout.region_header)
     sheet.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
     sheet.merge_cells(start_row=2, start_column=2, end_row=3, end_column=2)
     for position, item in enumerate(items):
         column = 3 + 2 * position
-        unit = SHEET_UNIT.get(item.id, item.unit)
+        unit = layout.sheet_unit.get(item.id, item.unit)
         sheet.cell(2, column, submission_format.indicator_header(item.raw_header, unit))
         sheet.merge_cells(start_row=2, start_column=column, end_row=2, end_column=column + 1)
         sheet.cell(3, column, submission_format.TASK_LABEL)
         sheet.cell(3, column + 1, submission_format.DONE_LABEL)
-    labelled = [(str(n + 1), c.name, c.code) for n, c in enumerate(counties())]
-    labelled.append(("", submission_format.CITY_ROW_LABEL, "city"))
+    labelled = [(str(n + 1), name, code) for n, (code, name) in enumerate(layout.members)]
+    labelled.append(("", layout.total_label, "city"))
     for offset, (sequence, label, key) in enumerate(labelled):
         row = 4 + offset
         sheet.cell(row, 1, int(sequence) if sequence else None)
         sheet.cell(row, 2, label)
         for position, item in enumerate(items):
             task, done = rows[key][item.id]
-            factor = submission_format.UNIT_FACTORS[SHEET_UNIT.get(item.id, item.unit)]
+            factor = submission_format.UNIT_FACTORS[layout.sheet_unit.get(item.id, item.unit)]
             column = 3 + 2 * position
             for col, value in ((column, task), (column + 1, done)):
                 if value is not None and factor != 1:
                     value = round(value / factor, 4)
                 sheet.cell(row, col, value)
-    sheet.cell(4 + len(labelled) + 1, 1, SAMPLE_NOTE)
+    sheet.cell(4 + len(labelled) + 1, 1, layout.note)
     for row in sheet.iter_rows(min_row=2, max_row=3):
         for cell in row:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -205,18 +228,246 @@ def write_workbook(year: int, rows: dict[str, dict], path: Path) -> None:
     book.save(path)
 
 
+# ----------------------------------------------------------------------------------- towns
+# A county's 镇(办) (issue 15): their figures are the county's own figures as the city holds them
+# (data/raw/, read by the pipeline's intake), split over the towns, so that the towns add up to the
+# county exactly and the 全区 row is the county's figure. The towns' yearly 目标任务 are their
+# five-year tasks in the unit's configuration (issued, or the documented estimate) over the plan's
+# years, as the intake checks; before the plan the county's task is split in the same proportions.
+# Constructed, stated in data/raw/README.md: from 2021 a performance factor per town (some towns
+# behind, as for the counties) and small yearly noise on each town's part of the 完成数; rates at a
+# fixed offset per town from the county's own value plus small yearly noise; meetings drawn per
+# town and year.
+TOWN_PERFORMANCE_SPREAD = 0.06
+TOWN_YEAR_NOISE = 0.02
+# indicator: (spread of the town's offset, yearly noise, decimals)
+TOWN_RATE_NOISE = {
+    "registered_unemployment_rate": (0.3, 0.05, 2),
+    "new_labour_local_share": (2.0, 0.3, 1),
+}
+TOWN_MEETINGS = ([1, 2, 2, 3, 3, 4], [0.04, 0.3, 0.26, 0.2, 0.1, 0.1])
+
+
+def apportion(total: float, weights: list[float]) -> list[int]:
+    """Whole parts of ``total`` in proportion to ``weights`` that add up to it exactly (largest
+    remainder)."""
+    scaled = np.asarray(weights, dtype=float) / float(np.sum(weights)) * total
+    parts = np.floor(scaled)
+    short = int(round(total - parts.sum()))
+    for index in np.argsort(-(scaled - parts), kind="stable")[:short]:
+        parts[index] += 1
+    return [int(p) for p in parts]
+
+
+def town_note(county: str) -> str:
+    return (
+        "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成："
+        f"各镇（办）的数由{county}报送市里的数（data/raw/）拆分而来，合计等于{county}的数；"
+        "仅用于演示和测试；请以各镇（办）正式报送的数据替换。"
+    )
+
+
+@dataclass(frozen=True)
+class Towns:
+    """The constructed traits of a county's towns, drawn once."""
+
+    codes: tuple[str, ...]
+    allocations: dict[str, list[float]]  # indicator → each town's five-year task
+    start: int  # the plan's first year
+    years: int  # of the plan
+    performance: np.ndarray
+    offsets: dict[str, np.ndarray]
+
+    @classmethod
+    def draw(cls, codes: tuple[str, ...], plan: dict, rng: np.random.Generator) -> Towns:
+        n = len(codes)
+        return cls(
+            codes,
+            {key: [a[c] for c in codes] for key, a in plan["county_allocations"].items()},
+            plan["start"],
+            plan["end"] - plan["start"] + 1,
+            rng.lognormal(0, TOWN_PERFORMANCE_SPREAD, n),
+            {key: rng.normal(0, spread, n) for key, (spread, _, _) in TOWN_RATE_NOISE.items()},
+        )
+
+
+def town_year(
+    year: int,
+    county: dict[tuple[str, str], float],
+    items: tuple,
+    towns: Towns,
+    rng: np.random.Generator,
+) -> dict[str, dict]:
+    """{town code or 'city': {indicator id: (task, done)}} for one year; ``county`` maps
+    (indicator, measure) to the county's value that year (the 全区 row)."""
+    n = len(towns.codes)
+    rows: dict[str, dict] = {code: {} for code in towns.codes}
+    rows["city"] = {}
+    performance = towns.performance if year >= towns.start else np.ones(n)
+    for item in items:
+        task, done = county.get((item.id, "task")), county.get((item.id, "actual"))
+        rows["city"][item.id] = (task, done)
+        if item.kind == "cumulative":
+            share = np.asarray(towns.allocations[item.id], dtype=float)
+            if task is None:
+                tasks = [None] * n
+            elif year >= towns.start:
+                tasks = [round(a / towns.years) for a in share]
+            else:
+                tasks = apportion(task, list(share))
+            weights = share * performance * rng.lognormal(0, TOWN_YEAR_NOISE, n)
+            dones = apportion(done, list(weights)) if done is not None else [None] * n
+        elif item.id in TOWN_RATE_NOISE:
+            _, noise, decimals = TOWN_RATE_NOISE[item.id]
+            low, high = item.valid_range
+            draws = towns.offsets[item.id] + rng.normal(0, noise, n)
+            dones = [
+                None
+                if done is None
+                else round(float(np.clip(done + d, low + 0.1, high - 0.1)), decimals)
+                for d in draws
+            ]
+            tasks = [task] * n
+        else:  # the 常务会 of each town government
+            draws = rng.choice(TOWN_MEETINGS[0], size=n, p=TOWN_MEETINGS[1])
+            dones = [None if done is None else int(d) for d in draws]
+            tasks = [task] * n
+        for code, t, d in zip(towns.codes, tasks, dones, strict=True):
+            rows[code][item.id] = (t, d)
+    return rows
+
+
+def write_units(out: Path, codes: list[str]) -> None:
+    """Each unit's town submissions, <out>/units/<code>/<year>/, from the county's figures in the
+    city's sample in ``out`` (read through the intake, so 万人 is already 人)."""
+    from pipeline.config.regions import resolve_region
+    from pipeline.config.units import unit_config_files
+    from pipeline.intake.collect import intake
+
+    tidy, _ = intake(out, YEARS[-1])
+    items = tuple(i for i in indicators() if not i.city_only)
+    for code in codes:
+        county = resolve_region(code)
+        files = unit_config_files(code)
+        regions, (plan,) = files["regions.yaml"], files["targets.yaml"]["plans"]
+        members = tuple((t["code"], t["name"]) for t in regions["counties"])
+        rng = np.random.default_rng(SEED + int(code))
+        towns = Towns.draw(tuple(c for c, _ in members), plan, rng)
+        own = tidy[tidy["region_code"] == county.code]
+        for year in YEARS:
+            values = {
+                (r.indicator, r.measure): r.value
+                for r in own[own["year"] == year].itertuples()
+                if not np.isnan(r.value)
+            }
+            layout = Layout(
+                items,
+                members,
+                submission_format.title(year, county.name),
+                region_header=regions["tier"]["members"],
+                total_label=regions["tier"]["top"],
+                note=town_note(county.name),
+                sheet_unit={},
+            )
+            path = (
+                out
+                / submission_format.UNITS_FOLDER
+                / code
+                / str(year)
+                / submission_format.file_name(year, code)
+            )
+            write_workbook(year, town_year(year, values, items, towns, rng), path, layout)
+            print(f"wrote {path}")
+
+
+# ----------------------------------------------------------------------------------- departments
+# The member departments' task lists (config/departments.yaml, itself a sample): 2021–2025, one
+# workbook a year. Constructed: a performance factor per department (lognormal σ 0.06) and yearly
+# noise (σ 0.04) on each quantitative 完成数 around its target; each qualitative task 完成 /
+# 部分完成 / 未完成 with probabilities 0.8 / 0.15 / 0.05; evidence text says it is sample.
+DEPARTMENT_YEARS = range(2021, 2026)
+DEPARTMENT_SPREAD, DEPARTMENT_NOISE = 0.06, 0.04
+DEPARTMENT_STATUSES = (("完成", "部分完成", "未完成"), (0.8, 0.15, 0.05))
+DEPARTMENT_NOTE = (
+    "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成，"
+    "成员单位与任务清单（config/departments.yaml）也是样例；请以各成员单位正式报送的任务清单替换。"
+)
+
+
+def write_departments(out: Path) -> None:
+    from pipeline.config.departments import load_departments
+    from pipeline.intake import departments as layout
+
+    registry = load_departments()
+    rng = np.random.default_rng(SEED + 17)
+    performance = {d.id: rng.lognormal(0, DEPARTMENT_SPREAD) for d in registry.departments}
+    headers = [
+        layout.HEADERS[k][0] for k in ("department", "task", "target", "done", "status", "evidence")
+    ]
+    for year in DEPARTMENT_YEARS:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = layout.SHEET_NAME
+        sheet.cell(1, 1, f"安康市就业工作领导小组成员单位{year}年任务清单完成情况").font = Font(
+            bold=True, size=14
+        )
+        for column, header in enumerate(headers, start=1):
+            sheet.cell(2, column, header).font = Font(bold=True)
+        row = 3
+        for department in registry.departments:
+            for task in department.tasks:
+                values: list = [department.name, task.name]
+                if task.kind == "quantitative":
+                    done = round(
+                        task.target
+                        * performance[department.id]
+                        * rng.lognormal(0, DEPARTMENT_NOISE)
+                    )
+                    values += [task.target, done, None, f"样例：{task.name}台账（{year}年）"]
+                else:
+                    status = str(rng.choice(DEPARTMENT_STATUSES[0], p=DEPARTMENT_STATUSES[1]))
+                    evidence = (
+                        ""
+                        if status == "未完成"
+                        else f"样例：{task.name}相关文件与工作记录（{year}年）"
+                    )
+                    values += [None, None, status, evidence or None]
+                for column, value in enumerate(values, start=1):
+                    sheet.cell(row, column, value)
+                row += 1
+        sheet.cell(row + 1, 1, DEPARTMENT_NOTE)
+        path = layout.departments_folder(out, year) / f"departments-{year}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        print(f"wrote {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data/raw"))
+    parser.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        help="also (or, with --units-only, only) the town submissions of this county (config/units/<code>)",
+    )
+    parser.add_argument("--units-only", action="store_true")
+    parser.add_argument(
+        "--departments", action="store_true", help="also the departments' task lists (departments/)"
+    )
     args = parser.parse_args()
-    population = county_population(2021)
-    total = sum(population.values())
-    share = {code: value / total for code, value in population.items()}
-    rng = np.random.default_rng(SEED)
-    for year in YEARS:
-        path = args.out / str(year) / submission_format.file_name(year)
-        write_workbook(year, build_year(year, rng, share), path)
-        print(f"wrote {path}")
+    if not args.units_only:
+        population = county_population(2021)
+        total = sum(population.values())
+        share = {code: value / total for code, value in population.items()}
+        rng = np.random.default_rng(SEED)
+        for year in YEARS:
+            path = args.out / str(year) / submission_format.file_name(year)
+            write_workbook(year, build_year(year, rng, share), path)
+            print(f"wrote {path}")
+    write_units(args.out, args.unit)
+    if args.departments:
+        write_departments(args.out)
 
 
 if __name__ == "__main__":

@@ -91,3 +91,16 @@ def test_validate_on_every_corpus_case_exits_1_naming_the_file_or_0_with_its_val
         assert any("文件 " in line for line in fails), fails
     elif case.values and not case.missing:
         assert not fails, fails
+
+
+def test_departments_prints_scores_and_fails_on_a_bad_list(tmp_path, capsys):
+    assert main(["departments", "--year", "2024", "--out", str(tmp_path / "d.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "样例数据" in out
+        and "市教育局" in out
+        and "建议约谈" in out
+        and (tmp_path / "d.xlsx").exists()
+    )
+    assert main(["departments", "--year", "2024", "--raw", str(tmp_path)]) == 1
+    assert "没有成员单位任务清单" in capsys.readouterr().out

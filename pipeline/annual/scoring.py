@@ -19,7 +19,7 @@ from pipeline.annual.exact import points as rounded_points
 from pipeline.config.assessment_rules import AssessmentRules, Grade, Quota, Scoring, load_rules
 from pipeline.config.indicators import indicator, plan_for_year
 from pipeline.config.reference import county_population
-from pipeline.config.regions import counties
+from pipeline.config.regions import counties, tier_words
 from pipeline.config.schema import ConfigError
 from pipeline.plan_targets.verdict import DIFFICULT, FINAL_MISSED
 
@@ -94,7 +94,7 @@ def ranks_of(scores: list[Decimal]) -> list[int]:
 
 def apply_excellent_quota(
     scores: list[Decimal], names: list[str], raw_grades: list[str], grades: tuple[Grade, ...],
-    quota: Quota,
+    quota: Quota, members: str | None = None,
 ) -> tuple[list[str], list[str]]:  # fmt: skip
     """The 优秀 quota: at most floor(``max_share`` × n) units keep the top grade, in score order;
     the others reaching it move down one grade. Equal scores are treated alike: a group of equal
@@ -111,7 +111,8 @@ def apply_excellent_quota(
     candidates = [i for i, grade in enumerate(raw_grades) if grade == top]
     if len(candidates) <= allowed:
         return result, notes
-    line = f"优秀名额{allowed}个（{len(scores)}个县区×{percent_text(exact(quota.max_share))}，向下取整）"
+    members = members or tier_words().members_short
+    line = f"优秀名额{allowed}个（{len(scores)}个{members}×{percent_text(exact(quota.max_share))}，向下取整）"
     kept, closed = 0, False
     for value in sorted({scores[i] for i in candidates}, reverse=True):
         group = [i for i in candidates if scores[i] == value]
@@ -132,7 +133,7 @@ def apply_excellent_quota(
                 result[i] = second
                 notes[i] = (
                     f"{reached}，与{others}同分并列第{ranks[i]}名；{line}剩余{allowed - kept}个，"
-                    f"容不下并列的{len(group)}个县区，并列者同等对待，均定为{second}"
+                    f"容不下并列的{len(group)}个{members}，并列者同等对待，均定为{second}"
                 )
             else:
                 result[i] = second
@@ -236,16 +237,17 @@ def score_counties(annual: pd.DataFrame, rules: AssessmentRules | None = None) -
     return ranked(pd.DataFrame(rows), rules)[SCORE_COLUMNS]
 
 
-def ranked(table: pd.DataFrame, rules: AssessmentRules) -> pd.DataFrame:
+def ranked(table: pd.DataFrame, rules: AssessmentRules, members: str | None = None) -> pd.DataFrame:
     """The table in order of its exact ``exact_score`` (equal scores keep their order), with
     ``rank`` (equal scores share one), ``grade`` and ``grade_note`` (the 优秀 quota and its tie
-    rule): the one ranking of the scorer and of the 考评组's review."""
+    rule): the one ranking of the scorer, of the 考评组's review and of the departments
+    (``members``: what the ranked are called in the notes; default the tier's 县区)."""
     table = table.sort_values("exact_score", ascending=False, kind="stable").reset_index(drop=True)
     exact_scores = list(table["exact_score"])
     table["rank"] = ranks_of(exact_scores)
     table["grade"], table["grade_note"] = apply_excellent_quota(
         exact_scores, list(table["region"]), [grade_for(s, rules.grades) for s in exact_scores],
-        rules.grades, rules.excellent_quota,
+        rules.grades, rules.excellent_quota, members,
     )  # fmt: skip
     return table
 
@@ -253,10 +255,12 @@ def ranked(table: pd.DataFrame, rules: AssessmentRules) -> pd.DataFrame:
 def base_allocations(rules: AssessmentRules | None = None) -> tuple[dict[str, float], bool]:
     """Each county's base employment-fund allocation (万元) and whether it is sample data.
 
-    Sample: the notional total split by real 2021 户籍人口, rounded to 0.01 万元."""
+    Sample: the notional total split by real 2021 户籍人口, rounded to 0.01 万元 — or, where the
+    configuration gives sample bases itself (a county over its towns, which have no population
+    figures: config/units.py), those."""
     funds = (rules or load_rules()).funds
-    if funds.base_allocations_status == "issued":
-        return dict(funds.base_allocations), False
+    if funds.base_allocations:
+        return dict(funds.base_allocations), funds.base_allocations_status == "sample"
     population = county_population(2021)
     total = sum(population.values())
     return {
@@ -465,9 +469,9 @@ def withheld_rules(
             continue
         targets = "；".join(f"{r['indicator_name']}（{r['note']}）" for _, r in withheld.iterrows())
         result.append(Suggestion(county["region_code"], county["region"], (
-            f"按测算的县区{plan_name}目标，{targets}",
+            f"按测算的{tier_words().members_short}{plan_name}目标，{targets}",
             f"如分解数为正式下达，本条规则会得出：{'、'.join(would)}；"
-            "县区分解数是测算数，不是下达任务，因此本规则未适用",
+            f"{tier_words().members_short}分解数是测算数，不是下达任务，因此本规则未适用",
         )))  # fmt: skip
     return result
 

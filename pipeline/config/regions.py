@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.config.schema import load_regions_config
+from pipeline.config.schema import TierWording, load_regions_config
 
 
 class UnknownRegionError(KeyError):
@@ -47,6 +47,12 @@ def city() -> Region:
 @cache
 def counties() -> tuple[Region, ...]:
     return tuple(Region(c.code, c.name) for c in load_regions_config().counties)
+
+
+@cache
+def tier_words() -> TierWording:
+    """The tier's words: 全市 and 县（市、区）, or a county's 全区 and 镇（办）."""
+    return load_regions_config().tier
 
 
 def all_regions() -> tuple[Region, ...]:

@@ -22,10 +22,37 @@ class _Strict(BaseModel):
 
 
 class RegionEntry(_Strict):
-    code: str = Field(pattern=r"^\d{6}$")
+    # 6 digits (GB/T 2260) for the city and counties; 9 (county + 3) for a 镇(办) when a county
+    # bureau assesses its towns (config/units/).
+    code: str = Field(pattern=r"^\d{6}(\d{3})?$")
     name: str
     aliases: tuple[str, ...] = ()
     former_codes: tuple[str, ...] = ()
+    # How many 镇(办) the county has in data/reference/regions/ (checked by config/hierarchy.py).
+    towns: int | None = Field(default=None, ge=1)
+
+
+class TierWording(_Strict):
+    """How the report names the tier: the city's own words by default, a county's for its towns
+    (config/units/<code>/unit.yaml). The one place these words come from."""
+
+    top: str = "全市"  # the assessing government's whole area (全市 / 全区)
+    members: str = "县（市、区）"  # the assessed governments
+    members_short: str = "县区"
+    member: str = "县"  # one of them, as in 某县、每县
+    government: str = "市政府"
+    bureau: str = "市人社局"
+    finance: str = "市财政局"
+    # How the shipped sample submissions of this tier were built (the report's sample notice).
+    sample_basis: str = (
+        "规模取自文件规定的五年目标（如新增城镇就业五年10万人，约每年2万人），县区比重取自真实的2021年户籍人口，"
+        "其余（2020年冲击、各县差异、空白单元格）均为演示用的假设"
+    )
+    # Why the members' five-year targets are an estimate, and how they were estimated.
+    allocation_intro: str = "安政发〔2022〕7号只规定了全市目标。"
+    allocation_method: str = "按2021年末户籍人口比重"
+    # The sample fund bases (config/assessment.yaml funds, status sample): what they are split by.
+    sample_funds_basis: str = "按2021年末户籍人口比重分配"
 
 
 class ZoneEntry(_Strict):
@@ -36,9 +63,17 @@ class ZoneEntry(_Strict):
 
 
 class RegionsConfig(_Strict):
+    # ``city`` is the assessing government and ``counties`` the governments it assesses: the city
+    # and its counties, or (a unit's configuration) a county and its 镇(办).
     city: RegionEntry
     counties: tuple[RegionEntry, ...]
     functional_zones: tuple[ZoneEntry, ...] = ()
+    tier: TierWording = TierWording()
+    # Boundaries of the assessed regions under data/reference/ for the report's map; none for a
+    # county's towns (there is no town boundary file: the report has no map then).
+    boundaries: str | None = "geo/ankang_counties.geojson"
+    # The county code when this is a county's configuration over its towns (config/units/).
+    unit: str | None = None
 
     @model_validator(mode="after")
     def _zones_belong_to_counties(self) -> RegionsConfig:
@@ -55,7 +90,8 @@ class RegionsConfig(_Strict):
                         f"“{key}”同时是 {owner[folded]} 和 {entry.name} 的名称、别名或代码：每个名称只能指一个地区"
                     )
                 owner[folded] = entry.name
-        county_codes = {c.code for c in self.counties}
+        # a unit's zones (安康高新区 under 汉滨区) belong to its top region
+        county_codes = {c.code for c in self.counties} | {self.city.code}
         for zone in self.functional_zones:
             if zone.parent not in county_codes:
                 raise ValueError(f"功能区 {zone.name} 的所属县区代码 {zone.parent} 不在县区名单中")

@@ -346,6 +346,11 @@ def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith(".") or path.name.upper().startswith("README"):
             continue
+        if path.is_dir() and path.name in (
+            submission_format.UNITS_FOLDER,  # the counties' town submissions: their own runs
+            submission_format.DEPARTMENTS_FOLDER,  # the departments' task lists
+        ):
+            continue
         if path.is_symlink() and not path.exists():
             reason = _BROKEN_LINK
         elif path.is_dir() and not is_year_folder(path):

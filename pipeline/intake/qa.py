@@ -56,6 +56,14 @@ class Rule:
     BLANK_CELL = "空白单元格"
     HISTORY_OUTLIER = "历史异常值"
     TARGET_MATCH = "目标一致"
+    # a county over its towns: its 全区 row against what it reported to the city (config/units.py)
+    COUNTY_FIGURES = "与报市数一致"
+    # the member departments' task lists (intake/departments.py)
+    DEPARTMENT_NAME = "成员单位名称"
+    TASK_NAME = "任务名称"
+    TASK_STATUS = "完成情况"
+    TASKS_PRESENT = "任务齐全"
+    EVIDENCE = "佐证材料"
 
 
 COLUMNS = ["rule", "stage", "status", "file", "sheet", "row", "column", "message"]

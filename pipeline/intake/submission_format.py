@@ -29,6 +29,11 @@ REGION_HEADER_ALIASES = (
     "单位",
     "区县",
     "县(区)",
+    # a county's sheet for its towns (config/units/)
+    "镇(办)",
+    "镇办",
+    "镇(街道)",
+    "乡镇",
 )
 MEASURE_WORDS = {
     "task": ("目标任务", "任务数", "目标数", "年度任务", "计划数", "目标"),
@@ -83,12 +88,19 @@ LONG_COLUMNS = {
 REVISION_PATTERN = r"\.r(\d+)$"
 
 
-def title(year: int) -> str:
-    return f"安康市{year}年就业工作目标任务完成情况表"
+# A county's town submissions sit beside the city's year folders, in <raw>/units/<county code>/<year>/
+# (read by that county's own run, config/units/; the city's run passes the folder by).
+UNITS_FOLDER = "units"
+# The member departments' task lists: <raw>/departments/<year>/ (intake/departments.py).
+DEPARTMENTS_FOLDER = "departments"
 
 
-def file_name(year: int) -> str:
-    return f"ankang-employment-{year}.xlsx"
+def title(year: int, top: str = "安康市") -> str:
+    return f"{top}{year}年就业工作目标任务完成情况表"
+
+
+def file_name(year: int, unit: str | None = None) -> str:
+    return f"{unit}-employment-{year}.xlsx" if unit else f"ankang-employment-{year}.xlsx"
 
 
 def indicator_header(raw_header: str, unit: str) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline import CONFIG_DIR
 from pipeline.config.indicators import NoPlanError, indicator, indicators, plan_for_year, target
-from pipeline.config.regions import UnknownRegionError, by_code, city, counties
+from pipeline.config.regions import UnknownRegionError, by_code, city, counties, tier_words
 from pipeline.intake.qa import CHECK_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 from pipeline.intake.submission_format import LONG_SHEET
 from pipeline.intake.tidy import check_value_unique
+from pipeline.store.inert import read_csv
 
 
 def _where(row: pd.Series) -> dict:
@@ -20,6 +22,12 @@ def _where(row: pd.Series) -> dict:
         "row": int(row["source_row"]),
         "column": row["source_column"],
     }
+
+
+def _all_members() -> str:
+    """十个县区 for the city; 28个镇办 for a county over its towns."""
+    n = len(counties())
+    return f"{'十' if n == 10 else n}个{tier_words().members_short}"
 
 
 def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
@@ -38,7 +46,7 @@ def check_counties_present(tidy: pd.DataFrame, log: QaLog) -> None:
                 file="、".join(sorted(set(rows["source_file"]))),
             )
         else:
-            log.add(Rule.COUNTIES_PRESENT, STAGE, "PASS", f"{year}年十个县区均已填报")
+            log.add(Rule.COUNTIES_PRESENT, STAGE, "PASS", f"{year}年{_all_members()}均已填报")
 
 
 def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
@@ -114,7 +122,7 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
                 why = "；".join(
                     part
                     for part in (
-                        city_rows.empty and "没有全市行",
+                        city_rows.empty and f"没有{tier_words().top}行",
                         absent and f"缺少 {'、'.join(absent)}",
                         not gaps.empty and f"数值缺失：{_reported(gaps)}",
                     )
@@ -124,7 +132,7 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
                     Rule.CITY_TOTAL,
                     STAGE,
                     "WARN",
-                    f"{year}年 {item.name}：无法核对全市与县区合计（{why}）",
+                    f"{year}年 {item.name}：无法核对{tier_words().top}与{tier_words().members_short}合计（{why}）",
                     **files,
                 )
                 continue
@@ -134,7 +142,7 @@ def check_city_total(tidy: pd.DataFrame, log: QaLog) -> None:
                 Rule.CITY_TOTAL,
                 STAGE,
                 status,
-                f"{year}年 {item.name}：全市 {city_rows['value'].iloc[0]:g}，县区合计 {county_rows['value'].sum():g}，差 {difference:g}",
+                f"{year}年 {item.name}：{tier_words().top} {city_rows['value'].iloc[0]:g}，{tier_words().members_short}合计 {county_rows['value'].sum():g}，差 {difference:g}",
                 **_where(city_rows.iloc[0]),
             )
 
@@ -236,6 +244,68 @@ def check_year_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
         log.add(Rule.HAS_VALUES, STAGE, "PASS", f"共 {len(tidy)} 个数值")
 
 
+# A unit's configuration folder (config/units.py) holds the county's own figures as the city's
+# submissions give them; the county's run checks its 全区 row against them.
+COUNTY_FIGURES_FILE = "county_figures.csv"
+FIGURE_COLUMNS = (
+    "year",
+    "indicator",
+    "measure",
+    "value",
+    "source_file",
+    "source_row",
+    "source_column",
+)
+MEASURE_WORDS = {"actual": "完成数", "task": "目标任务"}
+
+
+def check_against_county_figures(tidy: pd.DataFrame, figures: pd.DataFrame, log: QaLog) -> None:
+    """The top row of a county's town submissions (全区) equals, value by value, what the county
+    reported to the city for the same years: a WARN names both cells and the difference; a value
+    on one side only is a WARN too. ``figures`` has :data:`FIGURE_COLUMNS`."""
+    top = tidy[tidy["region_code"] == city().code]
+    figures = figures[figures["year"].isin(tidy["year"].unique())]  # the years being read
+    keys = ["year", "indicator", "measure"]
+    both = top.merge(figures, on=keys, how="outer", suffixes=("", "_city"))
+    checked = 0
+    for row in both.itertuples(index=False):
+        own, reported = row.value, row.value_city
+        if pd.isna(own) and pd.isna(reported):
+            continue
+        item = indicator(row.indicator)
+        where = (
+            f"{row.source_file_city} 第{int(row.source_row_city)}行 {row.source_column_city}"
+            if not pd.isna(reported)
+            else "报市的报表中没有这个数"
+        )
+        if (
+            not pd.isna(own)
+            and not pd.isna(reported)
+            and abs(own - reported) < 0.5 * 10**-item.decimals
+        ):
+            checked += 1
+            continue
+        what = f"{row.year}年 {item.name}{MEASURE_WORDS[row.measure]}"
+        shown = "（空白）" if pd.isna(own) else f"{own:g}"
+        city_shown = "（空白）" if pd.isna(reported) else f"{reported:g}"
+        difference = "" if pd.isna(own) or pd.isna(reported) else f"，差 {own - reported:g}"
+        status_where = {} if pd.isna(row.source_file) else _where(pd.Series(row._asdict()))
+        log.add(
+            Rule.COUNTY_FIGURES,
+            STAGE,
+            "WARN",
+            f"{what}：{tier_words().top}行 {shown}，{city().name}报送市里的数 {city_shown}（{where}）{difference}",
+            **status_where,
+        )
+    if checked:
+        log.add(
+            Rule.COUNTY_FIGURES,
+            STAGE,
+            "PASS",
+            f"{tier_words().top}行有 {checked} 个数与{city().name}报送市里的数一致",
+        )
+
+
 def validate(tidy: pd.DataFrame) -> QaLog:
     log = QaLog()
     check_year_has_values(tidy, log)
@@ -250,4 +320,7 @@ def validate(tidy: pd.DataFrame) -> QaLog:
     check_missing_cells(tidy, first_years, log)
     check_history_outliers(tidy, log)
     check_tasks_against_targets(tidy, log)
+    figures = CONFIG_DIR / COUNTY_FIGURES_FILE
+    if figures.exists():
+        check_against_county_figures(tidy, read_csv(figures), log)
     return log

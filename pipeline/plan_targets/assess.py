@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config.indicators import indicator, indicators, indicators_for, plan_for_year, target
-from pipeline.config.regions import Region, city, counties
+from pipeline.config.regions import Region, city, counties, tier_words
 from pipeline.config.schema import Indicator, Plan, load_targets_config
 from pipeline.forecast.calibration import Calibration, calibrate, panel_cases
 from pipeline.forecast.engine import (
@@ -358,7 +358,9 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                 if all(p is not None for p in county_paths):
                     paths = np.sum([p[0] for p in county_paths], axis=0)
                 models = sorted({m for p in county_paths if p for m in p[1]})
-                notes.append(f"全市预测为{len(counties())}个县区模拟路径之和")
+                notes.append(
+                    f"{tier_words().top}预测为{len(counties())}个{tier_words().members_short}模拟路径之和"
+                )
             else:
                 simulated = simulator.paths(region, item)
                 paths, models = simulated if simulated else (None, [])

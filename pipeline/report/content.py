@@ -17,15 +17,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from matplotlib import pyplot as plt
 
 from pipeline import PROJECT_ROOT, REFERENCE_DIR
-from pipeline.annual import scoring
 from pipeline.annual.exact import exact, percent_text
 from pipeline.annual.facts import TASK_FROM_PLAN, number
 from pipeline.annual.method import scoring_method
 from pipeline.annual.results import YearResults
 from pipeline.config.assessment_rules import load_rules
 from pipeline.config.indicators import indicator, indicators, plan_for_year
-from pipeline.config.regions import all_regions, city, counties
-from pipeline.config.schema import Plan, load_targets_config
+from pipeline.config.regions import all_regions, city, counties, tier_words
+from pipeline.config.schema import Plan, load_regions_config, load_targets_config
+from pipeline.config.units import published_processed
 from pipeline.forecast import engine
 from pipeline.plan_targets.assess import (
     CALIBRATION_FIRST_ORIGIN,
@@ -78,14 +78,20 @@ CHINESE_NUMBERS = {
     10: "十",
 }
 SAMPLE_STATUS = "样例数据，非真实填报，不得用于考核"  # every printed page, figure and map says it
-SAMPLE_CALLOUT = markup.callout(
-    "warning",
-    "样例数据，非真实填报",
-    "本报告所用的各县（市、区）报表是由 `scripts/make_sample_data.py` 按固定随机种子构造的样例数据："
-    "规模取自文件规定的五年目标（如新增城镇就业五年10万人，约每年2万人），县区比重取自真实的2021年户籍人口，"
-    "其余（2020年冲击、各县差异、空白单元格）均为演示用的假设。报告中的完成数、概率和状态**不反映**任何县区的"
-    "真实工作情况，不得用于考核。正式使用时须换成各县（市、区）报送的报表。",
-)
+
+
+def sample_callout() -> str:
+    """The sample notice, in the tier's words (how its sample was built: config/regions.yaml)."""
+    w = tier_words()
+    return markup.callout(
+        "warning",
+        "样例数据，非真实填报",
+        f"本报告所用的各{w.members}报表是由 `scripts/make_sample_data.py` 按固定随机种子构造的样例数据："
+        f"{w.sample_basis}。报告中的完成数、概率和状态**不反映**任何{w.members_short}的"
+        f"真实工作情况，不得用于考核。正式使用时须换成各{w.members}报送的报表。",
+    )
+
+
 KIND_TEXT = {
     "cumulative": "规划期累计目标：{plan}期间累计完成不少于 {target}{unit}。",
     "ceiling_each_year": "逐年控制目标：规划期内每年不高于 {target}{unit}。",
@@ -231,7 +237,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
     flows = facts[facts["kind"] == "cumulative"]
     limits = facts[facts["kind"] != "cumulative"]
     paragraphs = [
-        f"{year}年，全市{len(flows)}项年度任务完成{int(flows['met'].sum())}项，"
+        f"{year}年，{tier_words().top}{len(flows)}项年度任务完成{int(flows['met'].sum())}项，"
         f"{len(limits)}项逐年控制指标达标{int(limits['met'].sum())}项。"
         + "；".join(f"{r.short_name}{r.wording}" for r in facts.itertuples())
         + "。"
@@ -240,7 +246,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
     if year == plan.end:
         missed = own[own["status"] == FINAL_MISSED]
         paragraphs.append(
-            f"{plan.name}规划期（{plan.start}–{plan.end}年）结束：全市{len(own)}项规划目标完成"
+            f"{plan.name}规划期（{plan.start}–{plan.end}年）结束：{tier_words().top}{len(own)}项规划目标完成"
             f"{int((own['status'] == FINAL_MET).sum())}项"
             + (f"，未完成{len(missed)}项：" + "；".join(f"{r.indicator_name}（{r.note}）" for r in missed.itertuples()) if len(missed) else "，全部完成")
             + "。"
@@ -262,7 +268,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
         else []
     )
     text = (
-        f"{len(scores)}个县（市、区）考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
+        f"{len(scores)}个{tier_words().members}考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
         f"居前的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in top.itertuples())}；"
         f"居后的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in bottom.itertuples())}。"
     )
@@ -292,18 +298,20 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
         rise = (
             f"得分上升最多的是{up}（{signed(change[up], '.2f')}分）"
             if change[up] > 0
-            else "没有县区得分上升"
+            else f"没有{tier_words().members_short}得分上升"
         )
         fall = (
             f"下降最多的是{down}（{signed(change[down], '.2f')}分）"
             if change[down] < 0
-            else "没有县区得分下降"
+            else f"没有{tier_words().members_short}得分下降"
         )
         paragraphs.append(
-            f"与{year - 1}年相比：全市" + "，".join(moves) + f"；县区{rise}，{fall}。"
+            f"与{year - 1}年相比：{tier_words().top}"
+            + "，".join(moves)
+            + f"；{tier_words().members_short}{rise}，{fall}。"
         )
     paragraphs.append(
-        f"据此建议（供市政府决定）：约谈{len(results.interviews)}个县（市、区）"
+        f"据此建议（供{tier_words().government}决定）：约谈{len(results.interviews)}个{tier_words().members}"
         f"（{_names([s.region for s in results.interviews])}），通报表扬{len(results.commendations)}个"
         f"（{_names([s.region for s in results.commendations])}）；次年就业资金按得分增减（见第五节）。"
     )
@@ -344,17 +352,6 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
             "等次与表扬说明": notes[county.region_code] or "—",
         })  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def _suggestion_blocks(suggestions: list[scoring.Suggestion]) -> str:
-    if not suggestions:
-        return "无。"
-    return "\n".join(
-        f"- **{markup.text(s.region)}**\n"
-        + "\n".join(f"    - {markup.text(r)}" for r in s.reasons)
-        + "".join(f"\n    - 历史情况：{markup.text(h)}" for h in s.history)
-        for s in suggestions
-    )
 
 
 def _scores_table(results: YearResults) -> pd.DataFrame:
@@ -477,7 +474,7 @@ def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
     if shortest < minimum:
         text += (
             f"历史少于{minimum}年时回测样本很少，概率可能随新一年数据大幅变动（例如只有规划期内4年数据时，"
-            "同一县区的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
+            f"同一{tier_words().members_short}的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
         )
         return markup.callout("caution", "预测依据的历史较短", text)
     return markup.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
@@ -728,8 +725,11 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
         })  # fmt: skip
-    boundaries = json.loads(
-        (REFERENCE_DIR / "geo" / "ankang_counties.geojson").read_text(encoding="utf-8")
+    boundaries_file = load_regions_config().boundaries  # none for a county's towns: no map
+    boundaries = (
+        json.loads((REFERENCE_DIR / boundaries_file).read_text(encoding="utf-8"))
+        if boundaries_file
+        else None
     )
     qa = inputs.qa_log
     qa_summary = (
@@ -746,11 +746,11 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "year": year, "plan": plan, "final": final, "basis": markup.text(plan.source),
         "data_as_of": f"{year}年末", "generated_on": date.today().isoformat(),
         "n_counties": len(counties()), "n_counties_text": CHINESE_NUMBERS.get(len(counties()), str(len(counties()))),
-        "is_sample": inputs.is_sample, "sample_callout": SAMPLE_CALLOUT,
+        "is_sample": inputs.is_sample, "sample_callout": sample_callout(), "tier": tier_words(), "top_name": city().name, "processed": published_processed(year),
         "sample_status": SAMPLE_STATUS if inputs.is_sample else "",
         "allocation_callout": _allocation_callout(plan, final),
         "summary": markup.text_paragraphs(summary),
-        "glance_table": markup.table(glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]), label="tbl-glance", caption=f"{year}年各县（市、区）考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
+        "glance_table": markup.table(glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]), label="tbl-glance", caption=f"{year}年各{tier_words().members}考核结果一览", widths=[2, 3, 2, 2, 3, 3, 4, 2, 8]),
         "matrix": figure(charts.status_matrix(assessment, f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")), "status-matrix.png", "fig-status-matrix", f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")),
         "status_counts": [(s, int(status_counts.get(s, 0))) for s in (*FINAL_STATUSES, *STATUSES, NO_DATA) if status_counts.get(s, 0)],
         "n_rows": len(assessment), "thresholds": settings.status_thresholds,
@@ -759,13 +759,13 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "meetings_table": markup.table(meetings_table, label="tbl-meetings", caption=f"{year}年各级政府常务会研究就业工作次数", widths=[3, 3, 4, 3, 5]),
         "meetings_short": _names([markup.text(m) for m in meetings_short]),
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
-        "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各县（市、区）考核得分与排名", widths=[2, 3, 2, 2, 2, 3, 2, 9] if _reviewed(results) else [2, 3, 2, 2, 3, 2, 11]),
+        "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各{tier_words().members}考核得分与排名", widths=[2, 3, 2, 2, 2, 3, 2, 9] if _reviewed(results) else [2, 3, 2, 2, 3, 2, 11]),
         "review_section": _review_section(results),
-        "score_map": figure(charts.score_map(results.scores, boundaries, f"{year}年各县（市、区）考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各县（市、区）考核得分分布"),
-        "interviews": _suggestion_blocks(results.interviews),
-        "commendations": _suggestion_blocks(results.commendations),
-        "warnings": _suggestion_blocks(results.warnings),
-        "withheld": _suggestion_blocks(results.withheld) if results.withheld else "",
+        "score_map": "" if boundaries is None else figure(charts.score_map(results.scores, boundaries, f"{year}年各{tier_words().members}考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各{tier_words().members}考核得分分布"),
+        "interviews": markup.suggestion_blocks(results.interviews),
+        "commendations": markup.suggestion_blocks(results.commendations),
+        "warnings": markup.suggestion_blocks(results.warnings),
+        "withheld": markup.suggestion_blocks(results.withheld) if results.withheld else "",
         "scoring_method": scoring_method(rules, len(counties())),
         "quota_share": percent_text(exact(rules.excellent_quota.max_share)),
         "interview_line": percent_text(1 - exact(rules.accountability.interview_task_shortfall_min)),
@@ -790,17 +790,18 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
 def _allocation_callout(plan: Plan, final: bool) -> str:
     if plan.allocation_status == "issued":
         return ""
+    w = tier_words()
     return markup.callout(
         "important",
-        "县区五年目标为测算数，不是下达的分解任务",
-        f"安政发〔2022〕7号只规定了全市目标。本报告中各县（市、区）{plan.name}累计目标（城镇新增就业、"
-        "农民就地就近转移就业、返乡入乡创业就业）是本流水线按2021年末户籍人口比重测算的分解数"
+        f"{w.members_short}五年目标为测算数，不是下达的分解任务",
+        f"{w.allocation_intro}本报告中各{w.members}{plan.name}累计目标（城镇新增就业、"
+        f"农民就地就近转移就业、返乡入乡创业就业）是本流水线{w.allocation_method}测算的分解数"
         f"（{markup.text(plan.allocation_rule.split('Share of')[0].strip().rstrip('。'))}），"
-        "不是市政府或市人社局正式下达的分解任务，报告中依据它的"
+        f"不是{w.government}或{w.bureau}正式下达的分解任务，报告中依据它的"
         + ("规划期结果" if final else "累计进度和预测")
         + "只作参考。"
         "收到正式分解文件后，由分析人员录入（操作见项目文档 docs/targets.md），本提示随即不再出现。"
-        "年度任务以各县报表中的“目标任务”列为准。",
+        f"年度任务以各{w.member}报表中的“目标任务”列为准。",
     )
 
 

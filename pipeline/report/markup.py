@@ -167,3 +167,16 @@ def figure(path: str, *, label: str, caption: str) -> str:
 def callout(kind: str, title: str, body: str) -> str:
     """A Quarto callout (``note``, ``warning``, ``important``, ``tip``, ``caution``)."""
     return f"::: {{.callout-{kind}}}\n## {title}\n\n{body}\n:::"
+
+
+def suggestion_blocks(suggestions: list) -> str:
+    """约谈/表扬/预警 suggestions (``scoring.Suggestion``) as a list: the name, then each reason and
+    each earlier year's fact; every text escaped."""
+    if not suggestions:
+        return "无。"
+    return "\n".join(
+        f"- **{text(s.region)}**\n"
+        + "\n".join(f"    - {text(r)}" for r in s.reasons)
+        + "".join(f"\n    - 历史情况：{text(h)}" for h in s.history)
+        for s in suggestions
+    )
