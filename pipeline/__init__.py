@@ -1,6 +1,7 @@
 """安康市就业工作目标责任制年度考核流水线 (Ankang employment target responsibility pipeline)."""
 
 import os
+import sys
 from pathlib import Path
 
 # One BLAS thread per process. The pipeline runs in parallel by processes (kernels, Dask workers),
@@ -10,6 +11,14 @@ from pathlib import Path
 # which inherit it); a value already in the environment is kept.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+
+# No IRI grammar at import. papermill → nbformat → jsonschema imports rfc3987-syntax when it is
+# installed (JupyterLab's jupyter-events pulls it in), and that builds a grammar at import: 2.8 of
+# the 3.8 CPU-s of `import papermill`, paid by the runner and by every Dask worker. jsonschema only
+# needs it for the "iri" formats, which neither nbformat's schema nor ours uses; a None entry makes
+# the import fail, which jsonschema expects of an optional extra. Set before anything imports
+# jsonschema; a process that already has the module keeps it (JupyterLab imports no pipeline).
+sys.modules.setdefault("rfc3987_syntax", None)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # ANKANG_CONFIG_DIR: another configuration folder (the benchmark's synthetic regions).

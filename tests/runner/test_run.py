@@ -349,3 +349,26 @@ def test_a_full_disk_while_publishing_leaves_the_published_pair_intact(tmp_path,
         _fake_run(tmp_path, force=True)
     assert _published_pair(tmp_path) == before
     assert published.read_text(encoding="utf-8") == content
+
+
+def test_the_runner_imports_papermill_without_the_iri_grammar_and_nbformat_still_validates():
+    """pipeline/__init__.py keeps rfc3987-syntax (seconds of grammar building at import) out of
+    every process that imports the pipeline before papermill; jsonschema, which nbformat validates
+    notebooks with, still rejects a broken notebook. In a subprocess: pytest's nbval plugin has
+    imported jsonschema in this one already."""
+    script = """
+import sys
+import pipeline, papermill, nbformat
+assert sys.modules["rfc3987_syntax"] is None, "rfc3987_syntax was imported"
+notebook = nbformat.read(pipeline.NOTEBOOKS_DIR / "20_county.ipynb", as_version=4)
+nbformat.validate(notebook)
+notebook.cells[0]["cell_type"] = "bogus"
+try:
+    nbformat.validate(notebook)
+except nbformat.ValidationError:
+    print("rejected")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "rejected"
