@@ -26,6 +26,8 @@ CONFIG_DIR = Path(os.environ.get("ANKANG_CONFIG_DIR") or PROJECT_ROOT / "config"
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
-REFERENCE_DIR = DATA_DIR / "reference"
+# ANKANG_REFERENCE_DIR: another reference folder (the benchmark's synthetic regions: populations
+# and boundaries of counties that do not exist, labelled synthetic in that folder).
+REFERENCE_DIR = Path(os.environ.get("ANKANG_REFERENCE_DIR") or DATA_DIR / "reference")
 REPORTS_DIR = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
