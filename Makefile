@@ -36,7 +36,7 @@ documents: $(STAMP)  ## the bureau's documents of $(YEAR) (.docx + PDF) into rep
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 	$(PY) -m pytest --nbval-lax notebooks/
 
 lint: $(STAMP)
