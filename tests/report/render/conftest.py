@@ -118,8 +118,10 @@ def quarto_out(fallback_out, tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session", params=["fallback", "quarto"])
-def rendered(request) -> dict[str, Path]:
-    return request.getfixturevalue(f"{request.param}_out")
+def rendered(request, fallback_out) -> dict[str, Path]:
+    # fallback_out is named, not only looked up: both renderings start from it, and named it puts
+    # these tests with the session's run on one xdist worker (tests/conftest.py)
+    return fallback_out if request.param == "fallback" else request.getfixturevalue("quarto_out")
 
 
 def _poppler(tool: str, *args: str) -> str:
