@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import REFERENCE_DIR
-from pipeline.config.regions import resolve_region
+from pipeline.config.regions import counties, resolve_region
 
 _NAME_WITH_CODE = re.compile(r"^(?P<name>[^()（）]+)[(（](?P<code>\d{6})[)）]$")
 
@@ -23,9 +23,11 @@ def county_population(year: int, reference_dir: Path = REFERENCE_DIR) -> dict[st
         if match is None:
             raise ValueError(f"ankang_counties_panel.csv: 无法识别地区“{label}”")
         population[resolve_region(match["code"]).code] = float(value)
-    if len(population) != 10:
+    missing = [c.name for c in counties() if c.code not in population]
+    if missing:
         raise ValueError(
-            f"ankang_counties_panel.csv: {year}年 PopNum 只有 {len(population)} 个县区"
+            f"ankang_counties_panel.csv: {year}年 PopNum 缺少 {'、'.join(missing)}"
+            f"（应有 regions.yaml 的全部 {len(counties())} 个县区，现有 {len(population)} 个）"
         )
     return population
 

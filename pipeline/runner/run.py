@@ -48,6 +48,11 @@ class RunFailed(RuntimeError):
     """One or more stages failed; the message lists every failure and its reason."""
 
 
+class MissingOutputs(RuntimeError):
+    """A stage finished without an error but did not write everything it declares (a worker
+    that wrote somewhere else, a notebook edited to skip a step): nothing is published."""
+
+
 class RunLocked(RuntimeError):
     """Another run holds the year's lock."""
 
@@ -239,6 +244,12 @@ def changed_inputs(recorded: dict[str, str], now: dict[str, str]) -> list[str]:
         shown = "、".join(upstream[:3]) + (f" 等{len(upstream)}个" if len(upstream) > 3 else "")
         changed.append(f"上游输出 {shown}")
     return changed
+
+
+def missing_outputs(build: Path, stage: Stage) -> list[str]:
+    """The declared outputs of ``stage`` that are not in ``build``: a file that does not exist,
+    or a folder with no file in it."""
+    return [entry for entry in stage.outputs if next(_files_under(build / entry), None) is None]
 
 
 def output_files(build: Path, stage: Stage) -> dict[str, str]:
@@ -780,6 +791,12 @@ def _execute(
             for future in done:
                 stage, key, began = running.pop(future)
                 error = future.exception()
+                missing = missing_outputs(build, stage) if error is None else []
+                if missing:
+                    error = MissingOutputs(
+                        f"阶段运行结束，但没有写出它声明的输出：{'、'.join(missing)}"
+                        f"（应在构建文件夹 {build} 中）"
+                    )
                 if error is None:
                     outputs[stage.id] = output_files(build, stage)
                     records[stage.id] = {

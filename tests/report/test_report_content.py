@@ -1,5 +1,6 @@
-"""The report's content for an ordinary year (2024) and the plan's last year (2025), built in one
-process from the sample (no notebooks, no rendering): the wording an official reads."""
+"""The report's content for an ordinary year (2024, the session's end-to-end run) and the plan's
+last year (2025, built in one process from the sample: no notebooks, no rendering): the wording
+an official reads."""
 
 import shutil
 from fractions import Fraction
@@ -14,16 +15,14 @@ from pipeline import CONFIG_DIR, RAW_DIR
 from pipeline.config.regions import all_regions
 from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
-from pipeline.report.content import ReportInputs, build_markdown, workbook_name
+from pipeline.report.content import ReportInputs, build_markdown, report_stem, workbook_name
 from pipeline.stages.steps import assessment_stage
 from pipeline.store.catalog import QA_FILE, TIDY_FILE
 
 
-def _processed(root: Path, year: int, calibration=None) -> ReportInputs:
+def _processed(root: Path, year: int) -> ReportInputs:
     tidy, log = intake(RAW_DIR, year)
-    assessment, paths = assess(
-        tidy[tidy["measure"] == "actual"], year, list(all_regions()), calibration
-    )
+    assessment, paths = assess(tidy[tidy["measure"] == "actual"], year, list(all_regions()))
     folder = root / str(year)
     folder.mkdir(parents=True)
     assessment.to_csv(folder / "assessment.csv", index=False)
@@ -35,11 +34,10 @@ def _processed(root: Path, year: int, calibration=None) -> ReportInputs:
 
 
 @pytest.fixture(scope="module")
-def report_2024(tmp_path_factory, sample_calibration) -> tuple[str, Path]:
-    root = tmp_path_factory.mktemp("content-2024")
-    out = root / "out"
-    out.mkdir()
-    return build_markdown(_processed(root, 2024, sample_calibration), out), out
+def report_2024(published) -> tuple[str, Path]:
+    """The report of the session's end-to-end run (tests/conftest.py): its .qmd and workbook."""
+    _, folder = published
+    return (folder / f"{report_stem(2024)}.qmd").read_text(encoding="utf-8"), folder
 
 
 @pytest.fixture(scope="module")
@@ -216,12 +214,11 @@ entries:
 
 
 def test_the_review_shows_in_the_score_table_the_county_page_and_the_workbook(
-    report_2024, tmp_path
+    published, tmp_path
 ):
-    _, out = report_2024
-    root = out.parent  # the module's processed folder: copy it, then apply a review to the copy
+    root, _ = published  # the session's processed folder: copy it, then apply a review to the copy
     processed = tmp_path / "processed"
-    shutil.copytree(root / "2024", processed / "2024")
+    shutil.copytree(root / "processed" / "2024", processed / "2024")
     review = tmp_path / "review"
     review.mkdir()
     (review / "2024.yaml").write_text(REVIEW, encoding="utf-8")

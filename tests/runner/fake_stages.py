@@ -15,7 +15,10 @@ def fake_runner(stage: Stage, build: Path) -> None:
     if stage.id in os.environ.get("FAKE_FAIL", "").split(","):
         raise ValueError(f"{stage.label}：第3行数据无法解析")
     changed = os.environ.get("FAKE_CHANGED_REGION", "")
+    skipped = os.environ.get("FAKE_SKIP_OUTPUT", "")  # "stage-id:output" left unwritten
     for entry in stage.outputs:
+        if f"{stage.id}:{entry}" == skipped:
+            continue
         path = build / (f"{entry}/annual-assessment-2024.html" if entry == "report" else entry)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Outputs depend on the version only for the runs that say so (FAKE_VERSIONED=1); a

@@ -132,6 +132,21 @@ def test_every_failure_is_listed_and_the_published_pair_stays(tmp_path, monkeypa
     assert _published_pair(tmp_path) == before
 
 
+def test_a_stage_that_does_not_write_what_it_declares_fails_and_nothing_is_published(
+    tmp_path, monkeypatch
+):
+    _fake_run(tmp_path)
+    before = _published_pair(tmp_path)
+    monkeypatch.setenv("FAKE_SKIP_OUTPUT", f"city:processed/{YEAR}/assessment.csv")
+    with pytest.raises(RunFailed) as caught:
+        _fake_run(tmp_path, force=True)
+    message = str(caught.value)
+    assert message.startswith("1 个阶段失败") and "安康市 全市阶段（汇总）" in message
+    assert f"没有写出它声明的输出：processed/{YEAR}/assessment.csv" in message
+    assert "未运行（所依赖的阶段失败）：2024年度报告（发布）" in message
+    assert _published_pair(tmp_path) == before
+
+
 def test_a_second_run_on_the_same_year_is_refused_with_the_holders_pid(tmp_path):
     layout = Layout(
         YEAR, **{k.removesuffix("_root") + "_root": v for k, v in _roots(tmp_path).items()}
@@ -381,3 +396,26 @@ def test_a_full_disk_while_publishing_leaves_the_published_pair_intact(tmp_path,
         _fake_run(tmp_path, force=True)
     assert _published_pair(tmp_path) == before
     assert published.read_text(encoding="utf-8") == content
+
+
+def test_the_runner_imports_papermill_without_the_iri_grammar_and_nbformat_still_validates():
+    """pipeline/__init__.py keeps rfc3987-syntax (seconds of grammar building at import) out of
+    every process that imports the pipeline before papermill; jsonschema, which nbformat validates
+    notebooks with, still rejects a broken notebook. In a subprocess: pytest's nbval plugin has
+    imported jsonschema in this one already."""
+    script = """
+import sys
+import pipeline, papermill, nbformat
+assert sys.modules["rfc3987_syntax"] is None, "rfc3987_syntax was imported"
+notebook = nbformat.read(pipeline.NOTEBOOKS_DIR / "20_county.ipynb", as_version=4)
+nbformat.validate(notebook)
+notebook.cells[0]["cell_type"] = "bogus"
+try:
+    nbformat.validate(notebook)
+except nbformat.ValidationError:
+    print("rejected")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "rejected"

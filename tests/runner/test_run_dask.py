@@ -15,10 +15,13 @@ distributed = pytest.importorskip("distributed")
 
 def test_stages_run_on_the_cluster_workers_and_publish_as_usual(tmp_path):
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None, worker_dashboard_address=None,
+    ) as cluster:  # fmt: skip
         with distributed.Client(cluster) as client:
             worker_pids = set(client.run(os.getpid).values())
+            addresses = [cluster.scheduler_address, *client.scheduler_info()["workers"]]
+        assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
         result = run_year(
             2024, RAW_DIR, use_quarto=False, progress=False,
             processed_root=tmp_path / "processed", reports_root=tmp_path / "reports",

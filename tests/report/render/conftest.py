@@ -1,5 +1,6 @@
-"""Session fixtures for the rendering tests: processed data built once, made hostile, and rendered
-once by each renderer (the fallback always; Quarto when it is found, else those tests skip).
+"""Session fixtures for the rendering tests: processed data built once, made hostile, written once
+as the report's document and rendered by each renderer (the fallback always; Quarto when it is
+found, else those tests skip).
 
 The processed data is the shipped sample run through the pipeline (``run_report``, its public
 entry point), then salted with hostile strings in every free-text path that reaches the report
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 
 from pipeline.report.content import report_stem
-from pipeline.report.publish import find_quarto, publish
+from pipeline.report.publish import find_quarto, publish, render_with_quarto
 
 YEAR = 2024
 REMOTE = "http://127.0.0.1:9"  # nothing listens there; any request to it is a failure anyway
@@ -80,7 +81,7 @@ def processed_root(published, tmp_path_factory) -> Path:
     return processed
 
 
-def _render(processed: Path, out: Path, use_quarto: bool) -> dict[str, Path]:
+def _render(processed: Path, out: Path) -> dict[str, Path]:
     import pipeline.report.content as report
 
     original = report.plan_for_year
@@ -92,25 +93,35 @@ def _render(processed: Path, out: Path, use_quarto: bool) -> dict[str, Path]:
     out.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(report, "plan_for_year", hostile_plan)
-        html, pdf = publish(processed, YEAR, out, use_quarto=use_quarto)
+        html, pdf = publish(processed, YEAR, out, use_quarto=False)
     return {"html": html, "pdf": pdf, "qmd": out / f"{report_stem(YEAR)}.qmd", "dir": out}
 
 
 @pytest.fixture(scope="session")
 def fallback_out(processed_root, tmp_path_factory) -> dict[str, Path]:
-    return _render(processed_root, tmp_path_factory.mktemp("fallback") / "out", use_quarto=False)
+    return _render(processed_root, tmp_path_factory.mktemp("fallback") / "out")
 
 
 @pytest.fixture(scope="session")
-def quarto_out(processed_root, tmp_path_factory) -> dict[str, Path]:
-    if find_quarto() is None:
+def quarto_out(fallback_out, tmp_path_factory) -> dict[str, Path]:
+    """Quarto renders the very document the fallback rendered (publish writes the same .qmd, its
+    _render/ assets and figures for both renderers; building them again would only redraw the
+    charts). Which renderer publish() picks is tested in tests/report/test_publish.py."""
+    quarto = find_quarto()
+    if quarto is None:
         pytest.skip("Quarto 不在 PATH 中（也没有 QUARTO_PATH）：跳过 Quarto 渲染的测试")
-    return _render(processed_root, tmp_path_factory.mktemp("quarto") / "out", use_quarto=True)
+    out = tmp_path_factory.mktemp("quarto") / "out"
+    shutil.copytree(fallback_out["dir"], out, ignore=shutil.ignore_patterns("*.html", "*.pdf"))
+    qmd = out / fallback_out["qmd"].name
+    html, pdf = render_with_quarto(qmd, quarto)
+    return {"html": html, "pdf": pdf, "qmd": qmd, "dir": out}
 
 
 @pytest.fixture(scope="session", params=["fallback", "quarto"])
-def rendered(request) -> dict[str, Path]:
-    return request.getfixturevalue(f"{request.param}_out")
+def rendered(request, fallback_out) -> dict[str, Path]:
+    # fallback_out is named, not only looked up: both renderings start from it, and named it puts
+    # these tests with the session's run on one xdist worker (tests/conftest.py)
+    return fallback_out if request.param == "fallback" else request.getfixturevalue("quarto_out")
 
 
 def _poppler(tool: str, *args: str) -> str:

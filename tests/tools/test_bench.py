@@ -1,0 +1,65 @@
+"""The benchmark's synthetic run works end to end, so `make bench` cannot silently break again:
+a small synthetic set (the city and 11 counties that do not exist, more than the real ten) run
+through the limit's path (every stage's function in one process), as `make bench` runs it."""
+
+import os
+
+import pandas as pd
+import pytest
+import yaml
+
+from pipeline.report.content import report_stem, workbook_name
+from pipeline.tools.bench import BENCH_YEAR, SYNTHETIC_LABEL, run_measured, synthetic_project
+
+N_REGIONS = 12
+
+
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    raw, paths = synthetic_project(N_REGIONS, folder)
+    result = run_measured(
+        folder / "run", raw, workers=1, use_quarto=False, in_process=True,
+        env=os.environ | paths,
+    )  # fmt: skip
+    return folder, paths, result
+
+
+def test_the_synthetic_reference_data_say_they_are_synthetic(synthetic_run):
+    _, paths, _ = synthetic_run
+    reference = paths["ANKANG_REFERENCE_DIR"]
+    assert SYNTHETIC_LABEL in open(f"{reference}/README.md", encoding="utf-8").read()
+    panel = pd.read_csv(f"{reference}/ankang_counties_panel.csv")
+    assert len(panel) == N_REGIONS - 1 and set(panel["unit"]) == {"万人（合成）"}
+    geo = yaml.safe_load(open(f"{reference}/geo/ankang_counties.geojson", encoding="utf-8"))
+    assert geo["name"] == SYNTHETIC_LABEL and len(geo["features"]) == N_REGIONS - 1
+
+
+@pytest.mark.slow
+def test_a_synthetic_run_publishes_every_region_and_splits_funds_by_synthetic_population(
+    synthetic_run,
+):
+    folder, paths, result = synthetic_run
+    assert result.said == "changed" and result.cpu > 0 and result.memory > 0
+    report = folder / "run" / "reports" / str(BENCH_YEAR)
+    html = (report / f"{report_stem(BENCH_YEAR)}.html").read_text(encoding="utf-8")
+    names = [f"合成{k:03d}县" for k in range(1, N_REGIONS)]
+    assert all(name in html for name in names)
+    assert (report / "figures" / "score-map.png").stat().st_size > 0
+    # The fund rule's sample base: the notional total split by the synthetic 2021 population.
+    sheet = pd.read_excel(
+        report / workbook_name(BENCH_YEAR), sheet_name="资金调整", header=None, engine="openpyxl"
+    )
+    header = next(i for i, row in sheet.iterrows() if "地区" in set(row))
+    funds = sheet.iloc[header + 1 :].set_axis(list(sheet.iloc[header]), axis=1)
+    base = dict(zip(funds["地区"], funds.filter(like="基数").iloc[:, 0], strict=True))
+    panel = pd.read_csv(f"{paths['ANKANG_REFERENCE_DIR']}/ankang_counties_panel.csv")
+    population = dict(zip(panel["region"].str.split("(").str[0], panel["value"], strict=True))
+    rules = yaml.safe_load(
+        open(f"{paths['ANKANG_CONFIG_DIR']}/assessment.yaml", encoding="utf-8").read()
+    )
+    total = rules["funds"]["sample_notional_total"]
+    assert set(base) == set(names)
+    for name in names:
+        expected = round(total * population[name] / sum(population.values()), 2)
+        assert float(base[name]) == pytest.approx(expected, abs=0.005), name
