@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.annual.results import YearResults
+from pipeline.annual.results import YearResults, review_years
 from pipeline.annual.review import REVIEW_DIR, load_review
 from pipeline.config.indicators import indicators_for
 from pipeline.config.regions import Region, all_regions, by_code, city, counties
@@ -157,15 +157,16 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
 
 def assessment_stage(processed_dir: Path, year: int, review_dir: Path = REVIEW_DIR) -> YearResults:
     """The year's 考核 from the cleaned table, the QA log and the plan-target table, after the
-    考评组's review (and the previous year's, for its final scores); written to the processed year
-    folder (``pipeline/annual/results.py``)."""
+    考评组's review (and the earlier years' reviews, for their final scores: :func:`review_years`);
+    in the plan's last year also the five-year results; written to the processed year folder
+    (``pipeline/annual/results.py``)."""
     results = YearResults.compute(
         catalog.load_processed_tidy(processed_dir, year),
         catalog.load_qa_log(processed_dir, year),
         catalog.load_assessment(processed_dir, year),
         year,
         load_review(year, review_dir),
-        previous_review=load_review(year - 1, review_dir),
+        earlier_reviews={y: load_review(y, review_dir) for y in review_years(year) if y != year},
     )
     results.write(catalog.year_dir(processed_dir, year))
     return results

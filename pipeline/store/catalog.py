@@ -10,7 +10,8 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
   ``forecast_paths.csv`` for all regions;
 - 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
-  ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``).
+  ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``); in the plan's
+  last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
 
 Published years are reached through ``data/processed/<year>`` and ``reports/<year>``, symlinks into
 the current build (see ``pipeline/runner/run.py`` and docs/running.md).
@@ -43,6 +44,9 @@ SCORE_ITEMS_FILE = "score_items.csv"
 SUGGESTIONS_FILE = "suggestions.csv"
 FUNDS_FILE = "funds.csv"
 REVIEW_CHANGES_FILE = "review_changes.csv"
+# ... and in the plan's last year, the five-year results (pipeline/annual/plan_results.py)
+PLAN_YEARS_FILE = "plan_years.csv"
+PLAN_RESULTS_FILE = "plan_results.csv"
 REGIONS_DIR = "regions"
 # The published report folder of a build (the report stage's one output).
 REPORT_DATASET = "report"
@@ -71,6 +75,8 @@ DATASETS = {
     "suggestions": SUGGESTIONS_FILE,
     "funds": FUNDS_FILE,
     "review_changes": REVIEW_CHANGES_FILE,
+    "plan_years": PLAN_YEARS_FILE,
+    "plan_results": PLAN_RESULTS_FILE,
     "report": REPORT_DATASET,
     "documents": DOCUMENTS_DATASET,
 }
