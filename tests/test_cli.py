@@ -91,3 +91,21 @@ def test_validate_on_every_corpus_case_exits_1_naming_the_file_or_0_with_its_val
         assert any("文件 " in line for line in fails), fails
     elif case.values and not case.missing:
         assert not fails, fails
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("changed", [True, False])
+def test_make_report_prints_the_renderer_it_used(published, monkeypatch, capsys, changed):
+    """The report stage runs in a notebook kernel; `make report` prints its render record."""
+    from pipeline.runner import run
+
+    _, report = published
+    result = run.RunResult(report, changed, ran=["report"] if changed else [])
+    monkeypatch.setattr(run, "run_year", lambda *args, **kwargs: result)
+    assert main(["report", "--year", "2024", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "报告渲染器：备用渲染器（pandoc + WeasyPrint）；输出：annual-assessment-2024.html、"
+        "annual-assessment-2024.pdf、annual-assessment-2024.qmd"
+    ) in printed
+    assert ("报告已发布" if changed else "没有变化") in printed

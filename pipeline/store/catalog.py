@@ -48,8 +48,10 @@ REVIEW_CHANGES_FILE = "review_changes.csv"
 PLAN_YEARS_FILE = "plan_years.csv"
 PLAN_RESULTS_FILE = "plan_results.csv"
 REGIONS_DIR = "regions"
-# The published report folder of a build (the report stage's one output).
+# The published report folder of a build (the report stage's one output), and in it the record
+# of which renderer made the HTML and PDF (make report prints it: the stage runs in a kernel).
 REPORT_DATASET = "report"
+RENDER_RECORD_FILE = "render.json"
 # The documents stage writes into the report folder's documents/ (not part of the report stage's output).
 DOCUMENTS_DATASET = "report/documents"
 
@@ -82,6 +84,28 @@ DATASETS = {
 }
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
+# The runner marks a build complete with this file, just before it may be published
+# (pipeline/runner/run.py); nothing writes into a build that carries it.
+COMPLETE = "COMPLETE"
+
+
+class PublishedBuildError(PermissionError):
+    """A stage was pointed at a published (complete) build; it refuses to rewrite its files."""
+
+
+def refuse_published(folder: Path) -> None:
+    """Raise :class:`PublishedBuildError` when ``folder`` is in, or is reached through a link into,
+    a complete build (``data/builds/<year>/<id>/`` with its COMPLETE marker: ``data/processed/<year>``
+    and ``reports/<year>`` lead there). The runner's own build has no marker until every stage ran,
+    so its stages write as usual."""
+    resolved = folder.resolve()
+    for parent in (resolved, *resolved.parents):
+        if (parent / COMPLETE).is_file():
+            raise PublishedBuildError(
+                f"{folder} 属于已发布的构建 {parent}（有 {COMPLETE} 标记），阶段不会改写已发布的文件。"
+                f"手动运行笔记本时请把 processed_dir（以及 report_dir）留空，结果写入草稿文件夹 {scratch_dir()}，"
+                "或指定另一个草稿文件夹；要更新已发布的年份，请运行 make report。"
+            )
 
 
 def project_path(path: str | Path) -> Path:
@@ -124,6 +148,19 @@ def describe_os_error(error: OSError) -> str:
     else:
         what = f"读写失败（{error.strerror or error}）", "请检查该路径后重新运行"
     return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
+
+
+def renderer_line(record: dict) -> str:
+    """'报告渲染器：备用渲染器（pandoc + WeasyPrint）；输出：a.html、a.pdf、a.qmd' from a render record."""
+    return f"报告渲染器：{record['renderer']}；输出：{'、'.join(record['files'])}"
+
+
+def read_render_record(report_dir: Path) -> dict | None:
+    """The report stage's render record in ``report_dir`` (None before the first report)."""
+    import json
+
+    path = report_dir / RENDER_RECORD_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def require(path: Path, stage: str, year: int) -> Path:
