@@ -16,10 +16,11 @@ SHEET_TITLE = "十四五终期"  # the plan's name is in each header; the sheet 
 
 
 def _year_cells(plan: PlanResults) -> pd.DataFrame:
-    """County × plan year: '95.50（优秀）', or 无数据."""
+    """County × plan year: '95.50优秀', or 无数据 (no separator: at most 8 characters, which the
+    report keeps on one line)."""
     years = plan.years.assign(
         cell=[
-            f"{s:.2f}（{g}）" if has else NO_DATA_GRADE
+            f"{s:.2f}{g}" if has else NO_DATA_GRADE
             for s, g, has in zip(plan.years["score"], plan.years["grade"], plan.years["has_data"], strict=True)
         ]
     )  # fmt: skip

@@ -166,8 +166,9 @@ def read_render_record(report_dir: Path) -> dict | None:
 def require(path: Path, stage: str, year: int) -> Path:
     if not path.exists():
         raise FileNotFoundError(
-            f"找不到 {path}：请先运行 {stage}（或 make report YEAR={year}）。"
-            "手动运行笔记本时，各笔记本的 processed_dir 参数须相同。"
+            f"找不到 {path}：请先在同一个 processed_dir 上运行 {stage}。"
+            "直接运行笔记本（processed_dir 留空）时，各阶段笔记本会先补算草稿文件夹中缺少的上游阶段；"
+            f"make report YEAR={year} 只写已发布的 data/processed/{year}，不写草稿文件夹。"
         )
     return path
 

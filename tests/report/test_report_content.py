@@ -260,7 +260,7 @@ def test_2025_reads_as_the_plans_verdict_with_its_five_year_results(report_2025)
     assert f"÷ {len(scores)} ＝ {top['score']:.2f}分" in section  # the worked example, computed
     # sample: 平利县 leads; 石泉县 (2nd, 优秀) missed a yearly limit that decides, so it is not suggested
     assert (
-        "| 1 | 平利县 | 86.00（良好） |" in section
+        "| 1 | 平利县 | 86.00良好 | 90.00优秀 |" in section
         and "| 92.40 | 优秀 | 7/7 | 先进单位 |" in section
     )
     suggested = section.split("### 建议表彰的先进单位")[1].split("###")[0]
