@@ -14,6 +14,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.unit:
         return _unit_report(args)
     from pipeline.runner.run import run_year
+    from pipeline.store.catalog import read_render_record, renderer_line
 
     roots = {
         name: getattr(args, name)
@@ -25,16 +26,18 @@ def _report(args: argparse.Namespace) -> int:
         force=args.force, scheduler=args.scheduler, progress=not args.quiet,
         review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes, **roots,
     )  # fmt: skip
+    record = read_render_record(result.folder)
+    rendered = renderer_line(record) if record else "报告渲染器：（未找到渲染记录）"
     if not result.changed:
         print(
             f"没有变化：{args.year}年的报表、配置、笔记本与代码都与上次发布时相同，未重新运行"
-            f"（{result.seconds:.1f} 秒）。报告：{result.folder}（--force 可强制重建）"
+            f"（{result.seconds:.1f} 秒）。报告：{result.folder}（--force 可强制重建）\n{rendered}"
         )
         return 0
     reused = f"，{len(result.reused)} 个未变化的阶段沿用上次结果" if result.reused else ""
     print(
         f"报告已发布：{result.folder}（运行 {len(result.ran)} 个阶段{reused}，"
-        f"用时 {result.seconds:.0f} 秒）"
+        f"用时 {result.seconds:.0f} 秒）\n{rendered}"
     )
     return 0
 
@@ -43,7 +46,7 @@ EXTRA_INPUT_WORDS = {
     "raw": "data/raw/ 截至{year}年的报表",
     "reference": "data/reference/",
     "backtest": "docs/backtest/",
-    "review": "data/review/{year}.yaml（及上一年的）",
+    "review": "data/review/{year}.yaml（及计入的以前年份的：上一年；规划末年为规划期各年）",
     "people": "data/review/contacts.yaml、{year}-nominations.yaml",
 }
 

@@ -104,3 +104,21 @@ def test_departments_prints_scores_and_fails_on_a_bad_list(tmp_path, capsys):
     )
     assert main(["departments", "--year", "2024", "--raw", str(tmp_path)]) == 1
     assert "没有成员单位任务清单" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("changed", [True, False])
+def test_make_report_prints_the_renderer_it_used(published, monkeypatch, capsys, changed):
+    """The report stage runs in a notebook kernel; `make report` prints its render record."""
+    from pipeline.runner import run
+
+    _, report = published
+    result = run.RunResult(report, changed, ran=["report"] if changed else [])
+    monkeypatch.setattr(run, "run_year", lambda *args, **kwargs: result)
+    assert main(["report", "--year", "2024", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "报告渲染器：备用渲染器（pandoc + WeasyPrint）；输出：annual-assessment-2024.html、"
+        "annual-assessment-2024.pdf、annual-assessment-2024.qmd"
+    ) in printed
+    assert ("报告已发布" if changed else "没有变化") in printed

@@ -14,11 +14,14 @@ Files in ``data/processed/<year>/`` (names in :mod:`pipeline.store.catalog`):
                          that produced it (the 告知书 prints them so that a county can check by hand);
 - ``suggestions.csv``    约谈, 表扬, 预警提醒 and the rules withheld (estimates decide nothing), one row per reason;
 - ``funds.csv``          next year's fund change per county (``base_is_sample``: the bases are sample figures);
-- ``review_changes.csv`` every change the review made (score, rank, grade, 约谈, 表扬, funds).
+- ``review_changes.csv`` every change the review made (score, rank, grade, 约谈, 表扬, funds);
+- in the plan's last year, ``plan_years.csv`` and ``plan_results.csv``: the plan's five-year results
+  per county (十四五终期, :mod:`pipeline.annual.plan_results`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 
@@ -27,7 +30,8 @@ import pandas as pd
 from pipeline.annual import scoring
 from pipeline.annual.exact import points as rounded_points
 from pipeline.annual.facts import annual_tasks
-from pipeline.annual.review import Review, ReviewChange, apply_review, reviewed
+from pipeline.annual.plan_results import PlanResults
+from pipeline.annual.review import Review, ReviewChange, final_scores, reviewed
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import counties
@@ -49,6 +53,14 @@ _FLAGS = {"met", "reported", "questioned", "base_is_sample", "scored"}
 _INTEGERS = {"year", "rank", "order"}
 
 
+def review_years(year: int) -> list[int]:
+    """The years whose 考评组 review the year's 考核 reads: its own, the previous one (its final
+    scores for 比上年) and, in the plan's last year, every plan year (the five-year results)."""
+    plan = plan_for_year(year)
+    earlier = list(plan.years) if year == plan.end else [year - 1]
+    return [year, *(y for y in earlier if y < year)]
+
+
 @dataclass
 class YearResults:
     """The year's 考核: facts, scores (after the review), suggestions and funds."""
@@ -66,27 +78,28 @@ class YearResults:
     warnings: list[scoring.Suggestion]  # 预警提醒 from forecasts (never a 约谈)
     withheld: list[scoring.Suggestion]  # rules not applied because county targets are estimates
     changes: list[ReviewChange] = field(default_factory=list)
+    plan: PlanResults | None = None  # the plan's five-year results, in its last year only
 
     @classmethod
     def compute(
         cls, tidy: pd.DataFrame, qa_log: pd.DataFrame, assessment: pd.DataFrame, year: int,
         review: Review | None = None, rules: AssessmentRules | None = None,
-        previous_review: Review | None = None,
+        earlier_reviews: Mapping[int, Review] | None = None,
     ) -> YearResults:  # fmt: skip
         """Score the year from the cleaned table, the QA log and the plan-target table, then apply
-        the 考评组's review (before the grades decide suggestions and funds). The previous year's
-        scores (for 比上年) are that year's final ones: after its own review."""
+        the 考评组's review (before the grades decide suggestions and funds). Earlier years'
+        scores are their final ones, after their own review (``earlier_reviews``, year → review):
+        the previous year's for 比上年 and, in the plan's last year, every plan year's for the
+        five-year results (:mod:`pipeline.annual.plan_results`)."""
         rules = rules or load_rules()
+        earlier_reviews = earlier_reviews or {}
         plan = plan_for_year(year)
         annual = annual_tasks(tidy, year, qa_log=qa_log)
         computed = scoring.score_counties(annual, rules)
         previous_annual = previous_scores = None
         if year - 1 >= plan.start:  # the previous year is scored under the same plan
             previous_annual = annual_tasks(tidy, year - 1, qa_log=qa_log)
-            previous_scores = scoring.score_counties(previous_annual, rules)
-            if previous_review is not None and previous_review.entries:
-                previous_scores = apply_review(previous_scores, previous_review, rules)[0]
-                previous_scores = previous_scores[scoring.SCORE_COLUMNS]
+            previous_scores = final_scores(previous_annual, earlier_reviews.get(year - 1), rules)
         final = year == plan.end
         interviews = scoring.interview_suggestions(annual, computed, assessment, final)
         commendations = scoring.commendation_suggestions(annual, computed, assessment, final)
@@ -106,11 +119,19 @@ class YearResults:
             else scoring.commendation_blocker(row, assessment, final, estimated, rules)
             for _, row in scores.iterrows()
         ]
+        five_years = None
+        if final:
+            by_year = {
+                y: final_scores(annual_tasks(tidy, y, qa_log=qa_log), earlier_reviews.get(y), rules)
+                if (tidy["year"] == y).any() else None
+                for y in plan.years if y < year
+            }  # fmt: skip
+            five_years = PlanResults.compute(plan, by_year | {year: scores}, assessment, rules)
         return cls(
             year, annual, previous_annual, scores, previous_scores,
             score_items(annual, rules), funds, funds_are_sample, interviews, commendations,
             [] if final else scoring.early_warnings(assessment),
-            scoring.withheld_rules(annual, computed, assessment, final), changes,
+            scoring.withheld_rules(annual, computed, assessment, final), changes, five_years,
         )  # fmt: skip
 
     def commendation_note(self, region_code: str) -> str:
@@ -148,6 +169,8 @@ class YearResults:
             pd.DataFrame([astuple(c) for c in self.changes], columns=_CHANGE_COLUMNS),
             folder / catalog.REVIEW_CHANGES_FILE,
         )
+        if self.plan is not None:
+            self.plan.write(folder)
 
     def suggestion_lists(self) -> tuple[list[scoring.Suggestion], ...]:
         return self.interviews, self.commendations, self.warnings, self.withheld
@@ -177,6 +200,7 @@ class YearResults:
             for kind in SUGGESTION_KINDS
         }
         changes = load(catalog.REVIEW_CHANGES_FILE)
+        plan = plan_for_year(year)
         return cls(
             year, of(annual, year), of(annual, year - 1), this_scores,
             # the previous year's final scores (the review columns are this year's only)
@@ -184,6 +208,7 @@ class YearResults:
             load(catalog.SCORE_ITEMS_FILE, _ITEM_NUMBERS), funds.drop(columns="base_is_sample"),
             bool(funds["base_is_sample"].any()), *lists.values(),
             [ReviewChange(*row) for row in changes[_CHANGE_COLUMNS].itertuples(index=False)],
+            PlanResults.read(folder, plan) if year == plan.end else None,
         )  # fmt: skip
 
 

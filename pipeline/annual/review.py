@@ -22,7 +22,13 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pipeline import DATA_DIR
 from pipeline.annual.exact import exact
 from pipeline.annual.exact import points as rounded_points
-from pipeline.annual.scoring import Suggestion, fund_table, ranked
+from pipeline.annual.scoring import (
+    SCORE_COLUMNS,
+    Suggestion,
+    fund_table,
+    ranked,
+    score_counties,
+)
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.regions import counties, resolve_region
 from pipeline.config.schema import ConfigError, _Strict
@@ -206,6 +212,18 @@ def apply_review(
                     ReviewChange(row.region_code, row.region, item, was, now, why, number)
                 )
     return table, changes
+
+
+def final_scores(
+    annual: pd.DataFrame, review: Review | None, rules: AssessmentRules | None = None
+) -> pd.DataFrame:
+    """A year's score table as that year's 考核 published it: scored, then its review applied (the
+    previous year's for 比上年, every plan year's for the five-year results)."""
+    rules = rules or load_rules()
+    scores = score_counties(annual, rules)
+    if review is None or not review.entries:
+        return scores
+    return apply_review(scores, review, rules)[0][SCORE_COLUMNS]
 
 
 def _note(entry: Entry) -> str:

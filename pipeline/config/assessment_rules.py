@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -103,6 +104,31 @@ class ReviewBounds(_Strict):
         return self
 
 
+class PlanResultsRules(_Strict):
+    """The plan's five-year result per county, in its last year (十四五终期): the five-year score
+    by ``score_rule`` (``mean`` of the plan years' final scores, or ``weighted`` by
+    ``year_weights``, one per plan year in order, adding up to 1), graded and ranked as a year is;
+    先进单位 suggested for ``commend_grades`` (and, with ``require_all_plan_targets``, every plan
+    target that decides 完成)."""
+
+    score_rule: Literal["mean", "weighted"]
+    year_weights: tuple[float, ...] = ()
+    commend_grades: tuple[str, ...]
+    require_all_plan_targets: bool
+
+    @model_validator(mode="after")
+    def _weights_fit_the_rule(self) -> PlanResultsRules:
+        if self.score_rule == "mean" and self.year_weights:
+            raise ValueError("score_rule 为 mean 时 year_weights 须为空（各年权数相同）")
+        if self.score_rule == "weighted":
+            if not self.year_weights or min(self.year_weights) <= 0:
+                raise ValueError("score_rule 为 weighted 时须为规划期每一年填写大于0的权数")
+            total = sum(Decimal(repr(w)) for w in self.year_weights)
+            if total != 1:
+                raise ValueError(f"year_weights 合计应为1，现为 {total}")
+        return self
+
+
 class AssessmentRules(_Strict):
     scoring: Scoring
     grades: tuple[Grade, ...]
@@ -110,6 +136,7 @@ class AssessmentRules(_Strict):
     accountability: Accountability
     funds: Funds
     review: ReviewBounds
+    plan_results: PlanResultsRules
 
     @model_validator(mode="after")
     def _grades_descend_to_zero(self) -> AssessmentRules:
@@ -117,11 +144,12 @@ class AssessmentRules(_Strict):
         if cut_offs != sorted(cut_offs, reverse=True) or cut_offs[-1] != 0:
             raise ValueError("grades 须按分数线从高到低排列，最后一档的 min_score 为 0")
         names = {g.name for g in self.grades}
-        unknown = set(self.accountability.interview_if_grade) | set(
-            self.accountability.commend_grades
-        )
-        if unknown - names:
-            raise ValueError(f"accountability 中的等次 {sorted(unknown - names)} 不在 grades 中")
+        for key, named in (
+            ("accountability", {*self.accountability.interview_if_grade, *self.accountability.commend_grades}),
+            ("plan_results", set(self.plan_results.commend_grades)),
+        ):  # fmt: skip
+            if named - names:
+                raise ValueError(f"{key} 中的等次 {sorted(named - names)} 不在 grades 中")
         return self
 
 

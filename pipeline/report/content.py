@@ -41,7 +41,7 @@ from pipeline.plan_targets.verdict import (
     NO_DATA,
     bound_word,
 )
-from pipeline.report import charts, markup
+from pipeline.report import charts, final_term, markup
 from pipeline.report.charts import signed
 from pipeline.report.workbook import (
     DECIMAL2,
@@ -665,6 +665,7 @@ def workbook_sheets(
             ),
             note,
         ),  # fmt: skip
+        *final_term.sheet(results.plan, note),
     ]
 
 
@@ -783,6 +784,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",
         "max_years": int(inputs.tidy["year"].nunique()),
         "sources_table": _sources_table(inputs.tidy),
+        "final_term": final_term.context(results.plan, rules),
     }  # fmt: skip
     return _environment.get_template("report.qmd.j2").render(context)
 

@@ -35,6 +35,8 @@ from markupsafe import Markup
 
 from pipeline.intake.forms import write_blank_forms
 from pipeline.report.content import ReportInputs, build_markdown, report_stem
+from pipeline.store import catalog
+from pipeline.store.atomic import write_json_atomically
 
 RENDER_DIR = Path(__file__).parent / "render"
 ASSET_DIR = "_render"  # beside the .qmd in reports/<year>/
@@ -278,11 +280,16 @@ def publish(
 
     ``use_quarto`` None means: Quarto when it is found (``QUARTO_PATH`` or PATH), the fallback
     otherwise. Also writes the counties' blank forms (pipeline.intake.forms). Prints which renderer was
-    used and the files it wrote."""
+    used and the files it wrote, and records it in ``render.json`` (``make report`` prints it from
+    there: the report stage runs in a notebook kernel, whose output the terminal does not see)."""
     published = publish_report(processed_dir, year, out_dir, use_quarto)
     # the counties' blank 报表模板 and 填报说明 travel with each year's outputs
     blank_forms = write_blank_forms(year, out_dir)
-    # names only: `make report` renders into a staging folder and prints the final one itself
-    names = "、".join(path.name for path in [*published.paths, published.source, *blank_forms])
-    print(f"报告渲染器：{published.renderer}；输出：{names}")
+    # names only: `make report` renders into a build folder and prints the published one itself
+    record = {
+        "renderer": published.renderer,
+        "files": [path.name for path in [*published.paths, published.source, *blank_forms]],
+    }
+    write_json_atomically(record, out_dir / catalog.RENDER_RECORD_FILE)
+    print(catalog.renderer_line(record))
     return published.paths

@@ -36,9 +36,9 @@ from pipeline import CONFIG_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, PROJECT_ROOT, REP
 from pipeline.annual.review import REVIEW_DIR
 from pipeline.stages import registry
 from pipeline.store.atomic import fsync_dir, symlink_atomically, write_json_atomically
+from pipeline.store.catalog import COMPLETE
 
 MANIFEST = "stages.json"
-COMPLETE = "COMPLETE"
 FAILED = "FAILED"
 CURRENT = "current"
 KEEP_BUILDS = 3  # complete builds kept per year (the current one included)

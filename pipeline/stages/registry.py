@@ -52,7 +52,11 @@ class StageSpec:
 
 # What every forecast of the year shares: the calibration and the pooled parameters.
 _SHARED = ("calibration", "model_weights", "indicator_parameters")
-RESULTS = ("annual_facts", "scores", "score_items", "suggestions", "funds", "review_changes")
+# (plan_years and plan_results exist in the plan's last year only)
+RESULTS = (
+    "annual_facts", "scores", "score_items", "suggestions", "funds", "review_changes",
+    "plan_years", "plan_results",
+)  # fmt: skip
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec(
@@ -154,8 +158,10 @@ def extra_input_paths(
 ) -> list[Path]:
     if kind == "raw":
         return raw_year_folders(raw_dir, year)
-    if kind == "review":  # the year's, and the previous year's (its final scores for 比上年)
-        return [review_dir / f"{year}.yaml", review_dir / f"{year - 1}.yaml"]
+    if kind == "review":  # the year's and the earlier ones the 考核 reads (their final scores)
+        from pipeline.annual.results import review_years
+
+        return [review_dir / f"{y}.yaml" for y in review_years(year)]
     if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names
         from pipeline.documents.people import contacts_path, nominations_path
 

@@ -13,6 +13,10 @@ else (the benchmark's one-process run, the tests). File names and loaders are in
     documents stage the bureau's documents (.docx, and PDF with LibreOffice) from the 考核 results,
                     into the report folder's documents/; refuses after 审定 if the inputs changed.
 
+A stage never writes into a published build (:func:`pipeline.store.catalog.refuse_published`): a
+notebook run by hand and pointed at ``data/processed`` or ``reports/<year>`` stops with a plain
+message instead of rewriting published files behind the runner's back.
+
 County→city coherence: every path is drawn from seeds fixed by (seed, year, indicator, region) and
 the common shock by (seed, year, indicator), so the same paths result however the work is split.
 """
@@ -24,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.annual.results import YearResults
+from pipeline.annual.results import YearResults, review_years
 from pipeline.annual.review import REVIEW_DIR, load_review
 from pipeline.config.indicators import indicators_for
 from pipeline.config.regions import Region, all_regions, by_code, city, counties
@@ -69,6 +73,7 @@ def year_stage(raw_dir: Path, processed_dir: Path, year: int) -> YearResult:
     """Intake, validation, calibration and pooled parameters for ``year``; raise DataFailed (after
     writing the QA log, so it can be read) when a submission has a FAIL."""
     folder = catalog.year_dir(processed_dir, year)
+    catalog.refuse_published(folder)
     tidy, log = intake(raw_dir, year)
     qa = log.to_frame()
     write_csv_atomically(qa, folder / catalog.QA_FILE)
@@ -115,6 +120,7 @@ def county_stage(
     region = by_code(region_code)
     if region.is_city:
         raise ValueError("全市用 city_stage（它汇总各县区的模拟路径）")
+    catalog.refuse_published(catalog.year_dir(processed_dir, year))
     tidy = catalog.load_region_tidy(processed_dir, year, region.code)
     actual = tidy[tidy["measure"] == "actual"]
     simulator = _simulator(processed_dir, year, actual)
@@ -130,6 +136,7 @@ def county_stage(
 def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Assess the city (its cumulative indicators from the counties' saved paths) and write the
     year's assessment and forecast paths for all regions."""
+    catalog.refuse_published(catalog.year_dir(processed_dir, year))
     the_city = city()
     tidy = catalog.load_region_tidy(processed_dir, year, the_city.code)
     actual = tidy[tidy["measure"] == "actual"]
@@ -157,15 +164,17 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
 
 def assessment_stage(processed_dir: Path, year: int, review_dir: Path = REVIEW_DIR) -> YearResults:
     """The year's 考核 from the cleaned table, the QA log and the plan-target table, after the
-    考评组's review (and the previous year's, for its final scores); written to the processed year
-    folder (``pipeline/annual/results.py``)."""
+    考评组's review (and the earlier years' reviews, for their final scores: :func:`review_years`);
+    in the plan's last year also the five-year results; written to the processed year folder
+    (``pipeline/annual/results.py``)."""
+    catalog.refuse_published(catalog.year_dir(processed_dir, year))
     results = YearResults.compute(
         catalog.load_processed_tidy(processed_dir, year),
         catalog.load_qa_log(processed_dir, year),
         catalog.load_assessment(processed_dir, year),
         year,
         load_review(year, review_dir),
-        previous_review=load_review(year - 1, review_dir),
+        earlier_reviews={y: load_review(y, review_dir) for y in review_years(year) if y != year},
     )
     results.write(catalog.year_dir(processed_dir, year))
     return results
@@ -176,6 +185,7 @@ def report_stage(
 ) -> list[Path]:
     from pipeline.report.publish import publish
 
+    catalog.refuse_published(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     return publish(processed_dir, year, report_dir, use_quarto=use_quarto)
 
@@ -190,6 +200,7 @@ def documents_stage(
     from pipeline.documents.render import find_soffice
 
     out = report_dir / "documents"
+    catalog.refuse_published(out)
     pdf = find_soffice() is not None
     built = make_documents(
         processed_dir, year, out, review_dir=review_dir, accept_changes=accept_changes,

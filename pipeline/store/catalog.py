@@ -10,7 +10,8 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
   ``forecast_paths.csv`` for all regions;
 - 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
-  ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``).
+  ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``); in the plan's
+  last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
 
 Published years are reached through ``data/processed/<year>`` and ``reports/<year>``, symlinks into
 the current build (see ``pipeline/runner/run.py`` and docs/running.md).
@@ -43,9 +44,14 @@ SCORE_ITEMS_FILE = "score_items.csv"
 SUGGESTIONS_FILE = "suggestions.csv"
 FUNDS_FILE = "funds.csv"
 REVIEW_CHANGES_FILE = "review_changes.csv"
+# ... and in the plan's last year, the five-year results (pipeline/annual/plan_results.py)
+PLAN_YEARS_FILE = "plan_years.csv"
+PLAN_RESULTS_FILE = "plan_results.csv"
 REGIONS_DIR = "regions"
-# The published report folder of a build (the report stage's one output).
+# The published report folder of a build (the report stage's one output), and in it the record
+# of which renderer made the HTML and PDF (make report prints it: the stage runs in a kernel).
 REPORT_DATASET = "report"
+RENDER_RECORD_FILE = "render.json"
 # The documents stage writes into the report folder's documents/ (not part of the report stage's output).
 DOCUMENTS_DATASET = "report/documents"
 
@@ -71,11 +77,35 @@ DATASETS = {
     "suggestions": SUGGESTIONS_FILE,
     "funds": FUNDS_FILE,
     "review_changes": REVIEW_CHANGES_FILE,
+    "plan_years": PLAN_YEARS_FILE,
+    "plan_results": PLAN_RESULTS_FILE,
     "report": REPORT_DATASET,
     "documents": DOCUMENTS_DATASET,
 }
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
+# The runner marks a build complete with this file, just before it may be published
+# (pipeline/runner/run.py); nothing writes into a build that carries it.
+COMPLETE = "COMPLETE"
+
+
+class PublishedBuildError(PermissionError):
+    """A stage was pointed at a published (complete) build; it refuses to rewrite its files."""
+
+
+def refuse_published(folder: Path) -> None:
+    """Raise :class:`PublishedBuildError` when ``folder`` is in, or is reached through a link into,
+    a complete build (``data/builds/<year>/<id>/`` with its COMPLETE marker: ``data/processed/<year>``
+    and ``reports/<year>`` lead there). The runner's own build has no marker until every stage ran,
+    so its stages write as usual."""
+    resolved = folder.resolve()
+    for parent in (resolved, *resolved.parents):
+        if (parent / COMPLETE).is_file():
+            raise PublishedBuildError(
+                f"{folder} 属于已发布的构建 {parent}（有 {COMPLETE} 标记），阶段不会改写已发布的文件。"
+                f"手动运行笔记本时请把 processed_dir（以及 report_dir）留空，结果写入草稿文件夹 {scratch_dir()}，"
+                "或指定另一个草稿文件夹；要更新已发布的年份，请运行 make report。"
+            )
 
 
 def project_path(path: str | Path) -> Path:
@@ -120,11 +150,25 @@ def describe_os_error(error: OSError) -> str:
     return f"{what[0]}：{where}。{what[1]}。已发布的报告与数据未改动。"
 
 
+def renderer_line(record: dict) -> str:
+    """'报告渲染器：备用渲染器（pandoc + WeasyPrint）；输出：a.html、a.pdf、a.qmd' from a render record."""
+    return f"报告渲染器：{record['renderer']}；输出：{'、'.join(record['files'])}"
+
+
+def read_render_record(report_dir: Path) -> dict | None:
+    """The report stage's render record in ``report_dir`` (None before the first report)."""
+    import json
+
+    path = report_dir / RENDER_RECORD_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 def require(path: Path, stage: str, year: int) -> Path:
     if not path.exists():
         raise FileNotFoundError(
-            f"找不到 {path}：请先运行 {stage}（或 make report YEAR={year}）。"
-            "手动运行笔记本时，各笔记本的 processed_dir 参数须相同。"
+            f"找不到 {path}：请先在同一个 processed_dir 上运行 {stage}。"
+            "直接运行笔记本（processed_dir 留空）时，各阶段笔记本会先补算草稿文件夹中缺少的上游阶段；"
+            f"make report YEAR={year} 只写已发布的 data/processed/{year}，不写草稿文件夹。"
         )
     return path
 

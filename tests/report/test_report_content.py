@@ -12,6 +12,8 @@ import yaml
 from openpyxl import load_workbook
 
 from pipeline import CONFIG_DIR, RAW_DIR
+from pipeline.annual.plan_results import PlanResults
+from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import all_regions
 from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
@@ -242,3 +244,59 @@ def test_the_review_shows_in_the_score_table_the_county_page_and_the_workbook(
         r for r in book["数据质量"].iter_rows(min_row=3, values_only=True) if r[0] == "考评组复核"
     ]
     assert len(quality) == 1 and quality[0][7].startswith("汉滨区：督查")
+
+
+def test_2025_reads_as_the_plans_verdict_with_its_five_year_results(report_2025):
+    markdown, out = report_2025
+    plan = PlanResults.read(out.parent / "2025", plan_for_year(2025))
+    section = markdown.split("## 七、十四五终期考核")[1].split("## 八、各县（市、区）详情")[0]
+    assert "五年得分 = 各年得分的算术平均" in section and "计入当年考评组的复核" in section
+    top = plan.counties.iloc[0]
+    scores = plan.years[plan.years["region_code"] == top["region_code"]]["score"]
+    assert f"{top['score']:.2f}分" in section.split("例：")[1].split("。")[0]
+    assert f"÷ {len(scores)} ＝ {top['score']:.2f}分" in section  # the worked example, computed
+    # sample: 平利县 leads; 石泉县 (2nd, 优秀) missed a yearly limit that decides, so it is not suggested
+    assert (
+        "| 1 | 平利县 | 86.00良好 | 90.00优秀 |" in section
+        and "| 92.40 | 优秀 | 7/7 | 先进单位 |" in section
+    )
+    suggested = section.split("### 建议表彰的先进单位")[1].split("###")[0]
+    assert "**平利县**" in suggested and "**旬阳市**" in suggested and "石泉县" not in suggested
+    passed_over = section.split("而未建议的县（市、区）")[1].split("###")[0]
+    assert (
+        "**石泉县**：五年得分92.20分，第2名，五年等次优秀，但十四五规划目标未全部完成：政府常务会"
+        in passed_over
+    )
+    targets = section.split("规划目标未完成情况")[1]
+    assert "城镇新增就业（差13人，完成规划目标的99.8%）" in targets  # 白河县, an estimate: named …
+    assert "县区目标为测算数，不作为依据" in targets  # … apart from the targets that decide
+    # the workbook's sheet holds the same numbers as the file the report read
+    sheet = pd.read_excel(
+        out / workbook_name(2025), sheet_name="十四五终期", header=1, engine="openpyxl"
+    )
+    pd.testing.assert_series_equal(
+        sheet["五年得分"], plan.counties["score"].reset_index(drop=True), check_names=False
+    )
+    assert list(sheet["地区"]) == list(plan.counties["region"])
+    assert list(sheet["建议先进单位"]) == ["是" if s else "否" for s in plan.counties["suggested"]]
+    years = plan.years.pivot(index="region", columns="year", values="score")
+    assert list(sheet["2023年得分"]) == list(years.loc[sheet["地区"], 2023])
+
+
+def test_an_earlier_years_review_counts_in_the_five_year_results(report_2025, tmp_path):
+    _, out = report_2025
+    processed = tmp_path / "processed"
+    shutil.copytree(out.parent / "2025", processed / "2025")
+    review = tmp_path / "review"
+    review.mkdir()
+    (review / "2023.yaml").write_text(REVIEW.replace("2024", "2023"), encoding="utf-8")
+    before = PlanResults.read(out.parent / "2025", plan_for_year(2025))
+    after = assessment_stage(processed, 2025, review_dir=review).plan
+
+    def of(plan, year):
+        rows = plan.years[(plan.years["region"] == "汉滨区") & (plan.years["year"] == year)]
+        return float(rows["score"].iloc[0])
+
+    assert of(after, 2023) == of(before, 2023) - 3 and of(after, 2024) == of(before, 2024)
+    first, then = (p.counties.set_index("region").loc["汉滨区", "score"] for p in (before, after))
+    assert round(first - then, 2) == 0.6  # −3 points in one of five years
