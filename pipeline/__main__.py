@@ -45,6 +45,7 @@ EXTRA_INPUT_WORDS = {
     "backtest": "docs/backtest/",
     "review": "data/review/{year}.yaml（及上一年的）",
     "people": "data/review/contacts.yaml、{year}-nominations.yaml",
+    "departments": "data/raw/departments/{year}/ 成员单位任务清单",
 }
 
 

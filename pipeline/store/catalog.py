@@ -43,6 +43,11 @@ SCORE_ITEMS_FILE = "score_items.csv"
 SUGGESTIONS_FILE = "suggestions.csv"
 FUNDS_FILE = "funds.csv"
 REVIEW_CHANGES_FILE = "review_changes.csv"
+# the departments stage (the 就业工作领导小组成员单位' task lists: pipeline/annual/departments.py)
+DEPARTMENT_TASKS_FILE = "department_tasks.csv"
+DEPARTMENT_SCORES_FILE = "department_scores.csv"
+DEPARTMENT_SUGGESTIONS_FILE = "department_suggestions.csv"
+DEPARTMENT_QA_FILE = "department_qa_log.csv"
 REGIONS_DIR = "regions"
 # The published report folder of a build (the report stage's one output).
 REPORT_DATASET = "report"
@@ -71,6 +76,10 @@ DATASETS = {
     "suggestions": SUGGESTIONS_FILE,
     "funds": FUNDS_FILE,
     "review_changes": REVIEW_CHANGES_FILE,
+    "department_tasks": DEPARTMENT_TASKS_FILE,
+    "department_scores": DEPARTMENT_SCORES_FILE,
+    "department_suggestions": DEPARTMENT_SUGGESTIONS_FILE,
+    "department_qa_log": DEPARTMENT_QA_FILE,
     "report": REPORT_DATASET,
     "documents": DOCUMENTS_DATASET,
 }
@@ -157,6 +166,14 @@ def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
 def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
     path = require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
     return read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_department_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
+    """The log of the member departments' task lists (the departments stage)."""
+    path = year_dir(processed_dir, year) / DEPARTMENT_QA_FILE
+    return read_csv(
+        require(path, "notebooks/45_departments.ipynb", year), dtype=str, keep_default_na=False
+    )
 
 
 def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:
