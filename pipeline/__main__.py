@@ -48,6 +48,7 @@ EXTRA_INPUT_WORDS = {
     "backtest": "docs/backtest/",
     "review": "data/review/{year}.yaml（及计入的以前年份的：上一年；规划末年为规划期各年）",
     "people": "data/review/contacts.yaml、{year}-nominations.yaml",
+    "departments": "data/raw/departments/{year}/ 成员单位任务清单",
 }
 
 

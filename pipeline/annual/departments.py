@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from pipeline.annual.exact import exact, percent_floor, percent_text, ratio
 from pipeline.annual.exact import points as rounded_points
 from pipeline.config.assessment_rules import AssessmentRules, load_rules
 from pipeline.config.departments import DepartmentsConfig, load_departments
+from pipeline.intake.departments import COLUMNS as TASK_COLUMNS
+from pipeline.store import catalog
+from pipeline.store.atomic import write_csv_atomically
 
 MEMBERS = "成员单位"
 
@@ -121,3 +125,60 @@ def assess_departments(
             ))  # fmt: skip
     sample = registry.is_sample or bool(tasks["is_sample"].astype(bool).any())
     return DepartmentResults(tasks, scores, interviews, commendations, sample)
+
+
+# ------------------------------------------------------------------------------------------------
+# files (the departments stage writes them; the report and the workbook read them)
+
+_KINDS = ("interview", "commendation")
+
+
+def write_results(results: DepartmentResults | None, qa: pd.DataFrame, folder: Path) -> None:
+    """The departments' results (``None``: no task lists this year) and their intake log."""
+    from pipeline.annual.results import write_suggestions
+
+    write_csv_atomically(qa, folder / catalog.DEPARTMENT_QA_FILE)
+    tasks = results.tasks if results else pd.DataFrame(columns=TASK_COLUMNS)
+    scores = (
+        results.scores.drop(columns="exact_score").assign(is_sample=results.is_sample)
+        if results
+        else pd.DataFrame(
+            columns=[
+                "region_code",
+                "region",
+                "score",
+                "points",
+                "deductions",
+                "rank",
+                "grade",
+                "grade_note",
+                "is_sample",
+            ]
+        )  # fmt: skip
+    )
+    write_csv_atomically(tasks, folder / catalog.DEPARTMENT_TASKS_FILE)
+    write_csv_atomically(scores, folder / catalog.DEPARTMENT_SCORES_FILE)
+    lists = (results.interviews, results.commendations) if results else ([], [])
+    write_suggestions(
+        dict(zip(_KINDS, lists, strict=True)), folder / catalog.DEPARTMENT_SUGGESTIONS_FILE
+    )
+
+
+def read_results(processed_dir: Path, year: int) -> DepartmentResults | None:
+    """What the departments stage wrote (``None`` when the year had no task lists)."""
+    from pipeline.annual.results import read_suggestions, read_typed
+
+    folder = catalog.year_dir(processed_dir, year)
+
+    def path(name: str) -> Path:
+        return catalog.require(folder / name, "notebooks/45_departments.ipynb", year)
+
+    scores = read_typed(path(catalog.DEPARTMENT_SCORES_FILE), {"score"})
+    if scores.empty:
+        return None
+    tasks = read_typed(path(catalog.DEPARTMENT_TASKS_FILE), {"target", "done", "source_row"})
+    lists = read_suggestions(path(catalog.DEPARTMENT_SUGGESTIONS_FILE), _KINDS)
+    return DepartmentResults(
+        tasks, scores.drop(columns="is_sample"), lists["interview"], lists["commendation"],
+        bool(scores["is_sample"].any()),
+    )  # fmt: skip

@@ -49,7 +49,7 @@ _NUMBERS = {
 }  # fmt: skip
 # ``points`` is a number in score_items.csv and the per-indicator text in scores.csv.
 _ITEM_NUMBERS = {"points"}
-_FLAGS = {"met", "reported", "questioned", "base_is_sample", "scored"}
+_FLAGS = {"met", "reported", "questioned", "base_is_sample", "scored", "is_sample"}
 _INTEGERS = {"year", "rank", "order"}
 
 
@@ -154,15 +154,8 @@ class YearResults:
         write_csv_atomically(
             self.funds.assign(base_is_sample=self.funds_are_sample), folder / catalog.FUNDS_FILE
         )
-        rows = []
-        for kind, items in zip(SUGGESTION_KINDS, self.suggestion_lists(), strict=True):
-            for s in items:
-                texts = [("reason", r) for r in s.reasons] + [("history", h) for h in s.history]
-                for order, (part, text) in enumerate(texts or [("none", "")]):
-                    rows.append({"kind": kind, "region_code": s.region_code, "region": s.region,
-                                 "part": part, "order": order, "text": text})  # fmt: skip
-        write_csv_atomically(
-            pd.DataFrame(rows, columns=["kind", "region_code", "region", "part", "order", "text"]),
+        write_suggestions(
+            dict(zip(SUGGESTION_KINDS, self.suggestion_lists(), strict=True)),
             folder / catalog.SUGGESTIONS_FILE,
         )
         write_csv_atomically(
@@ -182,7 +175,7 @@ class YearResults:
 
         def load(name: str, numbers: set[str] = frozenset()) -> pd.DataFrame:
             path = catalog.require(folder / name, "notebooks/40_assessment.ipynb", year)
-            return _typed(path, _NUMBERS | numbers)
+            return read_typed(path, _NUMBERS | numbers)
 
         annual = load(catalog.ANNUAL_FACTS_FILE)
         scores = load(catalog.SCORES_FILE)
@@ -194,11 +187,12 @@ class YearResults:
 
         this_scores = of(scores, year).drop(columns="year")
         previous = of(scores, year - 1)
-        suggestions = load(catalog.SUGGESTIONS_FILE)
-        lists = {
-            kind: _suggestions(suggestions[suggestions["kind"] == kind])
-            for kind in SUGGESTION_KINDS
-        }
+        lists = read_suggestions(
+            catalog.require(
+                folder / catalog.SUGGESTIONS_FILE, "notebooks/40_assessment.ipynb", year
+            ),
+            SUGGESTION_KINDS,
+        )
         changes = load(catalog.REVIEW_CHANGES_FILE)
         plan = plan_for_year(year)
         return cls(
@@ -234,9 +228,10 @@ def score_items(annual: pd.DataFrame, rules: AssessmentRules) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _typed(path: Path, numbers: set[str]) -> pd.DataFrame:
+def read_typed(path: Path, numbers: set[str]) -> pd.DataFrame:
     """A results file with its numbers, flags and texts as the stage wrote them (text cells stay
-    text, an empty text stays '' — never NaN)."""
+    text, an empty text stays '' — never NaN); ``numbers``: the columns that are numbers in this
+    file (a name can be a number in one file and text in another: ``task``, ``points``)."""
     frame = read_csv(path, dtype=str, keep_default_na=False)
     for column in frame.columns:
         if column in _INTEGERS:
@@ -248,16 +243,35 @@ def _typed(path: Path, numbers: set[str]) -> pd.DataFrame:
     return frame
 
 
-def _suggestions(rows: pd.DataFrame) -> list[scoring.Suggestion]:
-    out = []
-    for code, group in rows.groupby("region_code", sort=False):
-        ordered = group.sort_values("order", kind="stable")
-        texts = {
-            part: tuple(ordered[ordered["part"] == part]["text"]) for part in ("reason", "history")
-        }
-        out.append(
-            scoring.Suggestion(
-                str(code), str(group["region"].iloc[0]), texts["reason"], texts["history"]
+def write_suggestions(lists: dict[str, list[scoring.Suggestion]], path: Path) -> None:
+    """Suggestions of several kinds in one file, one row per reason (or per history line), in order."""
+    rows = []
+    for kind, items in lists.items():
+        for s in items:
+            texts = [("reason", r) for r in s.reasons] + [("history", h) for h in s.history]
+            for order, (part, text) in enumerate(texts or [("none", "")]):
+                rows.append({"kind": kind, "region_code": s.region_code, "region": s.region,
+                             "part": part, "order": order, "text": text})  # fmt: skip
+    write_csv_atomically(
+        pd.DataFrame(rows, columns=["kind", "region_code", "region", "part", "order", "text"]), path
+    )
+
+
+def read_suggestions(path: Path, kinds: tuple[str, ...]) -> dict[str, list[scoring.Suggestion]]:
+    rows = read_typed(path, set())
+    out = {}
+    for kind in kinds:
+        own, items = rows[rows["kind"] == kind], []
+        for code, group in own.groupby("region_code", sort=False):
+            ordered = group.sort_values("order", kind="stable")
+            texts = {
+                part: tuple(ordered[ordered["part"] == part]["text"])
+                for part in ("reason", "history")
+            }
+            items.append(
+                scoring.Suggestion(
+                    str(code), str(group["region"].iloc[0]), texts["reason"], texts["history"]
+                )
             )
-        )
+        out[kind] = items
     return out

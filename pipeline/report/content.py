@@ -17,6 +17,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from matplotlib import pyplot as plt
 
 from pipeline import PROJECT_ROOT, REFERENCE_DIR
+from pipeline.annual.departments import DepartmentResults
+from pipeline.annual.departments import read_results as read_departments
 from pipeline.annual.exact import exact, percent_text
 from pipeline.annual.facts import TASK_FROM_PLAN, number
 from pipeline.annual.method import scoring_method
@@ -41,7 +43,7 @@ from pipeline.plan_targets.verdict import (
     NO_DATA,
     bound_word,
 )
-from pipeline.report import charts, final_term, markup
+from pipeline.report import charts, departments, final_term, markup
 from pipeline.report.charts import signed
 from pipeline.report.workbook import (
     DECIMAL2,
@@ -56,6 +58,7 @@ from pipeline.report.workbook import (
 from pipeline.store.catalog import (
     holds_sample,
     load_assessment,
+    load_department_qa_log,
     load_forecast_paths,
     load_processed_tidy,
     load_qa_log,
@@ -118,6 +121,7 @@ class ReportInputs:
     tidy: pd.DataFrame
     qa_log: pd.DataFrame
     results: YearResults  # the 考核 stage's files: the report presents them, never computes them
+    departments: DepartmentResults | None = None  # the departments stage's (None: no task lists)
 
     @classmethod
     def load(cls, processed_dir: Path, year: int) -> ReportInputs:
@@ -126,8 +130,13 @@ class ReportInputs:
             assessment=load_assessment(processed_dir, year),
             paths=load_forecast_paths(processed_dir, year),
             tidy=load_processed_tidy(processed_dir, year),
-            qa_log=load_qa_log(processed_dir, year),
+            # the submissions' log and the departments' task lists' log: one record of the year's data
+            qa_log=pd.concat(
+                [load_qa_log(processed_dir, year), load_department_qa_log(processed_dir, year)],
+                ignore_index=True,
+            ),
             results=YearResults.read(processed_dir, year),
+            departments=read_departments(processed_dir, year),
         )
 
     @property
@@ -682,7 +691,10 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     annual = results.annual
     summary = executive_summary(inputs, results)
     glance = glance_table(inputs, results)
-    write_workbook(workbook_sheets(inputs, results, summary, glance), out_dir / workbook_name(year))
+    sheets = workbook_sheets(inputs, results, summary, glance)
+    if inputs.departments is not None:
+        sheets.append(departments.sheet(inputs.departments))
+    write_workbook(sheets, out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
         saved = _save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
@@ -762,6 +774,8 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "rules": rules, "weights": [(indicator(i).name, w) for i, w in rules.scoring.weights.items()],
         "scores_table": markup.table(_scores_table(results), label="tbl-scores", caption=f"{year}年各{tier_words().members}考核得分与排名", widths=[2, 3, 2, 2, 2, 3, 2, 9] if _reviewed(results) else [2, 3, 2, 2, 3, 2, 11]),
         "review_section": _review_section(results),
+        # after the county pages: 八 (九 in the plan's last year, whose 七 is the 终期 part)
+        "departments_chapter": departments.chapter(inputs.departments, year, "九" if results.plan else "八") if inputs.departments else "",
         "score_map": "" if boundaries is None else figure(charts.score_map(results.scores, boundaries, f"{year}年各{tier_words().members}考核得分与等次", [g.name for g in rules.grades]), "score-map.png", "fig-score-map", f"{year}年各{tier_words().members}考核得分分布"),
         "interviews": markup.suggestion_blocks(results.interviews),
         "commendations": markup.suggestion_blocks(results.commendations),

@@ -36,13 +36,13 @@ def _task_table(results: DepartmentResults) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def chapter(results: DepartmentResults, year: int) -> str:
+def chapter(results: DepartmentResults, year: int, number: str = "八") -> str:
     """The chapter's Markdown: the task list and what each department did, the scores, grades and
     ranks, and the 约谈/表扬 suggestions with their quantified reasons."""
     registry = load_departments()
     scores = results.scores.assign(得分=[f"{v:.2f}" for v in results.scores["score"]])
     parts = [
-        "## 八、就业工作领导小组成员单位考核（第十七条至第十九条）",
+        f"## {number}、就业工作领导小组成员单位考核（第十七条至第十九条）",
         "",
     ]
     if results.is_sample:

@@ -23,7 +23,7 @@ from pipeline.store import catalog
 
 Scope = Literal["once", "county"]
 # Inputs outside the build folder, hashed into a stage's key (see :func:`extra_input_paths`).
-ExtraInput = Literal["raw", "reference", "backtest", "review", "people"]
+ExtraInput = Literal["raw", "reference", "backtest", "review", "people", "departments"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ _SHARED = ("calibration", "model_weights", "indicator_parameters")
 RESULTS = (
     "annual_facts", "scores", "score_items", "suggestions", "funds", "review_changes",
     "plan_years", "plan_results",
+)  # fmt: skip
+DEPARTMENT_RESULTS = (
+    "department_tasks", "department_scores", "department_suggestions", "department_qa_log",
 )  # fmt: skip
 
 STAGES: tuple[StageSpec, ...] = (
@@ -90,9 +93,15 @@ STAGES: tuple[StageSpec, ...] = (
         extra_inputs=("reference", "review"),
     ),
     StageSpec(
+        "departments", "{year}年度成员单位考核（任务清单）", "45_departments.ipynb",
+        steps.departments_stage, "once", ("raw_dir", "processed_dir", "year"),
+        writes=DEPARTMENT_RESULTS,
+        extra_inputs=("departments",),
+    ),
+    StageSpec(
         "report", "{year}年度报告（发布）", "50_report.ipynb", steps.report_stage, "once",
         ("processed_dir", "year", "report_dir", "use_quarto"),
-        reads=("tidy", "qa_log", "assessment", "forecast_paths", *RESULTS),
+        reads=("tidy", "qa_log", "assessment", "forecast_paths", *RESULTS, *DEPARTMENT_RESULTS),
         writes=("report",),
         extra_inputs=("reference", "backtest"),
     ),
@@ -162,6 +171,10 @@ def extra_input_paths(
         from pipeline.annual.results import review_years
 
         return [review_dir / f"{y}.yaml" for y in review_years(year)]
+    if kind == "departments":  # the member departments' task lists of the year
+        from pipeline.intake.departments import departments_folder
+
+        return [departments_folder(raw_dir, year)]
     if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names
         from pipeline.documents.people import contacts_path, nominations_path
 

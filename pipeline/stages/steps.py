@@ -180,6 +180,27 @@ def assessment_stage(processed_dir: Path, year: int, review_dir: Path = REVIEW_D
     return results
 
 
+def departments_stage(raw_dir: Path, processed_dir: Path, year: int) -> object:
+    """The member departments' task lists of ``year`` (``data/raw/departments/<year>/``): read under
+    the intake's rules, scored with the counties' rule objects, written beside the 考核 results.
+    A FAIL stops the run (after writing the log); a year without task lists is said, not an error."""
+    from pipeline.annual.departments import assess_departments, write_results
+    from pipeline.intake.departments import departments_folder, read_departments
+
+    folder = catalog.year_dir(processed_dir, year)
+    if not departments_folder(raw_dir, year).is_dir():
+        write_results(None, QaLog().to_frame(), folder)
+        return None
+    tasks, log = read_departments(raw_dir, year)
+    write_results(None, log.to_frame(), folder)
+    if log.has_failures:
+        fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
+        raise DataFailed(f"{year}年成员单位任务清单有 FAIL 级问题，未继续：\n{fails}")
+    results = assess_departments(tasks)
+    write_results(results, log.to_frame(), folder)
+    return results
+
+
 def report_stage(
     processed_dir: Path, year: int, report_dir: Path, use_quarto: bool | None = None
 ) -> list[Path]:

@@ -47,6 +47,11 @@ REVIEW_CHANGES_FILE = "review_changes.csv"
 # ... and in the plan's last year, the five-year results (pipeline/annual/plan_results.py)
 PLAN_YEARS_FILE = "plan_years.csv"
 PLAN_RESULTS_FILE = "plan_results.csv"
+# the departments stage (the 就业工作领导小组成员单位' task lists: pipeline/annual/departments.py)
+DEPARTMENT_TASKS_FILE = "department_tasks.csv"
+DEPARTMENT_SCORES_FILE = "department_scores.csv"
+DEPARTMENT_SUGGESTIONS_FILE = "department_suggestions.csv"
+DEPARTMENT_QA_FILE = "department_qa_log.csv"
 REGIONS_DIR = "regions"
 # The published report folder of a build (the report stage's one output), and in it the record
 # of which renderer made the HTML and PDF (make report prints it: the stage runs in a kernel).
@@ -79,6 +84,10 @@ DATASETS = {
     "review_changes": REVIEW_CHANGES_FILE,
     "plan_years": PLAN_YEARS_FILE,
     "plan_results": PLAN_RESULTS_FILE,
+    "department_tasks": DEPARTMENT_TASKS_FILE,
+    "department_scores": DEPARTMENT_SCORES_FILE,
+    "department_suggestions": DEPARTMENT_SUGGESTIONS_FILE,
+    "department_qa_log": DEPARTMENT_QA_FILE,
     "report": REPORT_DATASET,
     "documents": DOCUMENTS_DATASET,
 }
@@ -201,6 +210,14 @@ def load_processed_actual(processed_dir: Path, year: int) -> pd.DataFrame:
 def load_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
     path = require(year_dir(processed_dir, year) / QA_FILE, "notebooks/10_year.ipynb", year)
     return read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_department_qa_log(processed_dir: Path, year: int) -> pd.DataFrame:
+    """The log of the member departments' task lists (the departments stage)."""
+    path = year_dir(processed_dir, year) / DEPARTMENT_QA_FILE
+    return read_csv(
+        require(path, "notebooks/45_departments.ipynb", year), dtype=str, keep_default_na=False
+    )
 
 
 def load_region_tidy(processed_dir: Path, year: int, region_code: str) -> pd.DataFrame:

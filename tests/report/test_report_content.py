@@ -12,13 +12,14 @@ import yaml
 from openpyxl import load_workbook
 
 from pipeline import CONFIG_DIR, RAW_DIR
+from pipeline.annual.departments import read_results as read_departments
 from pipeline.annual.plan_results import PlanResults
 from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import all_regions
 from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
 from pipeline.report.content import ReportInputs, build_markdown, report_stem, workbook_name
-from pipeline.stages.steps import assessment_stage
+from pipeline.stages.steps import assessment_stage, departments_stage
 from pipeline.store.catalog import QA_FILE, TIDY_FILE
 
 
@@ -32,6 +33,7 @@ def _processed(root: Path, year: int) -> ReportInputs:
     tidy.to_csv(folder / TIDY_FILE, index=False)
     log.to_frame().to_csv(folder / QA_FILE, index=False)
     assessment_stage(root, year, review_dir=root / "no-review")  # the 考核 stage's files
+    departments_stage(RAW_DIR, root, year)
     return ReportInputs.load(root, year)
 
 
@@ -95,6 +97,7 @@ def test_the_workbook_holds_every_sheet_with_frozen_headers(report_2024):
     book = load_workbook(out / workbook_name(2024))
     assert book.sheetnames == [
         "摘要", "考核一览", "年度任务", "规划进度", "得分排名", "约谈建议", "表扬建议", "资金调整", "数据质量",
+        "成员单位考核",
     ]  # fmt: skip
     tasks = book["年度任务"]
     assert tasks.freeze_panes == "A3" and tasks["A1"].value.startswith("样例数据")
@@ -215,9 +218,7 @@ entries:
 """
 
 
-def test_the_review_shows_in_the_score_table_the_county_page_and_the_workbook(
-    published, tmp_path
-):
+def test_the_review_shows_in_the_score_table_the_county_page_and_the_workbook(published, tmp_path):
     root, _ = published  # the session's processed folder: copy it, then apply a review to the copy
     processed = tmp_path / "processed"
     shutil.copytree(root / "processed" / "2024", processed / "2024")
@@ -300,3 +301,13 @@ def test_an_earlier_years_review_counts_in_the_five_year_results(report_2025, tm
     assert of(after, 2023) == of(before, 2023) - 3 and of(after, 2024) == of(before, 2024)
     first, then = (p.counties.set_index("region").loc["汉滨区", "score"] for p in (before, after))
     assert round(first - then, 2) == 0.6  # −3 points in one of five years
+
+
+def test_the_departments_chapter_reads_the_departments_stage(published, report_2024):
+    text, out = report_2024
+    results = read_departments(published[0] / "processed", 2024)  # what the stage wrote
+    assert "## 八、就业工作领导小组成员单位考核（第十七条至第十九条）" in text
+    for row in results.scores.itertuples():
+        assert f"| {row.rank} | {row.region} | {row.score:.2f} | {row.grade} |" in text
+    sheet = load_workbook(out / workbook_name(2024))["成员单位考核"]
+    assert sheet["A1"].value.startswith("样例数据")  # the registry and the task lists are samples

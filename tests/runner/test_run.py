@@ -63,7 +63,7 @@ def _published_pair(root: Path) -> tuple[Path, Path]:
 
 def test_unchanged_inputs_are_a_no_op_and_force_rebuilds(tmp_path, monkeypatch):
     first = _fake_run(tmp_path)
-    assert first.changed and len(first.ran) == 15 and not first.reused
+    assert first.changed and len(first.ran) == 16 and not first.reused
     again = _fake_run(tmp_path)
     assert not again.changed and not again.ran
     builds = [
@@ -71,7 +71,7 @@ def test_unchanged_inputs_are_a_no_op_and_force_rebuilds(tmp_path, monkeypatch):
     ]
     assert len(builds) == 1  # a no-op creates no build
     forced = _fake_run(tmp_path, force=True)
-    assert forced.changed and len(forced.ran) == 15
+    assert forced.changed and len(forced.ran) == 16
 
 
 def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_copy, monkeypatch):
@@ -83,7 +83,7 @@ def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_cop
     result = _fake_run(tmp_path, raw_copy)
     # The 考核, the report and the documents read only the year-level files, which did not change.
     assert sorted(result.ran) == ["city", "county-610921", "year"]
-    assert len(result.reused) == 12
+    assert len(result.reused) == 13
     # The reused outputs are the earlier build's files, linked into the new build.
     processed = tmp_path / "processed" / str(YEAR)
     assert (processed / "regions" / "610902" / "paths.npz").read_text() == "same county-610902"
@@ -104,7 +104,7 @@ def test_stages_says_what_would_rerun_and_why(tmp_path, raw_copy):
     why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
     assert why["year"] == f"输入有变化：文件 {raw_copy / str(YEAR)}"
     assert why["county-610902"].startswith("上游阶段将重跑：year")
-    assert len(why) == 15  # everything downstream of the year stage
+    assert len(why) == 15  # everything downstream of the year stage (not the departments)
     submission.write_bytes(original)
     (review / f"{YEAR}.yaml").write_text(f"year: {YEAR}\n", encoding="utf-8")
     why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
@@ -267,8 +267,8 @@ def test_report_files_and_executed_notebooks_are_published(published):
     assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
     executed = sorted(p.name for p in (folder / "notebooks").iterdir())
     assert executed == sorted(
-        ["10_year.ipynb", "30_city.ipynb", "40_assessment.ipynb", "50_report.ipynb"]
-        + ["60_documents.ipynb"]
+        ["10_year.ipynb", "30_city.ipynb", "40_assessment.ipynb", "45_departments.ipynb"]
+        + ["50_report.ipynb", "60_documents.ipynb"]
         + [f"20_county-{c.code}.ipynb" for c in counties()]
     )
 

@@ -28,7 +28,7 @@ def test_stages_run_on_the_cluster_workers_and_publish_as_usual(tmp_path):
             builds_root=tmp_path / "builds", scheduler=cluster.scheduler_address,
             runner=pid_runner,
         )  # fmt: skip
-    assert result.changed and len(result.ran) == 15
+    assert result.changed and len(result.ran) == 16
     build = (tmp_path / "reports" / "2024").resolve().parent
     pids = {int(p.read_text()) for p in (build / "pids").iterdir()}
     assert pids <= worker_pids and os.getpid() not in pids
