@@ -163,6 +163,11 @@ class PlanResults:
     # ----------------------------------------------------------------------------------------
     # files
 
+    @classmethod
+    def empty(cls, plan: Plan) -> PlanResults:
+        """No five-year results (a year before the plan's last)."""
+        return cls(plan, pd.DataFrame(columns=YEAR_COLUMNS), pd.DataFrame(columns=COUNTY_COLUMNS))
+
     def write(self, folder: Path) -> None:
         write_csv_atomically(self.years, folder / catalog.PLAN_YEARS_FILE)
         write_csv_atomically(self.counties, folder / catalog.PLAN_RESULTS_FILE)

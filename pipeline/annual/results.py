@@ -162,8 +162,9 @@ class YearResults:
             pd.DataFrame([astuple(c) for c in self.changes], columns=_CHANGE_COLUMNS),
             folder / catalog.REVIEW_CHANGES_FILE,
         )
-        if self.plan is not None:
-            self.plan.write(folder)
+        # every year has the plan's files (the stage writes what it declares); they are empty
+        # before the plan's last year
+        (self.plan or PlanResults.empty(plan_for_year(self.year))).write(folder)
 
     def suggestion_lists(self) -> tuple[list[scoring.Suggestion], ...]:
         return self.interviews, self.commendations, self.warnings, self.withheld

@@ -52,7 +52,7 @@ class StageSpec:
 
 # What every forecast of the year shares: the calibration and the pooled parameters.
 _SHARED = ("calibration", "model_weights", "indicator_parameters")
-# (plan_years and plan_results exist in the plan's last year only)
+# (plan_years and plan_results are empty before the plan's last year)
 RESULTS = (
     "annual_facts", "scores", "score_items", "suggestions", "funds", "review_changes",
     "plan_years", "plan_results",

@@ -143,7 +143,10 @@ def test_a_stage_that_does_not_write_what_it_declares_fails_and_nothing_is_publi
     message = str(caught.value)
     assert message.startswith("1 个阶段失败") and "安康市 全市阶段（汇总）" in message
     assert f"没有写出它声明的输出：processed/{YEAR}/assessment.csv" in message
-    assert "未运行（所依赖的阶段失败）：2024年度报告（发布）" in message
+    assert (
+        "未运行（所依赖的阶段失败）：2024年度考核（得分、等次、约谈、表扬、资金）、2024年度报告（发布）"
+        in message
+    )
     assert _published_pair(tmp_path) == before
 
 
