@@ -8,6 +8,7 @@ from the inputs; text that may come from a submission or from the review file go
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +18,7 @@ from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.documents.inputs import DocumentInputs
+from pipeline.documents.reference import ems
 from pipeline.documents.settings import DocumentsConfig
 from pipeline.report.markup import _units, text
 
@@ -54,8 +56,33 @@ def _styled(style: str, line: str) -> str:
     return f'::: {{custom-style="{style}"}}\n{line}\n:::'
 
 
-def _title(line: str) -> str:
-    return _styled("Title", line)
+# 标题 2号 (22 pt) in the 156 mm type area holds 20 characters; one is left for the spacing
+# LibreOffice and Word put between Chinese and Latin digits.
+TITLE_EMS = 19
+A3_TITLE_EMS = 44  # the A3 landscape sheet: 366 mm
+
+
+def title_lines(phrases: tuple[str, ...], width: float = TITLE_EMS) -> list[str]:
+    """The 标题's lines (GB/T 9704 §7.3.1: 回行时词意完整、排列对称、长短适宜): the fewest lines of
+    whole phrases that fit ``width`` characters, and of those the most even."""
+    sizes = [ems(p) for p in phrases]
+    cuts = range(1, len(phrases))
+    for count in range(1, len(phrases) + 1):
+        fitting = []
+        for breaks in itertools.combinations(cuts, count - 1):
+            edges = (0, *breaks, len(phrases))
+            lengths = [sum(sizes[a:b]) for a, b in itertools.pairwise(edges)]
+            if max(lengths) <= width:
+                fitting.append((max(lengths) - min(lengths), edges))
+        if fitting:
+            edges = min(fitting)[1]
+            return ["".join(phrases[a:b]) for a, b in itertools.pairwise(edges)]
+    return ["".join(phrases)]  # a single phrase wider than a line: let the word processor wrap it
+
+
+def _title(*phrases: str, width: float = TITLE_EMS) -> str:
+    """A 标题 broken between phrases (a hard line break, so Word/WPS keep the lines)."""
+    return _styled("Title", "\\\n".join(text(line) for line in title_lines(phrases, width)))
 
 
 def _letterhead(config: DocumentsConfig) -> list[str]:
@@ -67,8 +94,17 @@ def _letterhead(config: DocumentsConfig) -> list[str]:
 
 def _signature(config: DocumentsConfig) -> list[str]:
     return [
-        _styled("落款", text(config.issuer.name)),
-        _styled("落款", text(config.issuer.date_placeholder)),
+        _styled("发文机关署名", text(config.issuer.name)),
+        _styled("成文日期", text(config.issuer.date_placeholder)),
+    ]
+
+
+def _imprint(config: DocumentsConfig) -> list[str]:
+    """版记: 抄送, 印发机关 and 印发日期 (laid out at the foot of the last page by render.place_imprint)."""
+    return [
+        _styled("抄送机关", text(f"抄送：{config.copy_to}")),
+        _styled("印发机关", text(config.issuer.office)),
+        _styled("印发日期", text(f"{config.issuer.date_placeholder}印发")),
     ]
 
 
@@ -167,7 +203,7 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
     ]
     parts = [
         *_letterhead(config),
-        _title(f"关于{year}年度各县（市、区）就业工作目标责任制考核结果的通报"),
+        _title("关于", f"{year}年度", "各县（市、区）", "就业工作目标责任制", "考核结果的通报"),
         _styled("主送机关", text(config.addressees)),
         text(
             f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
@@ -210,13 +246,12 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
             f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
             f"将整改情况书面报送{config.issuer.name}。"
         ),
-        _styled("主送机关", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
+        _styled("附件说明", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
         *_signature(config),
         _styled("附件标识", "附件"),
-        _title(text(f"{year}年度就业工作目标责任制考核结果汇总表")),
+        _title(f"{year}年度", "就业工作目标责任制", "考核结果汇总表"),
         _table(summary_table(inputs)),
-        _styled("版记", text(f"抄送：{config.copy_to}")),
-        _styled("版记", text(f"{config.issuer.office}　　{config.issuer.date_placeholder}印发")),
+        *_imprint(config),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -274,7 +309,7 @@ def county_letter(
         problems += [f"考评组复核：{n}" for n in notes.split("；")]
     parts = [
         *_letterhead(config),
-        _title(f"{year}年度就业工作目标责任制考核结果告知书"),
+        _title(f"{year}年度", "就业工作目标责任制", "考核结果告知书"),
         _styled("主送机关", text(f"{score['region']}人民政府：")),
         text(
             f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
@@ -324,7 +359,7 @@ def interview_notice(
     deputy = contact.deputy or "□□□"
     parts = [
         *_letterhead(config),
-        _title(f"关于对{suggestion.region}{inputs.year}年度就业工作进行约谈的通知"),
+        _title("关于对", suggestion.region, f"{inputs.year}年度", "就业工作", "进行约谈的通知"),
         _styled(
             "主送机关",
             text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
@@ -358,7 +393,9 @@ def commendation_notice(
     units = [s.region for s in inputs.commendations]
     parts = [
         *_letterhead(config),
-        _title(f"关于对{inputs.year}年度就业工作先进单位和先进个人予以通报表扬的通报"),
+        _title(
+            "关于对", f"{inputs.year}年度", "就业工作", "先进单位和先进个人", "予以通报表扬的通报"
+        ),
         _styled("主送机关", text(config.addressees)),
         text(
             f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
@@ -379,6 +416,7 @@ def commendation_notice(
             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
         ),
         *_signature(config),
+        *_imprint(config),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -390,7 +428,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
     bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
     parts = [
-        _title(f"{inputs.year}年度就业工作目标责任制考核结果摘要"),
+        _title(f"{inputs.year}年度", "就业工作目标责任制", "考核结果摘要"),
         "# 一、总体结果",
         text(f"考核{len(scores)}个县（市、区），平均得分{scores['score'].mean():.2f}分。"),
         *[text(line) for line in _grade_lists(inputs, rules)],
@@ -425,7 +463,7 @@ def summary_sheet(inputs: DocumentInputs) -> str:
     return (
         "\n\n".join(
             [
-                _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
+                _title(f"{inputs.year}年度就业工作目标责任制考核结果汇总表", width=A3_TITLE_EMS),
                 _table(summary_table(inputs, wide=True)),
                 _styled(
                     "表格说明",
