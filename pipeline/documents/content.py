@@ -146,7 +146,17 @@ def _grade_lists(inputs: DocumentInputs, rules: AssessmentRules) -> list[str]:
 
 
 def _fund_line(row) -> str:
-    return f"{row.region}{row.change:+,.2f}万元（{row.change_share * 100:+.1f}%）"
+    """A county in a list that already says 增加 or 减少: the amount without a sign (a '+' or '-'
+    alone at the end of a line is what a reader misreads)."""
+    return f"{row.region}{abs(row.change):,.2f}万元（{abs(row.change_share) * 100:.1f}%）"
+
+
+def fund_change(change: float, share: float) -> str:
+    """次年资金 for one county in words: 增加/减少 the amount (and the share of its base)."""
+    if round(change, 2) == 0:
+        return "不增不减"
+    verb = "增加" if change > 0 else "减少"
+    return f"{verb}{abs(change):,.2f}万元（{verb}{abs(share) * 100:.1f}%）"
 
 
 def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame:
@@ -323,7 +333,7 @@ def county_letter(
                 if "computed_score" in score and score["computed_score"] != score["score"]
                 else ""
             )
-            + f"{year + 1}年市级就业补助资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+            + f"{year + 1}年市级就业补助资金建议{fund_change(fund['change'], fund['change_share'])}"
             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
         ),
         "# 二、各项指标完成及得分情况",

@@ -16,7 +16,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from pipeline.documents.content import TITLE_EMS, title_lines
+from pipeline.documents.content import TITLE_EMS, fund_change, title_lines
 from pipeline.documents.reference import MARGINS_MM, ems
 
 PT_PER_MM = 72 / 25.4
@@ -229,3 +229,9 @@ def test_letterhead_mark_35mm_below_the_type_area_top_and_red_rule_under_the_num
     number = next(ln for ln in lines if "安人社发" in ln.text)
     title = next(ln for ln in lines if ln.text.startswith("关于"))
     assert 0 < number.top - mark.bottom and title.top - number.bottom > 2 * 25  # 空二行
+
+
+def test_fund_change_is_said_in_words_never_a_lone_sign():
+    assert fund_change(-11.76, -0.0512) == "减少11.76万元（减少5.1%）"
+    assert fund_change(1108.04, 0.46) == "增加1,108.04万元（增加46.0%）"
+    assert fund_change(0.001, 0.0) == "不增不减"
