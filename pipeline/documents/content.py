@@ -108,6 +108,13 @@ def _imprint(config: DocumentsConfig) -> list[str]:
     ]
 
 
+def _item(number: int, line: str) -> str:
+    """A numbered paragraph '1.' (the 第三层 of GB/T 9704 §7.3.3) that stays a paragraph: the
+    escaped dot keeps pandoc from making a Word list, which takes the table cells' small centred
+    style when it has one item."""
+    return f"{number}\\. {text(line)}"
+
+
 def _names(names: list[str]) -> str:
     return "、".join(names) if names else "无"
 
@@ -343,7 +350,7 @@ def county_letter(
         text("计算方法（据此可逐项核对）："),
         *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
-        *([text(f"{i}. {p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
+        *([_item(i, f"{p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
         "# 四、整改要求",
         text(
             f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
@@ -379,7 +386,7 @@ def interview_notice(
             f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
             f"{score['grade']}。主要问题："
         ),
-        *[text(f"{i}. {reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
+        *[_item(i, f"{reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
         "# 一、约谈时间和地点",
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
@@ -437,6 +444,8 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     funds = inputs.funds
     top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
     bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
+    total = funds["change"].sum()
+    total = 0.0 if round(total, 2) == 0 else total  # budget neutral: never '+0.00' or '-0.00'
     parts = [
         _title(f"{inputs.year}年度", "就业工作目标责任制", "考核结果摘要"),
         "# 一、总体结果",
@@ -450,7 +459,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
         "# 三、次年资金增减",
         text(
-            f"预算中性，增减合计{funds['change'].sum():+,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
+            f"预算中性，增减合计{total:,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
             f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
             + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
             + "。"
@@ -483,7 +492,7 @@ def summary_sheet(inputs: DocumentInputs) -> str:
                 ),
                 _styled("表格说明", text("扣分情况：")),
                 *[
-                    _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
+                    _styled("表格说明", _item(row.rank, f"{row.region}：{row.deductions}"))
                     for row in inputs.scores.sort_values("rank").itertuples()
                     if row.deductions
                 ],

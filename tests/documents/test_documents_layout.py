@@ -235,3 +235,20 @@ def test_fund_change_is_said_in_words_never_a_lone_sign():
     assert fund_change(-11.76, -0.0512) == "减少11.76万元（减少5.1%）"
     assert fund_change(1108.04, 0.46) == "增加1,108.04万元（增加46.0%）"
     assert fund_change(0.001, 0.0) == "不增不减"
+
+
+def test_numbered_items_are_body_paragraphs_never_word_lists(built, inputs):
+    """'1. …' items (问题, 约谈理由, the A3 sheet's 扣分情况) are paragraphs in the body's style:
+    a Word list would renumber them and, with one item, take the table cells' small centred style."""
+    checked = 0
+    for path in built.docx:
+        document = docx.Document(path)
+        assert not list(document.element.body.iter(qn("w:numPr"))), path.name
+        for paragraph in document.paragraphs:
+            if re.match(r"\d+\. ", paragraph.text):
+                assert paragraph.style.name in {"Body Text", "First Paragraph", "表格说明"}, (
+                    path.name,
+                    paragraph.text,
+                )
+                checked += 1
+    assert checked >= len(inputs.interviews) + len(inputs.scores)
