@@ -126,18 +126,32 @@ def _rate(fact: pd.Series) -> str:
     return percent_floor(ratio(fact["done"], fact["task"]))
 
 
+WRAPPING_UNITS = 24  # a cell longer than this (12 characters) is running text: it wraps
+WRAPPING_WIDTH_UNITS = 30
+CELL_PADDING_UNITS = 3  # a cell's margins: short cells (排名, +108.04) stay on one line
+
+
 def _table(frame: pd.DataFrame, caption: str = "") -> str:
     """A pipe table with every cell escaped (pandoc: docx table in the ``Table`` style). Column
     widths are written as dash counts, which pandoc reads as relative widths: each column as wide
-    as its longest cell (long text capped; a header wraps in lines of at least four characters)."""
+    as its longest cell (a header wraps in lines of at least four characters). A column of running
+    text (扣分情况) gets the most room and is set flush left: centred lines of prose are hard to read."""
     cells = frame.astype(str)
-    widths = [
-        round(max(min(_units(str(name)), 8), *(min(_units(v), 24) for v in cells[name])) + 2)
-        for name in frame.columns
-    ]
+    columns = []
+    for name in frame.columns:
+        longest = max((_units(v) for v in cells[name]), default=0)
+        wraps = longest > WRAPPING_UNITS
+        width = round(
+            max(
+                min(_units(str(name)), 8),
+                min(longest, WRAPPING_WIDTH_UNITS if wraps else WRAPPING_UNITS),
+            )
+            + CELL_PADDING_UNITS
+        )
+        columns.append((":" if wraps else "-") + "-" * max(2, width - 1))
     lines = [
         "| " + " | ".join(text(c) for c in frame.columns) + " |",
-        "|" + "|".join("-" * max(3, w) for w in widths) + "|",
+        "|" + "|".join(columns) + "|",
         *("| " + " | ".join(text(v) for v in row) + " |" for row in cells.itertuples(index=False)),
     ]
     return "\n".join(lines) + (f"\n\n: {text(caption)}" if caption else "")
