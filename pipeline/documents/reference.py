@@ -33,6 +33,7 @@ FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = (
     "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体",
 )  # fmt: skip
 LATIN = "Times New Roman"
+MARK_SIZE_PT = 26  # 发文机关标志: the standard leaves the size to the issuer (醒目、美观、庄重)
 MARK_FROM_TOP_MM = 35  # §7.2.3: 发文机关标志上边缘至版心上边缘35mm (平行文、下行文)
 RED_RULE_BELOW_PT = 11  # §7.2.5: 发文字号之下4mm处印红色分隔线 (4 mm ≈ 11 pt)
 PAGE_NUMBER_GAP_MM = 7  # §7.5: 一字线上距版心下边缘7mm
@@ -378,9 +379,10 @@ def build_reference(
         document,
         "发文机关标志",
         east_asia=XIAOBIAOSONG,
-        size=26,
+        size=MARK_SIZE_PT,
         color=RED,
         align=WD_ALIGN_PARAGRAPH.CENTER,
+        pitch=MARK_SIZE_PT * 20,  # a line as tall as the characters: its top is theirs
         on_grid=False,
     )
     mark.paragraph_format.space_before = Mm(MARK_FROM_TOP_MM)  # 上边缘至版心上边缘35mm
