@@ -94,7 +94,6 @@ def test_every_a4_title_keeps_its_phrases_whole(built):
                     for e in paragraph._p.iter(f"{W_NS}t", f"{W_NS}br")
                 ).split("\n")
                 assert all(ems(line) <= TITLE_EMS for line in lines), (path.name, lines)
-                assert "就业工作目标责任制" in paragraph.text.replace("\n", "") or len(lines) == 1
 
 
 @pytest.mark.parametrize("prefix", ["01-考核结果通报", "04-表扬通报"])
@@ -136,14 +135,17 @@ def test_imprint_is_on_the_last_page_only_its_last_line_on_the_last_line(built, 
     lines = _lines(_pdf(built, "01-考核结果通报"))
     pages = max(line.page for line in lines)
     copy_to = [line for line in lines if line.text.startswith("抄送：")]
+    office = [line for line in lines if line.text == "安康市人力资源和社会保障局办公室"]
     issued = [line for line in lines if line.text.endswith("印发")]
-    assert [line.page for line in copy_to + issued] == [pages, pages]
+    assert [line.page for line in copy_to + office + issued] == [pages] * 3
     # 版记的最后一个要素置于最后一行: the 印发 line ends within the last grid line of the type area
     assert TYPE_BOTTOM - 29 <= issued[0].bottom <= TYPE_BOTTOM + 1
     assert issued[0].top > copy_to[0].bottom  # 印发 under 抄送
-    # 印发机关左空一字, 印发日期右空一字 (LibreOffice reads the line as one: both ends are checked)
-    assert issued[0].x0 == pytest.approx(TYPE_LEFT + ONE_4HAO, abs=2)
+    # 印发机关左空一字, 印发日期右空一字, on one line; 抄送 左空一字
+    assert office[0].top == pytest.approx(issued[0].top, abs=1)
+    assert office[0].x0 == pytest.approx(TYPE_LEFT + ONE_4HAO, abs=2)
     assert issued[0].x1 == pytest.approx(TYPE_RIGHT - ONE_4HAO, abs=2)
+    assert copy_to[0].x0 == pytest.approx(TYPE_LEFT + ONE_4HAO, abs=2)
     body = [line for line in lines if line.page == pages and line.bottom < copy_to[0].top]
     assert body, "the 版记 shares the last page with the text"
 
@@ -194,12 +196,16 @@ def test_body_lines_hold_28_characters_and_pages_22_lines(built, pdf_tools, pref
     }
     steps = [b - a for tops in per_page.values() for a, b in itertools.pairwise(tops)]
     assert min(steps) == pytest.approx(pitch, abs=0.3)
-    # a page of running text holds 22 lines: the first and last grid lines are both used
-    assert max(round((tops[-1] - tops[0]) / pitch) + 1 for tops in per_page.values()) == 22
-    # lines of Chinese that reach the right edge hold 28 characters with their indent
+    # a page of running text holds 22 lines: the first and last grid lines are both used (the
+    # 通报's second page is all text)
+    spans = {round((tops[-1] - tops[0]) / pitch) + 1 for tops in per_page.values()}
+    assert max(spans) == 22 if prefix.startswith("01-") else max(spans) <= 22
+    # lines of Chinese that reach the right edge hold 28 characters with their indent (a line
+    # whose closing 。 LibreOffice hangs past the margin is left out: Word does not hang it)
     full = [
-        ln for ln in body if _cjk(ln.text) and ln.x1 >= TYPE_RIGHT - 3 and ln.x0 >= TYPE_LEFT - 1
-    ]
+        ln for ln in body
+        if _cjk(ln.text) and TYPE_RIGHT - 3 <= ln.x1 <= TYPE_RIGHT + 2 and ln.x0 >= TYPE_LEFT - 1
+    ]  # fmt: skip
     width = (TYPE_RIGHT - TYPE_LEFT) / 28
     positions = {round((ln.x0 - TYPE_LEFT) / width) + len(ln.text) for ln in full}
     assert 28 in positions and positions <= {27, 28}  # 27: 避头尾 moved a character down
