@@ -257,6 +257,9 @@ def _signature_styles(document, body: dict, pitch: int, signature: tuple[str, st
     signer = _style(document, "发文机关署名", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
     signer.paragraph_format.right_indent = Pt(SIZE_3HAO * max(0.0, 4 + (date - name) / 2))
     signer.paragraph_format.space_before = Pt(pitch / 20 * SEAL_LINES)
+    signer.paragraph_format.keep_with_next = (
+        True  # never a 署名 at the foot of a page, its date over the leaf
+    )
     dated = _style(document, "成文日期", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
     dated.paragraph_format.right_indent = Pt(SIZE_3HAO * 4)
 

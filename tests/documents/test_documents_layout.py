@@ -263,3 +263,8 @@ def test_numbered_items_are_body_paragraphs_never_word_lists(built, inputs):
                 )
                 checked += 1
     assert checked >= len(inputs.interviews) + len(inputs.scores)
+
+
+def test_signature_keeps_with_its_date(built):
+    document = docx.Document(_docx(built, "02-考核结果告知书"))
+    assert document.styles["发文机关署名"].paragraph_format.keep_with_next
