@@ -9,6 +9,7 @@ fonts (Debian ``fonts-noto-cjk``) — the .docx keeps the standard's names for W
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import shutil
@@ -54,13 +55,13 @@ class RenderError(RuntimeError):
 
 def to_docx(markdown: str, out: Path, reference: Path, quarto: str | None = None) -> Path:
     """One document: Markdown → ``out`` (.docx) with ``reference`` as the reference document; its
-    版记 then goes to the foot of the last page (:func:`place_imprint`)."""
+    then what pandoc cannot say is set (:func:`finish`)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if quarto:
         _quarto_docx(markdown, out, reference, quarto)
     else:
         _pandoc_docx(markdown, out, reference)
-    place_imprint(out)
+    finish(out)
     return out
 
 
@@ -117,13 +118,29 @@ _NAMESPACES = {
 }
 
 
-def place_imprint(path: Path) -> None:
+def finish(path: Path) -> None:
+    """What Markdown cannot express, set on the .docx itself (the same for pandoc and Quarto)."""
+    document = docx.Document(str(path))
+    keep_signature_with_text(document)
+    place_imprint(document)
+    document.save(str(path))
+
+
+def keep_signature_with_text(document) -> None:
+    """The 发文机关署名 and 成文日期 never stand alone on a page (§7.3.5): the paragraph before the
+    署名 keeps with it, so the last line of text moves over with them."""
+    paragraphs = document.paragraphs
+    for before, paragraph in itertools.pairwise(paragraphs):
+        if paragraph.style.name == "发文机关署名":
+            before.paragraph_format.keep_with_next = True
+
+
+def place_imprint(document) -> None:
     """Put the 版记 (the paragraphs in the reference document's IMPRINT_STYLES, at the end of the
     text) in a text box anchored to the bottom of the type area (GB/T 9704 §7.4: 版记置于公文最后一面，
     版记的最后一个要素置于最后一行; body text never flows beside it). Its rules: 首条、末条粗线, 中间细线.
     The 印发日期 joins the 印发机关 on one line after a tab (the style's right tab stop). A text box
     because LibreOffice 7 lays out framed paragraphs and page-wide floating tables inline."""
-    document = docx.Document(str(path))
     imprint = []
     for paragraph in reversed(document.paragraphs):
         if paragraph.style.name not in IMPRINT_STYLES:
@@ -153,7 +170,6 @@ def place_imprint(path: Path) -> None:
         content.append(paragraph._p)
     # anchored in a paragraph after the text: the box sits at the foot of the page where the text ends
     document.add_paragraph()._p.append(box)
-    document.save(str(path))
 
 
 def _rules(paragraph, *, first: bool, last: bool) -> None:

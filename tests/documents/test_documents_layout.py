@@ -268,3 +268,15 @@ def test_numbered_items_are_body_paragraphs_never_word_lists(built, inputs):
 def test_signature_keeps_with_its_date(built):
     document = docx.Document(_docx(built, "02-考核结果告知书"))
     assert document.styles["发文机关署名"].paragraph_format.keep_with_next
+
+
+def test_signature_never_stands_alone_on_a_page(built, pdf_tools):
+    for prefix in ("01-考核结果通报", "02-考核结果告知书", "03-约谈通知", "04-表扬通报"):
+        for path in (p for p in built.pdf if p.name.startswith(prefix)):
+            lines = _lines(path)
+            name = [ln for ln in lines if ln.text == "安康市人力资源和社会保障局"][-1]
+            text = [
+                ln for ln in lines
+                if ln.page == name.page and TYPE_TOP <= ln.top and ln.bottom < name.top
+            ]  # fmt: skip
+            assert text, f"{path.name}: 署名 alone on page {name.page}"
