@@ -9,7 +9,6 @@ fonts (Debian ``fonts-noto-cjk``) — the .docx keeps the standard's names for W
 
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import shutil
@@ -127,12 +126,17 @@ def finish(path: Path) -> None:
 
 
 def keep_signature_with_text(document) -> None:
-    """The 发文机关署名 and 成文日期 never stand alone on a page (§7.3.5): the paragraph before the
-    署名 keeps with it, so the last line of text moves over with them."""
+    """The 发文机关署名 and 成文日期 never stand alone on a page (§7.3.5), nor with the 附件说明
+    only: what comes before the 署名, back to the last paragraph of 正文, keeps with it (that
+    paragraph may still split: its last lines move over with the signature)."""
     paragraphs = document.paragraphs
-    for before, paragraph in itertools.pairwise(paragraphs):
-        if paragraph.style.name == "发文机关署名":
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph.style.name != "发文机关署名":
+            continue
+        for before in reversed(paragraphs[:i]):
             before.paragraph_format.keep_with_next = True
+            if before.style.name != "附件说明":
+                break
 
 
 def place_imprint(document) -> None:
