@@ -73,7 +73,10 @@ def build_documents(
         raise RuntimeError("要求用 Quarto 生成 .docx，但找不到 quarto（PATH 或 QUARTO_PATH）")
     out_dir.mkdir(parents=True, exist_ok=True)
     refs = references(
-        out_dir / "_reference", content.stamp(stage, inputs.is_sample), (A4, A3_LANDSCAPE)
+        out_dir / "_reference",
+        content.stamp(stage, inputs.is_sample),
+        (config.issuer.name, config.issuer.date_placeholder),
+        (A4, A3_LANDSCAPE),
     )
     contacts = load_contacts(review_dir)
     markdown = {"notice": content.notice(inputs, config, rules)}

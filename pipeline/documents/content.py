@@ -8,6 +8,7 @@ from the inputs; text that may come from a submission or from the review file go
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,6 +18,7 @@ from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.documents.inputs import DocumentInputs
+from pipeline.documents.reference import ems
 from pipeline.documents.settings import DocumentsConfig
 from pipeline.report.markup import _units, text
 
@@ -54,8 +56,33 @@ def _styled(style: str, line: str) -> str:
     return f'::: {{custom-style="{style}"}}\n{line}\n:::'
 
 
-def _title(line: str) -> str:
-    return _styled("Title", line)
+# 标题 2号 (22 pt) in the 156 mm type area holds 20 characters; one is left for the spacing
+# LibreOffice and Word put between Chinese and Latin digits.
+TITLE_EMS = 19
+A3_TITLE_EMS = 44  # the A3 landscape sheet: 366 mm
+
+
+def title_lines(phrases: tuple[str, ...], width: float = TITLE_EMS) -> list[str]:
+    """The 标题's lines (GB/T 9704 §7.3.1: 回行时词意完整、排列对称、长短适宜): the fewest lines of
+    whole phrases that fit ``width`` characters, and of those the most even."""
+    sizes = [ems(p) for p in phrases]
+    cuts = range(1, len(phrases))
+    for count in range(1, len(phrases) + 1):
+        fitting = []
+        for breaks in itertools.combinations(cuts, count - 1):
+            edges = (0, *breaks, len(phrases))
+            lengths = [sum(sizes[a:b]) for a, b in itertools.pairwise(edges)]
+            if max(lengths) <= width:
+                fitting.append((max(lengths) - min(lengths), edges))
+        if fitting:
+            edges = min(fitting)[1]
+            return ["".join(phrases[a:b]) for a, b in itertools.pairwise(edges)]
+    return ["".join(phrases)]  # a single phrase wider than a line: let the word processor wrap it
+
+
+def _title(*phrases: str, width: float = TITLE_EMS) -> str:
+    """A 标题 broken between phrases (a hard line break, so Word/WPS keep the lines)."""
+    return _styled("Title", "\\\n".join(text(line) for line in title_lines(phrases, width)))
 
 
 def _letterhead(config: DocumentsConfig) -> list[str]:
@@ -67,9 +94,25 @@ def _letterhead(config: DocumentsConfig) -> list[str]:
 
 def _signature(config: DocumentsConfig) -> list[str]:
     return [
-        _styled("落款", text(config.issuer.name)),
-        _styled("落款", text(config.issuer.date_placeholder)),
+        _styled("发文机关署名", text(config.issuer.name)),
+        _styled("成文日期", text(config.issuer.date_placeholder)),
     ]
+
+
+def _imprint(config: DocumentsConfig) -> list[str]:
+    """版记: 抄送, 印发机关 and 印发日期 (laid out at the foot of the last page by render.place_imprint)."""
+    return [
+        _styled("抄送机关", text(f"抄送：{config.copy_to}")),
+        _styled("印发机关", text(config.issuer.office)),
+        _styled("印发日期", text(f"{config.issuer.date_placeholder}印发")),
+    ]
+
+
+def _item(number: int, line: str) -> str:
+    """A numbered paragraph '1.' (the 第三层 of GB/T 9704 §7.3.3) that stays a paragraph: the
+    escaped dot keeps pandoc from making a Word list, which takes the table cells' small centred
+    style when it has one item."""
+    return f"{number}\\. {text(line)}"
 
 
 def _names(names: list[str]) -> str:
@@ -83,18 +126,32 @@ def _rate(fact: pd.Series) -> str:
     return percent_floor(ratio(fact["done"], fact["task"]))
 
 
+WRAPPING_UNITS = 24  # a cell longer than this (12 characters) is running text: it wraps
+WRAPPING_WIDTH_UNITS = 30
+CELL_PADDING_UNITS = 3  # a cell's margins: short cells (排名, +108.04) stay on one line
+
+
 def _table(frame: pd.DataFrame, caption: str = "") -> str:
     """A pipe table with every cell escaped (pandoc: docx table in the ``Table`` style). Column
     widths are written as dash counts, which pandoc reads as relative widths: each column as wide
-    as its longest cell (long text capped; a header wraps in lines of at least four characters)."""
+    as its longest cell (a header wraps in lines of at least four characters). A column of running
+    text (扣分情况) gets the most room and is set flush left: centred lines of prose are hard to read."""
     cells = frame.astype(str)
-    widths = [
-        round(max(min(_units(str(name)), 8), *(min(_units(v), 24) for v in cells[name])) + 2)
-        for name in frame.columns
-    ]
+    columns = []
+    for name in frame.columns:
+        longest = max((_units(v) for v in cells[name]), default=0)
+        wraps = longest > WRAPPING_UNITS
+        width = round(
+            max(
+                min(_units(str(name)), 8),
+                min(longest, WRAPPING_WIDTH_UNITS if wraps else WRAPPING_UNITS),
+            )
+            + CELL_PADDING_UNITS
+        )
+        columns.append((":" if wraps else "-") + "-" * max(2, width - 1))
     lines = [
         "| " + " | ".join(text(c) for c in frame.columns) + " |",
-        "|" + "|".join("-" * max(3, w) for w in widths) + "|",
+        "|" + "|".join(columns) + "|",
         *("| " + " | ".join(text(v) for v in row) + " |" for row in cells.itertuples(index=False)),
     ]
     return "\n".join(lines) + (f"\n\n: {text(caption)}" if caption else "")
@@ -110,7 +167,17 @@ def _grade_lists(inputs: DocumentInputs, rules: AssessmentRules) -> list[str]:
 
 
 def _fund_line(row) -> str:
-    return f"{row.region}{row.change:+,.2f}万元（{row.change_share * 100:+.1f}%）"
+    """A county in a list that already says 增加 or 减少: the amount without a sign (a '+' or '-'
+    alone at the end of a line is what a reader misreads)."""
+    return f"{row.region}{abs(row.change):,.2f}万元（{abs(row.change_share) * 100:.1f}%）"
+
+
+def fund_change(change: float, share: float) -> str:
+    """次年资金 for one county in words: 增加/减少 the amount (and the share of its base)."""
+    if round(change, 2) == 0:
+        return "不增不减"
+    verb = "增加" if change > 0 else "减少"
+    return f"{verb}{abs(change):,.2f}万元（{verb}{abs(share) * 100:.1f}%）"
 
 
 def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame:
@@ -167,7 +234,7 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
     ]
     parts = [
         *_letterhead(config),
-        _title(f"关于{year}年度各县（市、区）就业工作目标责任制考核结果的通报"),
+        _title("关于", f"{year}年度", "各县（市、区）", "就业工作目标责任制", "考核结果的通报"),
         _styled("主送机关", text(config.addressees)),
         text(
             f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
@@ -210,13 +277,12 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
             f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
             f"将整改情况书面报送{config.issuer.name}。"
         ),
-        _styled("主送机关", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
+        _styled("附件说明", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
         *_signature(config),
         _styled("附件标识", "附件"),
-        _title(text(f"{year}年度就业工作目标责任制考核结果汇总表")),
+        _title(f"{year}年度", "就业工作目标责任制", "考核结果汇总表"),
         _table(summary_table(inputs)),
-        _styled("版记", text(f"抄送：{config.copy_to}")),
-        _styled("版记", text(f"{config.issuer.office}　　{config.issuer.date_placeholder}印发")),
+        *_imprint(config),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -274,7 +340,7 @@ def county_letter(
         problems += [f"考评组复核：{n}" for n in notes.split("；")]
     parts = [
         *_letterhead(config),
-        _title(f"{year}年度就业工作目标责任制考核结果告知书"),
+        _title(f"{year}年度", "就业工作目标责任制", "考核结果告知书"),
         _styled("主送机关", text(f"{score['region']}人民政府：")),
         text(
             f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
@@ -288,7 +354,7 @@ def county_letter(
                 if "computed_score" in score and score["computed_score"] != score["score"]
                 else ""
             )
-            + f"{year + 1}年市级就业补助资金建议{fund['change']:+,.2f}万元（{fund['change_share'] * 100:+.1f}%）"
+            + f"{year + 1}年市级就业补助资金建议{fund_change(fund['change'], fund['change_share'])}"
             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
         ),
         "# 二、各项指标完成及得分情况",
@@ -298,7 +364,7 @@ def county_letter(
         text("计算方法（据此可逐项核对）："),
         *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
-        *([text(f"{i}. {p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
+        *([_item(i, f"{p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
         "# 四、整改要求",
         text(
             f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
@@ -324,7 +390,7 @@ def interview_notice(
     deputy = contact.deputy or "□□□"
     parts = [
         *_letterhead(config),
-        _title(f"关于对{suggestion.region}{inputs.year}年度就业工作进行约谈的通知"),
+        _title("关于对", suggestion.region, f"{inputs.year}年度", "就业工作", "进行约谈的通知"),
         _styled(
             "主送机关",
             text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
@@ -334,7 +400,7 @@ def interview_notice(
             f"责任制落实情况进行约谈。你单位本年度考核得分{score['score']:.2f}分，排名第{score['rank']}名，等次为"
             f"{score['grade']}。主要问题："
         ),
-        *[text(f"{i}. {reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
+        *[_item(i, f"{reason}。") for i, reason in enumerate(facts_only(suggestion.reasons), 1)],
         "# 一、约谈时间和地点",
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
@@ -358,7 +424,9 @@ def commendation_notice(
     units = [s.region for s in inputs.commendations]
     parts = [
         *_letterhead(config),
-        _title(f"关于对{inputs.year}年度就业工作先进单位和先进个人予以通报表扬的通报"),
+        _title(
+            "关于对", f"{inputs.year}年度", "就业工作", "先进单位和先进个人", "予以通报表扬的通报"
+        ),
         _styled("主送机关", text(config.addressees)),
         text(
             f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
@@ -379,6 +447,7 @@ def commendation_notice(
             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
         ),
         *_signature(config),
+        *_imprint(config),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -389,8 +458,10 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     funds = inputs.funds
     top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
     bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
+    total = funds["change"].sum()
+    total = 0.0 if round(total, 2) == 0 else total  # budget neutral: never '+0.00' or '-0.00'
     parts = [
-        _title(f"{inputs.year}年度就业工作目标责任制考核结果摘要"),
+        _title(f"{inputs.year}年度", "就业工作目标责任制", "考核结果摘要"),
         "# 一、总体结果",
         text(f"考核{len(scores)}个县（市、区），平均得分{scores['score'].mean():.2f}分。"),
         *[text(line) for line in _grade_lists(inputs, rules)],
@@ -402,7 +473,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
         "# 三、次年资金增减",
         text(
-            f"预算中性，增减合计{funds['change'].sum():+,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
+            f"预算中性，增减合计{total:,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
             f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
             + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
             + "。"
@@ -425,7 +496,7 @@ def summary_sheet(inputs: DocumentInputs) -> str:
     return (
         "\n\n".join(
             [
-                _title(text(f"{inputs.year}年度就业工作目标责任制考核结果汇总表")),
+                _title(f"{inputs.year}年度就业工作目标责任制考核结果汇总表", width=A3_TITLE_EMS),
                 _table(summary_table(inputs, wide=True)),
                 _styled(
                     "表格说明",
@@ -435,7 +506,7 @@ def summary_sheet(inputs: DocumentInputs) -> str:
                 ),
                 _styled("表格说明", text("扣分情况：")),
                 *[
-                    _styled("表格说明", text(f"{row.rank}. {row.region}：{row.deductions}"))
+                    _styled("表格说明", _item(row.rank, f"{row.region}：{row.deductions}"))
                     for row in inputs.scores.sort_values("rank").itertuples()
                     if row.deductions
                 ],

@@ -10,13 +10,15 @@ Noto CJK fonts (``fontconfig`` aliases, see :mod:`pipeline.documents.render`).
 
 from __future__ import annotations
 
+import math
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -31,6 +33,10 @@ FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = (
     "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体",
 )  # fmt: skip
 LATIN = "Times New Roman"
+MARK_SIZE_PT = 26  # 发文机关标志: the standard leaves the size to the issuer (醒目、美观、庄重)
+MARK_FROM_TOP_MM = 35  # §7.2.3: 发文机关标志上边缘至版心上边缘35mm (平行文、下行文)
+RED_RULE_BELOW_PT = 11  # §7.2.5: 发文字号之下4mm处印红色分隔线 (4 mm ≈ 11 pt)
+PAGE_NUMBER_GAP_MM = 7  # §7.5: 一字线上距版心下边缘7mm
 RED = RGBColor(0xFF, 0x00, 0x00)
 
 
@@ -46,9 +52,25 @@ A3_LANDSCAPE = Paper("A3 横向", 420, 297)
 
 
 def line_pitch_twips(paper: Paper) -> int:
-    """Exact line height (twips) that puts 22 lines in the type area: A4, 225 mm → 580 twips."""
+    """Exact line height (twips) that puts 22 lines in the type area: A4, 225 mm → 579 twips
+    (rounded down: 22 lines of 580 are 0.2 pt taller than the area, and the 22nd moves on)."""
     area = paper.height_mm - MARGINS_MM["top"] - MARGINS_MM["bottom"]
-    return round(area / LINES_PER_PAGE / 25.4 * 1440)
+    return math.floor(area / LINES_PER_PAGE / 25.4 * 1440)
+
+
+def ems(value: str) -> float:
+    """Printed width in characters (em) of the 公文 fonts: CJK, full-width and ambiguous-width
+    characters (□, ①, —) take one; Latin letters and digits half."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in value)
+
+
+def condensing_twentieths(paper: Paper) -> int:
+    """Character spacing (1/20 pt, negative) that fits 28 characters of 3号 in the type area
+    (GB/T 9704 §5.2.2; A4: 156 mm holds 27.6 at 16 pt, so each is condensed by 0.25 pt). Spacing,
+    not Word's character grid: LibreOffice lays a grid narrower than the font out two cells a
+    character."""
+    width_pt = (paper.width_mm - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+    return math.floor((width_pt / CHARS_PER_LINE - SIZE_3HAO) * 20)
 
 
 def _fonts(rpr_owner, east_asia: str, latin: str = LATIN) -> None:
@@ -119,7 +141,20 @@ def _style(document, name: str, *, east_asia: str, size: float, bold: bool = Fal
     return style
 
 
-def _border(style, side: str, color: str = "000000", size: int = 8) -> None:
+def _condense(style, twentieths: int) -> None:
+    rpr = style.element.find(qn("w:rPr"))
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(twentieths))
+    size = rpr.find(qn("w:sz"))
+    if size is not None:  # schema order: w:spacing comes before w:sz
+        size.addprevious(spacing)
+    else:
+        rpr.append(spacing)
+
+
+def _border(style, side: str, color: str = "000000", size: int = 8, space_pt: int = 1) -> None:
     ppr = style.element.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
@@ -129,7 +164,7 @@ def _border(style, side: str, color: str = "000000", size: int = 8) -> None:
     for key, value in (
         ("w:val", "single"),
         ("w:sz", str(size)),
-        ("w:space", "1"),
+        ("w:space", str(space_pt)),
         ("w:color", color),
     ):
         edge.set(qn(key), value)
@@ -158,14 +193,19 @@ def _table_borders(style) -> None:
     tpr.append(borders)
 
 
-def _page_number_footer(section) -> None:
-    """页码 4号半角宋体 '— 1 —' (GB/T 9704 §7.5). Page numbers need Word's PAGE field; it lives in
-    the footer part only, never in the body (where submitted text goes)."""
-    footer = section.footer
-    paragraph = footer.paragraphs[0]
+def _page_number(paragraph, *, odd: bool) -> None:
+    """页码 4号半角宋体 '— 1 —' (GB/T 9704 §7.5): 单页码居右空一字，双页码居左空一字. Page numbers
+    need Word's PAGE field; it lives in the footer parts only, never in the body (where submitted
+    text goes)."""
     for old in paragraph.runs:  # pandoc's template footer is not ours
         old._element.getparent().remove(old._element)
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    layout = paragraph.paragraph_format
+    layout.right_indent, layout.left_indent = (
+        (Pt(SIZE_4HAO), None) if odd else (None, Pt(SIZE_4HAO))
+    )
+    layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    layout.line_spacing = Pt(SIZE_4HAO)
 
     def run(text: str = ""):
         r = paragraph.add_run(text)
@@ -196,9 +236,8 @@ def _page_number_footer(section) -> None:
     run(" —")
 
 
-def _stamp_header(section, stamp: str) -> None:
+def _stamp_header(paragraph, stamp: str) -> None:
     """The stage and sample marks (征求意见稿 / 审定稿, 样例数据) in the header: on every page."""
-    paragraph = section.header.paragraphs[0]
     paragraph.text = ""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = paragraph.add_run(stamp)
@@ -206,6 +245,44 @@ def _stamp_header(section, stamp: str) -> None:
     run.font.bold = True
     run.font.color.rgb = RED
     _fonts(run._element, HEITI)
+
+
+SEAL_LINES = 2  # blank lines above the 署名: the seal's top within one line of the text (§7.3.5.1)
+
+
+def _signature_styles(document, body: dict, pitch: int, signature: tuple[str, str]) -> None:
+    """加盖印章的公文 (§7.3.5.1): 成文日期右空四字; the 发文机关署名 centred over the date, with room
+    above it for the seal, which presses on both."""
+    name, date = (ems(part) for part in signature)
+    signer = _style(document, "发文机关署名", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    signer.paragraph_format.right_indent = Pt(SIZE_3HAO * max(0.0, 4 + (date - name) / 2))
+    signer.paragraph_format.space_before = Pt(pitch / 20 * SEAL_LINES)
+    signer.paragraph_format.keep_with_next = (
+        True  # never a 署名 at the foot of a page, its date over the leaf
+    )
+    dated = _style(document, "成文日期", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    dated.paragraph_format.right_indent = Pt(SIZE_3HAO * 4)
+
+
+# 版记 (§7.4): 4号仿宋; 抄送 左右各空一字, 回行时与冒号后的首字对齐; 印发机关左空一字, 印发日期右空一字.
+# render.place_imprint moves these paragraphs into a box at the foot of the last page's type area.
+IMPRINT_STYLES = ("抄送机关", "印发机关", "印发日期")
+IMPRINT_RULES_EIGHTHS_PT = {"outer": 8, "inner": 6}  # 粗线0.35mm (1 pt), 细线0.25mm (0.75 pt)
+
+
+def _imprint_styles(document, paper: Paper, pitch: int) -> None:
+    one = Pt(SIZE_4HAO)  # 一字 of the 4号 text
+    common = {"east_asia": FANGSONG, "size": SIZE_4HAO, "pitch": pitch, "on_grid": False}
+    copy_to = _style(document, "抄送机关", **common, align=WD_ALIGN_PARAGRAPH.LEFT)
+    copy_to.paragraph_format.left_indent = one * 4  # 一字 + '抄送：'
+    copy_to.paragraph_format.first_line_indent = -one * 3
+    copy_to.paragraph_format.right_indent = one
+    office = _style(document, "印发机关", **common, align=WD_ALIGN_PARAGRAPH.LEFT)
+    office.paragraph_format.left_indent = office.paragraph_format.right_indent = one
+    width = Mm(paper.width_mm - MARGINS_MM["left"] - MARGINS_MM["right"])
+    office.paragraph_format.tab_stops.add_tab_stop(width - one, WD_TAB_ALIGNMENT.RIGHT)
+    date = _style(document, "印发日期", **common, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    date.paragraph_format.right_indent = one
 
 
 def pandoc_default_reference(path: Path) -> Path:
@@ -224,8 +301,11 @@ def pandoc_default_reference(path: Path) -> Path:
     return path
 
 
-def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
-    """Write the reference document: page setup, styles and the header stamp for one paper size."""
+def build_reference(
+    path: Path, *, stamp: str, signature: tuple[str, str], paper: Paper = A4
+) -> Path:
+    """Write the reference document: page setup, styles and the header stamp for one paper size;
+    ``signature`` is (发文机关署名, 成文日期) as printed, which the 署名 is centred over."""
     document = docx.Document(str(pandoc_default_reference(path)))
     section = document.sections[0]
     section.orientation = (
@@ -234,21 +314,28 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
     section.page_width, section.page_height = Mm(paper.width_mm), Mm(paper.height_mm)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    section.header_distance, section.footer_distance = Mm(15), Mm(20)
+    # 页码的一字线上距版心下边缘7mm: the footer's one exact 4号 line ends that far plus a line below it
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - PAGE_NUMBER_GAP_MM) - Pt(SIZE_4HAO)
     pitch = line_pitch_twips(paper)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(pitch))
-    _stamp_header(section, stamp)
-    _page_number_footer(section)
+    grid.set(qn("w:type"), "lines")
+    # odd and even pages differ (页码居右/居左); the marks stay on both
+    document.settings.odd_and_even_pages_header_footer = True
+    for header in (section.header, section.even_page_header):
+        _stamp_header(header.paragraphs[0], stamp)
+    _page_number(section.footer.paragraphs[0], odd=True)
+    _page_number(section.even_page_footer.paragraphs[0], odd=False)
 
     defaults = document.styles.element.find(qn("w:docDefaults"))
     _fonts(defaults.find(qn("w:rPrDefault")), FANGSONG)
     body = {"east_asia": FANGSONG, "size": SIZE_3HAO, "pitch": pitch}
-    _style(document, "Normal", **body, base=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    normal = _style(document, "Normal", **body, base=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _condense(normal, condensing_twentieths(A4))  # every style is based on Normal
     for name in ("Body Text", "First Paragraph"):
         _style(document, name, **body, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     # table cells: 五号 (10.5 pt), single-spaced, off the grid
@@ -289,23 +376,35 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
             on_grid=False,
         )
     # 公文 parts as named paragraph styles (pandoc's custom-style), so an editor can restyle them.
-    _style(
+    # Their spacing is the standard's, in lines of the grid (版头 §7.2, 主体 §7.3).
+    line = Pt(pitch / 20)
+    mark = _style(
         document,
         "发文机关标志",
         east_asia=XIAOBIAOSONG,
-        size=26,
+        size=MARK_SIZE_PT,
         color=RED,
         align=WD_ALIGN_PARAGRAPH.CENTER,
+        pitch=MARK_SIZE_PT * 20,  # a line as tall as the characters: its top is theirs
         on_grid=False,
     )
-    _border(
-        _style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER),
-        "bottom",
-        "FF0000",
-        18,
+    mark.paragraph_format.space_before = Mm(MARK_FROM_TOP_MM)  # 上边缘至版心上边缘35mm
+    number = _style(document, "发文字号", **body, align=WD_ALIGN_PARAGRAPH.CENTER)
+    number.paragraph_format.space_before = line * 2  # 发文机关标志下空二行
+    number.paragraph_format.space_after = line * 2  # 标题编排于红色分隔线下空二行
+    _border(number, "bottom", "FF0000", 18, space_pt=RED_RULE_BELOW_PT)  # 红色分隔线, 版心等宽
+    addressee = _style(document, "主送机关", **body)
+    addressee.paragraph_format.space_before = line  # 标题下空一行, 居左顶格
+    attachment = _style(
+        document, "附件标识", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, page_break=True
     )
-    _style(document, "主送机关", **body)
-    _style(document, "落款", **body, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    attachment.paragraph_format.space_after = line  # 附件标题居中编排在版心第三行
+    _signature_styles(document, body, pitch, signature)
+    # 附件说明 (§7.3.4): 正文下空一行左空二字; a long name wraps under its first character
+    note = _style(document, "附件说明", **body, align=WD_ALIGN_PARAGRAPH.LEFT)
+    note.paragraph_format.left_indent = Pt(SIZE_3HAO * 5)  # 二字 + '附件：'
+    note.paragraph_format.first_line_indent = -Pt(SIZE_3HAO * 3)
+    note.paragraph_format.space_before = Pt(pitch / 20)
     _style(document, "附件标识", east_asia=HEITI, size=SIZE_3HAO, pitch=pitch, page_break=True)
     _style(
         document,
@@ -324,11 +423,7 @@ def build_reference(path: Path, *, stamp: str, paper: Paper = A4) -> Path:
         align=WD_ALIGN_PARAGRAPH.RIGHT,
     )
     stamp_style.font.bold = True
-    bar = _style(
-        document, "版记", east_asia=FANGSONG, size=SIZE_4HAO, pitch=pitch, page_break=False
-    )
-    _border(bar, "top")
-    _border(bar, "bottom")
+    _imprint_styles(document, paper, pitch)
     _table_borders(_named(document, "Table"))
     document.save(str(path))
     return path

@@ -18,7 +18,10 @@ def test_quarto_and_pandoc_give_the_same_document(inputs, tmp_path):
     quarto = find_quarto()
     if quarto is None:
         pytest.skip("没有 Quarto（PATH 或 QUARTO_PATH）：只测 pandoc 的路径")
-    reference = references(tmp_path / "ref", "征求意见稿")[A4.name]
+    issuer = load_documents_config().issuer
+    reference = references(tmp_path / "ref", "征求意见稿", (issuer.name, issuer.date_placeholder))[
+        A4.name
+    ]
     code = inputs.scores["region_code"].iloc[0]
     markdown = content.county_letter(inputs, code, load_documents_config(), load_rules())
     made = {
