@@ -191,6 +191,7 @@ def departments_stage(raw_dir: Path, processed_dir: Path, year: int) -> object:
     from pipeline.intake.departments import departments_folder, read_departments
 
     folder = catalog.year_dir(processed_dir, year)
+    catalog.refuse_published(folder)
     if not departments_folder(raw_dir, year).is_dir():
         write_results(None, QaLog().to_frame(), folder)
         return None
