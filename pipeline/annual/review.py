@@ -233,7 +233,8 @@ def _note(entry: Entry) -> str:
         return f"改正{what}为{entry.value}：{entry.reason}（{entry.document_number}）"
     if entry.kind == VETO:
         return f"一票否决{article}：{entry.reason}（{entry.document_number}）"
-    return f"{entry.kind}{article}{entry.points:+g}分：{entry.reason}（{entry.document_number}）"
+    points = f"{entry.points:+g}".replace("-", "−")  # the one minus sign of reports and documents
+    return f"{entry.kind}{article}{points}分：{entry.reason}（{entry.document_number}）"
 
 
 def reviewed(

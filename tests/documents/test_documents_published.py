@@ -103,4 +103,4 @@ def test_one_duchá_deduction_changes_that_countys_documents(published, tmp_path
         folder / "documents" / f"07-复核调整清单-{YEAR}.csv", encoding="utf-8-sig"
     ).empty
     notice = _text(next(p for p in after.docx if p.name.startswith("01-")))
-    assert "考评组复核调整事项" in notice and "督查（第二十条）-3分" in notice
+    assert "考评组复核调整事项" in notice and "督查（第二十条）−3分" in notice
