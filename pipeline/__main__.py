@@ -54,13 +54,16 @@ EXTRA_INPUT_WORDS = {
 
 def _stages(args: argparse.Namespace) -> int:
     """The stage graph (pipeline/stages/registry.py) and what the next make report would rerun, and why."""
+    from pipeline.config.regions import tier_words
     from pipeline.runner.run import outlook
     from pipeline.stages.registry import STAGES
 
     print(f"{args.year}年的阶段（每个阶段在 pipeline/stages/registry.py 中声明一次）：")
     for spec in STAGES:
-        times = "每个县区 1 次" if spec.per == "county" else "1 次"
-        label = spec.label.format(year=args.year, region="各县（市、区）")
+        times = f"每个{tier_words().members_short} 1 次" if spec.per == "county" else "1 次"
+        label = spec.label_for(
+            args.year, None, "各" + tier_words().members if spec.per == "county" else None
+        )
         extra = "、".join(
             EXTRA_INPUT_WORDS[kind].format(year=args.year) for kind in spec.extra_inputs
         )

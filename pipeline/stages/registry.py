@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline.config.regions import all_regions, by_code, city, counties
+from pipeline.config.regions import all_regions, by_code, city, counties, tier_words
 from pipeline.stages import steps
 from pipeline.store import catalog
 
@@ -45,9 +45,11 @@ class StageSpec:
     def stage_id(self, region_code: str | None) -> str:
         return f"{self.name}-{region_code}" if region_code else self.name
 
-    def label_for(self, year: int, region_code: str | None) -> str:
-        region = by_code(region_code).name if region_code else city().name
-        return self.label.format(year=year, region=region)
+    def label_for(self, year: int, region_code: str | None, region: str | None = None) -> str:
+        """The label for people; ``region`` overrides the region's name (e.g. 各县（市、区）)."""
+        name = region or (by_code(region_code).name if region_code else city().name)
+        words = tier_words()  # 县区/全市, or a county's 镇办/全区
+        return self.label.format(year=year, region=name, members=words.members_short, top=words.top)
 
 
 # What every forecast of the year shares: the calibration and the pooled parameters.
@@ -69,13 +71,13 @@ STAGES: tuple[StageSpec, ...] = (
         extra_inputs=("raw",),
     ),
     StageSpec(
-        "county", "{region} 县区阶段", "20_county.ipynb", steps.county_stage, "county",
+        "county", "{region} {members}阶段", "20_county.ipynb", steps.county_stage, "county",
         ("processed_dir", "year", "region_code"),
         reads=("region_tidy@own", "region_qa_log@own", *_SHARED),
         writes=("simulation@own", "region_assessment@own", "region_forecast_paths@own"),
     ),
     StageSpec(
-        "city", "{region} 全市阶段（汇总）", "30_city.ipynb", steps.city_stage, "once",
+        "city", "{region} {top}阶段（汇总）", "30_city.ipynb", steps.city_stage, "once",
         ("processed_dir", "year"),
         reads=(
             "region_tidy@city", "region_qa_log@city", *_SHARED, "simulation@counties",
