@@ -61,6 +61,12 @@ def percent_floor(value: Fraction, digits: int = 1) -> str:
     return f"{scaled.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)}%"
 
 
+def signed(value: float, spec: str) -> str:
+    """A signed number with the one minus sign of reports, workbooks and documents (U+2212):
+    signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00', signed(-3, "g") → '−3'."""
+    return format(value, "+" + spec).replace("-", "−")
+
+
 def percent_text(share: Fraction) -> str:
     """A configured share as the rules word it: 1/20 → '5%', 3/10 → '30%', 1/40 → '2.5%'."""
     scaled = Decimal(share.numerator * 100) / Decimal(share.denominator)

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from pipeline import DATA_DIR
-from pipeline.annual.exact import exact
+from pipeline.annual.exact import exact, signed
 from pipeline.annual.exact import points as rounded_points
 from pipeline.annual.scoring import (
     SCORE_COLUMNS,
@@ -233,8 +233,7 @@ def _note(entry: Entry) -> str:
         return f"改正{what}为{entry.value}：{entry.reason}（{entry.document_number}）"
     if entry.kind == VETO:
         return f"一票否决{article}：{entry.reason}（{entry.document_number}）"
-    points = f"{entry.points:+g}".replace("-", "−")  # the one minus sign of reports and documents
-    return f"{entry.kind}{article}{points}分：{entry.reason}（{entry.document_number}）"
+    return f"{entry.kind}{article}{signed(entry.points, 'g')}分：{entry.reason}（{entry.document_number}）"
 
 
 def reviewed(

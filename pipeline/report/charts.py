@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from matplotlib.ticker import MaxNLocator
 
+from pipeline.annual.exact import signed
 from pipeline.config.indicators import indicator, indicators, indicators_for, plan_for_year, target
 from pipeline.config.regions import Region, all_regions, resolve_region
 from pipeline.config.schema import Indicator
@@ -85,12 +86,6 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
 # text is smaller than MIN_PRINTED_PT (9 pt drawn at 7.5 in prints at ≥ 8 pt).
 PRINT_WIDTH = 7.5
 MIN_PRINTED_PT = 9
-
-
-def signed(value: float, spec: str) -> str:
-    """A signed number with the one minus sign of the report and workbook (U+2212):
-    signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00'."""
-    return format(value, "+" + spec).replace("-", "−")
 
 
 def format_value(value: float, item: Indicator | str) -> str:

@@ -19,7 +19,7 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR
 from pipeline.annual.departments import DepartmentResults
 from pipeline.annual.departments import read_results as read_departments
-from pipeline.annual.exact import exact, percent_text
+from pipeline.annual.exact import exact, percent_text, signed
 from pipeline.annual.facts import TASK_FROM_PLAN, number
 from pipeline.annual.method import scoring_method
 from pipeline.annual.results import YearResults
@@ -44,7 +44,6 @@ from pipeline.plan_targets.verdict import (
     bound_word,
 )
 from pipeline.report import charts, departments, final_term, markup
-from pipeline.report.charts import signed
 from pipeline.report.workbook import (
     DECIMAL2,
     INTEGER,

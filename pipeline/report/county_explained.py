@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from html import escape
 
-from pipeline.annual.exact import percent_floor, ratio
+from pipeline.annual.exact import percent_floor, ratio, signed
 from pipeline.annual.facts import number
 from pipeline.annual.results import YearResults
 from pipeline.plan_targets.verdict import bound_word
-from pipeline.report.charts import signed
 
 ITEM_HEADERS = (
     "指标",

@@ -1,9 +1,9 @@
 """Each stage of a year, declared once: its notebook, its function, whether it runs once or once per
 county, the run options it takes, and what it reads and writes — by dataset name
 (:data:`pipeline.store.catalog.DATASETS`), never by file name. The runner (order, fingerprints,
-parallel runs, atomic publication), the in-process path (:func:`run_in_process`) and
-``python -m pipeline stages`` all derive from :data:`STAGES` (as a Kedro ``Node(func, inputs,
-outputs)`` or a ``tar_target``).
+parallel runs, atomic publication), the in-process path (the runner's ``execute_in_process``,
+through :func:`call`) and ``python -m pipeline stages`` all derive from :data:`STAGES` (as a
+Kedro ``Node(func, inputs, outputs)`` or a ``tar_target``).
 
 A dataset reference is a name of the catalog, with the regions it covers for per-region data:
 ``name`` (a year-level dataset), ``name@own`` (the stage's own county), ``name@city``,
@@ -200,28 +200,6 @@ def call(spec: StageSpec, options: dict) -> object:
         for name in spec.parameters
     }
     return spec.function(**arguments)
-
-
-def run_in_process(
-    raw_dir: Path, processed_dir: Path, report_dir: Path, year: int,
-    use_quarto: bool | None = None, review_dir: Path | None = None, accept_changes: bool = False,
-) -> list[Path]:  # fmt: skip
-    """Every stage in this process, one after another: no notebooks, no kernels (the benchmark's
-    lower bound, and a quick way to check a change)."""
-    from pipeline.annual.review import REVIEW_DIR
-
-    options = {
-        "raw_dir": raw_dir, "processed_dir": processed_dir, "report_dir": report_dir,
-        "year": year, "use_quarto": use_quarto, "review_dir": review_dir or REVIEW_DIR,
-        "accept_changes": accept_changes,
-    }  # fmt: skip
-    published: list[Path] = []
-    for spec in STAGES:
-        for code in spec.instances():
-            result = call(spec, options | {"region_code": code})
-            if spec.name == "report":
-                published = result
-    return published
 
 
 def by_name(name: str) -> StageSpec:

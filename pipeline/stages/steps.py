@@ -53,6 +53,13 @@ class DataFailed(RuntimeError):
     """The submissions have FAIL-level problems; the message lists each FAIL line."""
 
 
+def stop_on_failures(log: QaLog, what: str) -> None:
+    """Raise :class:`DataFailed` listing every FAIL line of ``log`` (``what``: the files it read)."""
+    if log.has_failures:
+        fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
+        raise DataFailed(f"{what}有 FAIL 级问题，未继续：\n{fails}")
+
+
 @dataclass
 class YearResult:
     tidy: pd.DataFrame
@@ -80,9 +87,7 @@ def year_stage(raw_dir: Path, processed_dir: Path, year: int) -> YearResult:
     tidy, log = intake(raw_dir, year)
     qa = log.to_frame()
     write_csv_atomically(qa, folder / catalog.QA_FILE)
-    if log.has_failures:
-        fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
-        raise DataFailed(f"{year}年报表有 FAIL 级问题，未继续：\n{fails}")
+    stop_on_failures(log, f"{year}年报表")
     write_csv_atomically(tidy, folder / catalog.TIDY_FILE)
     actual = tidy[tidy["measure"] == "actual"]
     calibration = build_calibration(actual, year)
@@ -196,12 +201,9 @@ def departments_stage(raw_dir: Path, processed_dir: Path, year: int) -> object:
         write_results(None, QaLog().to_frame(), folder)
         return None
     tasks, log = read_departments(raw_dir, year)
-    write_results(None, log.to_frame(), folder)
-    if log.has_failures:
-        fails = "\n".join(line for line in log.format().splitlines() if line.startswith("[FAIL]"))
-        raise DataFailed(f"{year}年成员单位任务清单有 FAIL 级问题，未继续：\n{fails}")
-    results = assess_departments(tasks)
-    write_results(results, log.to_frame(), folder)
+    results = None if log.has_failures else assess_departments(tasks)
+    write_results(results, log.to_frame(), folder)  # the log is written either way, to be read
+    stop_on_failures(log, f"{year}年成员单位任务清单")
     return results
 
 
