@@ -14,7 +14,7 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
   last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
 
 Published years are reached through ``data/processed/<year>`` and ``reports/<year>``, symlinks into
-the current build (see ``pipeline/runner/run.py`` and docs/running.md).
+the current build (see ``pipeline/runner/builds.py`` and docs/running.md).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ DATASETS = {
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
 # The runner marks a build complete with this file, just before it may be published
-# (pipeline/runner/run.py); nothing writes into a build that carries it.
+# (pipeline/runner/builds.py); nothing writes into a build that carries it.
 COMPLETE = "COMPLETE"
 
 

@@ -50,7 +50,8 @@ SYNTHETIC_LABEL = "合成数据（基准测试用，pipeline/tools/bench.py 生�
 RUN_SCRIPT = """
 import sys
 from pathlib import Path
-from pipeline.runner.run import execute_in_process, execute_notebook, run_year
+from pipeline.runner.execute import execute_in_process, execute_notebook
+from pipeline.runner.run import run_year
 root = Path(sys.argv[1])
 result = run_year(
     {year}, Path(sys.argv[2]), workers={workers}, use_quarto={use_quarto},

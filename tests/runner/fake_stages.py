@@ -7,7 +7,7 @@ import os
 import signal
 from pathlib import Path
 
-from pipeline.runner.run import Stage
+from pipeline.runner.fingerprint import Stage
 
 
 def fake_runner(stage: Stage, build: Path) -> None:

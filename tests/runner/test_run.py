@@ -20,16 +20,9 @@ from pipeline.forecast.calibration import Calibration
 from pipeline.intake import submission_format
 from pipeline.plan_targets.assess import assess
 from pipeline.report.content import report_stem
-from pipeline.runner.run import (
-    COMPLETE,
-    Layout,
-    RunFailed,
-    RunLocked,
-    outlook,
-    run_report,
-    run_year,
-    year_lock,
-)
+from pipeline.runner.builds import Layout, RunLocked, year_lock
+from pipeline.runner.run import RunFailed, outlook, run_report, run_year
+from pipeline.store.catalog import COMPLETE
 
 YEAR = 2024
 TESTS = Path(__file__).parent
@@ -174,11 +167,11 @@ import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from fake_stages import fake_runner
-from pipeline.runner import run
+from pipeline.runner import builds, run
 point = os.environ.get("FAKE_KILL_AT", "")
 if point.startswith("checkpoint:"):
     name = point.split(":", 1)[1]
-    run.checkpoint = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == name else None
+    builds.checkpoint = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == name else None
 root = Path({root!r})
 run.run_report(
     2024, Path({raw!r}), workers=2, use_quarto=False, processed_root=root / "processed",
