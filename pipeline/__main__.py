@@ -5,27 +5,41 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 from pipeline.annual.review import REVIEW_DIR
 
+if TYPE_CHECKING:  # the runner is imported only by the commands that run it
+    from pipeline.runner.run import RunOptions
 
-def _report(args: argparse.Namespace) -> int:
-    if args.unit:
-        return _unit_report(args)
-    from pipeline.runner.run import run_year
-    from pipeline.store.catalog import read_render_record, renderer_line
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The one options object of a ``report`` (or ``stages``) command, built once from its flags."""
+    from pipeline.runner.run import RunOptions
 
     roots = {
         name: getattr(args, name)
         for name in ("processed_root", "reports_root", "builds_root")
-        if getattr(args, name) is not None
+        if getattr(args, name, None) is not None
     }
-    result = run_year(
-        args.year, args.raw or RAW_DIR, workers=args.jobs, use_quarto=args.quarto,
-        force=args.force, scheduler=args.scheduler, progress=not args.quiet,
-        review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes, **roots,
+    return RunOptions(
+        args.year, args.raw or RAW_DIR, unit=getattr(args, "unit", None),
+        workers=getattr(args, "jobs", None), use_quarto=getattr(args, "quarto", None),
+        force=getattr(args, "force", False), accept_changes=getattr(args, "accept_changes", False),
+        review_dir=args.review or REVIEW_DIR, scheduler=getattr(args, "scheduler", None),
+        progress=not getattr(args, "quiet", False), **roots,
     )  # fmt: skip
+
+
+def _report(args: argparse.Namespace) -> int:
+    options = run_options(args)
+    if options.unit:
+        return _unit_report(options, args.raw)
+    from pipeline.runner.run import run_year
+    from pipeline.store.catalog import read_render_record, renderer_line
+
+    result = run_year(options)
     record = read_render_record(result.folder)
     rendered = renderer_line(record) if record else "报告渲染器：（未找到渲染记录）"
     if not result.changed:
@@ -70,7 +84,7 @@ def _stages(args: argparse.Namespace) -> int:
         print(f"\n  {spec.name}：{label}（notebooks/{spec.notebook}，{times}）")
         print(f"    读：{'、'.join(spec.reads) or '—'}" + (f"；另读 {extra}" if extra else ""))
         print(f"    写：{'、'.join(spec.writes)}")
-    rows = outlook(args.year, args.raw or RAW_DIR, review_dir=args.review or REVIEW_DIR)
+    rows = outlook(run_options(args))
     print(f"\n与已发布的构建相比，下一次 make report YEAR={args.year} 将：")
     for row in rows:
         print(f"  {'重跑' if row.reruns else '沿用'}  {row.stage.label}：{row.reason}")
@@ -80,19 +94,22 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unit_report(args: argparse.Namespace) -> int:
+def _unit_report(options: RunOptions, raw: Path | None) -> int:
     """A county's assessment of its towns: the same run on the unit's materialised configuration
-    folder, in a new process (the configuration folder is read when ``pipeline`` is imported)."""
+    folder, in a new process (the configuration folder is read when ``pipeline`` is imported);
+    ``raw`` is the folder given on the command line (None: the unit's own)."""
     import subprocess
 
     from pipeline.config.units import unit_run
 
-    options = [f"--jobs={args.jobs}"] if args.jobs else []
-    options += ["--force"] * args.force + ["--quiet"] * args.quiet
-    options += [] if args.quarto is None else ["--quarto" if args.quarto else "--no-quarto"]
-    options += [f"--scheduler={args.scheduler}"] if args.scheduler else []
-    options += ["--accept-changes"] * args.accept_changes
-    command, env = unit_run(args.unit, args.year, args.raw, options)
+    flags = [f"--jobs={options.workers}"] if options.workers else []
+    flags += ["--force"] * options.force + ["--quiet"] * (not options.progress)
+    flags += (
+        [] if options.use_quarto is None else ["--quarto" if options.use_quarto else "--no-quarto"]
+    )
+    flags += [f"--scheduler={options.scheduler}"] if options.scheduler else []
+    flags += ["--accept-changes"] * options.accept_changes
+    command, env = unit_run(options.unit, options.year, raw, flags)
     return subprocess.run(command, env=env, check=False).returncode
 
 

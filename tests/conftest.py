@@ -40,18 +40,20 @@ def published(tmp_path_factory):
     """The one end-to-end run of the session, reused by every test that reads its results: every
     stage notebook executed by papermill into temporary processed/, reports/ and builds/ folders,
     published through the fallback renderer (about a minute and a half)."""
-    from pipeline.runner.run import run_report
+    from pipeline.runner.run import RunOptions, run_report
 
     root = tmp_path_factory.mktemp("run")
     folder = run_report(
-        YEAR,
-        RAW_DIR,
-        workers=2,
-        use_quarto=False,
-        processed_root=root / "processed",
-        reports_root=root / "reports",
-        builds_root=root / "builds",
-        progress=False,
+        RunOptions(
+            YEAR,
+            RAW_DIR,
+            workers=2,
+            use_quarto=False,
+            processed_root=root / "processed",
+            reports_root=root / "reports",
+            builds_root=root / "builds",
+            progress=False,
+        )
     )
     return root, folder
 

@@ -122,3 +122,36 @@ def test_make_report_prints_the_renderer_it_used(published, monkeypatch, capsys,
         "annual-assessment-2024.pdf、annual-assessment-2024.qmd"
     ) in printed
     assert ("报告已发布" if changed else "没有变化") in printed
+
+
+def test_report_flags_become_one_options_object_passed_to_the_runner(monkeypatch, tmp_path):
+    """`python -m pipeline report` builds its RunOptions once; the runner gets it whole."""
+    from pipeline import RAW_DIR
+    from pipeline.annual.review import REVIEW_DIR
+    from pipeline.runner import run
+
+    seen = []
+
+    def record(options):
+        seen.append(options)
+        return run.RunResult(tmp_path, False)
+
+    monkeypatch.setattr(run, "run_year", record)
+    argv = ["report", "--year=2024", "--jobs=3", "--force", "--quiet", "--no-quarto"]
+    assert main([*argv, "--accept-changes", f"--review={tmp_path}"]) == 0
+    assert main(["report", "--year=2025"]) == 0
+    assert seen == [
+        run.RunOptions(
+            2024, RAW_DIR, workers=3, use_quarto=False, force=True, accept_changes=True,
+            review_dir=tmp_path, progress=False,
+        ),
+        run.RunOptions(2025, RAW_DIR, review_dir=REVIEW_DIR),
+    ]  # fmt: skip
+
+
+def test_a_unit_run_is_refused_in_the_citys_process(tmp_path):
+    """The unit's configuration is read at import: run_year never runs it on the city's."""
+    from pipeline.runner.run import RunOptions, run_year
+
+    with pytest.raises(ValueError, match="python -m pipeline report --unit 610902"):
+        run_year(RunOptions(2024, unit="610902", processed_root=tmp_path / "p"))

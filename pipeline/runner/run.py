@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from pipeline import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, REPORTS_DIR
 from pipeline.annual.review import REVIEW_DIR
 from pipeline.runner.builds import (
     Layout,
@@ -38,20 +38,51 @@ class RunFailed(RuntimeError):
     """One or more stages failed; the message lists every failure and its reason."""
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """One ``make report`` run, built once (by ``python -m pipeline report``, a test, the benchmark)
+    and passed down: what to build, from where, into where, and how."""
+
+    year: int
+    raw_dir: Path = RAW_DIR
+    # A county's assessment of its towns runs in its own process on the unit's configuration
+    # (pipeline.config.units.unit_run): the configuration folder is read when pipeline is imported.
+    unit: str | None = None
+    workers: int | None = (
+        None  # stages in flight (--jobs); None: the cores, or the cluster's threads
+    )
+    use_quarto: bool | None = (
+        None  # the renderer: Quarto, the fallback, or None (Quarto if on PATH)
+    )
+    force: bool = False  # rerun every stage, reuse nothing
+    accept_changes: bool = False  # after 审定, make the documents from changed inputs anyway
+    review_dir: Path = REVIEW_DIR
+    scheduler: str | None = None  # a Dask scheduler's address; None: threads on this machine
+    runner: StageRunner = execute_notebook  # how one stage runs (a notebook, or its function)
+    progress: bool = True
+    processed_root: Path = PROCESSED_DIR
+    reports_root: Path = REPORTS_DIR
+    builds_root: Path | None = None  # None: data/builds beside processed_root
+
+    def layout(self) -> Layout:
+        return Layout(
+            self.year, self.processed_root, self.reports_root,
+            self.builds_root or self.processed_root.parent / "builds",
+        )  # fmt: skip
+
+
 # --------------------------------------------------------------------------------------------
 # the stages of a year
 
 
-def plan_stages(
-    year: int, raw_dir: Path, build: Path, use_quarto: bool | None, review_dir: Path = REVIEW_DIR,
-    accept_changes: bool = False,
-) -> list[Stage]:  # fmt: skip
+def plan_stages(run: RunOptions, build: Path) -> list[Stage]:
     """The year's stages, one per declaration of ``pipeline/stages/registry.py`` (one per county for
     a county stage), with their parameters, dependencies, reads and writes as build paths."""
+    year, raw_dir, review_dir = run.year, run.raw_dir, run.review_dir
     options = {
         "year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": str(build / "processed"),
-        "report_dir": str(build / "report"), "use_quarto": use_quarto,
-        "review_dir": str(review_dir.resolve()), "accept_changes": accept_changes,
+        "report_dir": str(build / "report"), "use_quarto": run.use_quarto,
+        "review_dir": str(review_dir.resolve()), "accept_changes": run.accept_changes,
     }  # fmt: skip
     stages = []
     for spec in registry.STAGES:
@@ -116,22 +147,13 @@ class Outlook:
     reason: str
 
 
-def outlook(
-    year: int, raw_dir: Path, processed_root: Path = PROCESSED_DIR,
-    reports_root: Path = REPORTS_DIR, builds_root: Path | None = None,
-    use_quarto: bool | None = None, review_dir: Path = REVIEW_DIR, accept_changes: bool = False,
-) -> list[Outlook]:  # fmt: skip
-    """Each stage of ``year`` against the published build: reused, or rerun and why (the parts of
-    its inputs that changed, or the upstream stage that reruns). Like ``tar_outdated()``; nothing
-    is run or written."""
-    layout = Layout(
-        year, processed_root, reports_root, builds_root or processed_root.parent / "builds"
-    )
+def outlook(run: RunOptions) -> list[Outlook]:
+    """Each stage of the run's year against the published build: reused, or rerun and why (the
+    parts of its inputs that changed, or the upstream stage that reruns). Like ``tar_outdated()``;
+    nothing is run or written."""
+    layout = run.layout()
     current = layout.current_build()
-    stages = plan_stages(
-        year, raw_dir, current or layout.year_builds / "next", use_quarto, review_dir,
-        accept_changes,
-    )  # fmt: skip
+    stages = plan_stages(run, current or layout.year_builds / "next")
     if current is None:
         return [Outlook(s, True, "尚无已发布的构建") for s in stages]
     altered = set(verify_published(layout))
@@ -159,55 +181,27 @@ def outlook(
     return result
 
 
-def run_report(
-    year: int,
-    raw_dir: Path,
-    workers: int | None = None,
-    use_quarto: bool | None = None,
-    processed_root: Path = PROCESSED_DIR,
-    reports_root: Path = REPORTS_DIR,
-    *,
-    builds_root: Path | None = None,
-    force: bool = False,
-    scheduler: str | None = None,
-    runner: StageRunner = execute_notebook,
-    progress: bool = True,
-    review_dir: Path = REVIEW_DIR,
-    accept_changes: bool = False,
-) -> Path:
-    """Build and publish ``year``; return the published report folder (``reports/<year>``)."""
-    return run_year(
-        year, raw_dir, workers, use_quarto, processed_root, reports_root,
-        builds_root=builds_root, force=force, scheduler=scheduler, runner=runner, progress=progress,
-        review_dir=review_dir, accept_changes=accept_changes,
-    ).folder  # fmt: skip
+def run_report(run: RunOptions) -> Path:
+    """Build and publish the run's year; return the published report folder (``reports/<year>``)."""
+    return run_year(run).folder
 
 
-def run_year(
-    year: int,
-    raw_dir: Path,
-    workers: int | None = None,
-    use_quarto: bool | None = None,
-    processed_root: Path = PROCESSED_DIR,
-    reports_root: Path = REPORTS_DIR,
-    *,
-    builds_root: Path | None = None,
-    force: bool = False,
-    scheduler: str | None = None,
-    runner: StageRunner = execute_notebook,
-    progress: bool = True,
-    review_dir: Path = REVIEW_DIR,
-    accept_changes: bool = False,
-) -> RunResult:
+def run_year(run: RunOptions) -> RunResult:
+    """Build the run's year — every stage whose inputs changed, the others reused — and publish it
+    atomically; a run that changed nothing returns at once (``RunResult.changed`` False)."""
     from pipeline.config.indicators import plan_for_year
 
+    if run.unit is not None:
+        raise ValueError(
+            f"单位 {run.unit} 的考核须在它自己的配置下运行：python -m pipeline report --unit {run.unit}"
+            "（配置文件夹在导入 pipeline 时读取，本进程用的是全市的配置）"
+        )
+    year, raw_dir = run.year, run.raw_dir
     started = time.perf_counter()
     plan_for_year(year)  # fail early, with the configured plans named, for a year outside them
     if not (raw_dir / str(year)).is_dir():
         raise FileNotFoundError(f"没有 {year} 年的报表文件夹：{raw_dir / str(year)}")
-    layout = Layout(
-        year, processed_root, reports_root, builds_root or processed_root.parent / "builds"
-    )
+    layout = run.layout()
     code = code_sha()
     with year_lock(layout):
         clean_leftovers(layout)
@@ -220,28 +214,23 @@ def run_year(
                 file=sys.stderr,
             )
         if (
-            not force
+            not run.force
             and not altered
-            and _nothing_changed(
-                layout,
-                lambda build: plan_stages(
-                    year, raw_dir, build, use_quarto, review_dir, accept_changes
-                ),
-                code,
-            )
+            and _nothing_changed(layout, lambda build: plan_stages(run, build), code)
         ):
-            return RunResult(reports_root / str(year), False, seconds=time.perf_counter() - started)
+            return RunResult(
+                run.reports_root / str(year), False, seconds=time.perf_counter() - started
+            )
         run_id, build = new_build(layout)
-        stages = plan_stages(year, raw_dir, build.resolve(), use_quarto, review_dir, accept_changes)
         executed = execute_stages(
-            stages,
+            plan_stages(run, build.resolve()),
             build,
             code,
-            [] if force else candidates(layout),
-            workers,
-            scheduler,
-            runner,
-            progress,
+            [] if run.force else candidates(layout),
+            run.workers,
+            run.scheduler,
+            run.runner,
+            run.progress,
         )
         manifest = {"year": year, "run_id": run_id, "code": code, "stages": executed.records}
         write_json_atomically(manifest, build / MANIFEST)
@@ -258,5 +247,9 @@ def run_year(
             )
         publish(layout, build, run_id)
     return RunResult(
-        reports_root / str(year), True, executed.ran, executed.reused, time.perf_counter() - started
+        run.reports_root / str(year),
+        True,
+        executed.ran,
+        executed.reused,
+        time.perf_counter() - started,
     )

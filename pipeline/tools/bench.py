@@ -51,13 +51,13 @@ RUN_SCRIPT = """
 import sys
 from pathlib import Path
 from pipeline.runner.execute import execute_in_process, execute_notebook
-from pipeline.runner.run import run_year
+from pipeline.runner.run import RunOptions, run_year
 root = Path(sys.argv[1])
-result = run_year(
+result = run_year(RunOptions(
     {year}, Path(sys.argv[2]), workers={workers}, use_quarto={use_quarto},
     processed_root=root / "processed", reports_root=root / "reports", builds_root=root / "builds",
     runner={runner}, progress=False,
-)
+))
 print("changed" if result.changed else "no-op")
 """
 

@@ -21,7 +21,7 @@ from pipeline.intake import submission_format
 from pipeline.plan_targets.assess import assess
 from pipeline.report.content import report_stem
 from pipeline.runner.builds import Layout, RunLocked, year_lock
-from pipeline.runner.run import RunFailed, outlook, run_report, run_year
+from pipeline.runner.run import RunFailed, RunOptions, outlook, run_report, run_year
 from pipeline.store.catalog import COMPLETE
 
 YEAR = 2024
@@ -38,8 +38,10 @@ def _roots(root: Path) -> dict:
 
 def _fake_run(root: Path, raw: Path = RAW_DIR, **kwargs):
     return run_year(
-        YEAR, raw, workers=2, use_quarto=False, runner=fake_runner, progress=False,
-        **_roots(root), **kwargs,
+        RunOptions(
+            YEAR, raw, workers=2, use_quarto=False, runner=fake_runner, progress=False,
+            **_roots(root), **kwargs,
+        )
     )  # fmt: skip
 
 
@@ -85,22 +87,20 @@ def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_cop
 def test_stages_says_what_would_rerun_and_why(tmp_path, raw_copy):
     review = tmp_path / "review"
     review.mkdir()
-    options = _roots(tmp_path) | {"review_dir": review, "use_quarto": False}
-    assert all(
-        o.reruns and o.reason == "尚无已发布的构建" for o in outlook(YEAR, raw_copy, **options)
-    )
+    options = RunOptions(YEAR, raw_copy, review_dir=review, use_quarto=False, **_roots(tmp_path))
+    assert all(o.reruns and o.reason == "尚无已发布的构建" for o in outlook(options))
     _fake_run(tmp_path, raw_copy, review_dir=review)
-    assert not any(o.reruns for o in outlook(YEAR, raw_copy, **options))
+    assert not any(o.reruns for o in outlook(options))
     submission = raw_copy / str(YEAR) / submission_format.file_name(YEAR)
     original = submission.read_bytes()
     submission.write_bytes(original + b"\0")
-    why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
+    why = {o.stage.id: o.reason for o in outlook(options) if o.reruns}
     assert why["year"] == f"输入有变化：文件 {raw_copy / str(YEAR)}"
     assert why["county-610902"].startswith("上游阶段将重跑：year")
     assert len(why) == 15  # everything downstream of the year stage (not the departments)
     submission.write_bytes(original)
     (review / f"{YEAR}.yaml").write_text(f"year: {YEAR}\n", encoding="utf-8")
-    why = {o.stage.id: o.reason for o in outlook(YEAR, raw_copy, **options) if o.reruns}
+    why = {o.stage.id: o.reason for o in outlook(options) if o.reruns}
     assert why == {
         "assessment": f"输入有变化：文件 {review / f'{YEAR}.yaml'}",
         "report": "上游阶段将重跑：assessment（其输出变了才会重跑）",
@@ -173,11 +173,11 @@ if point.startswith("checkpoint:"):
     name = point.split(":", 1)[1]
     builds.checkpoint = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == name else None
 root = Path({root!r})
-run.run_report(
+run.run_report(run.RunOptions(
     2024, Path({raw!r}), workers=2, use_quarto=False, processed_root=root / "processed",
     reports_root=root / "reports", builds_root=root / "builds", force=True,
     runner=fake_runner, progress=False,
-)
+))
 """
 
 
@@ -245,7 +245,11 @@ def test_a_fail_in_the_submission_is_shown_with_its_reason(tmp_path, raw_copy):
     book[submission_format.SHEET_NAME].cell(5, 4, "约一万")
     book.save(path)
     with pytest.raises(RunFailed) as caught:
-        run_report(YEAR, raw_copy, workers=2, use_quarto=False, progress=False, **_roots(tmp_path))
+        run_report(
+            RunOptions(
+                YEAR, raw_copy, workers=2, use_quarto=False, progress=False, **_roots(tmp_path)
+            )
+        )
     message = str(caught.value)
     assert message.startswith("1 个阶段失败")
     assert "[FAIL]" in message and "约一万" in message  # the reason, not a pointer to notebooks
@@ -323,7 +327,7 @@ def test_split_stages_give_the_same_results_as_one_process(published):
 def test_a_second_run_with_nothing_changed_does_nothing(published):
     root, _ = published
     builds = sorted((root / "builds" / str(YEAR)).iterdir())
-    result = run_year(YEAR, RAW_DIR, use_quarto=False, progress=False, **_roots(root))
+    result = run_year(RunOptions(YEAR, RAW_DIR, use_quarto=False, progress=False, **_roots(root)))
     assert not result.changed and not result.ran
     assert sorted((root / "builds" / str(YEAR)).iterdir()) == builds
 

@@ -8,7 +8,7 @@ import pytest
 from fake_stages import pid_runner
 
 from pipeline import RAW_DIR
-from pipeline.runner.run import run_year
+from pipeline.runner.run import RunOptions, run_year
 
 distributed = pytest.importorskip("distributed")
 
@@ -23,10 +23,12 @@ def test_stages_run_on_the_cluster_workers_and_publish_as_usual(tmp_path):
             addresses = [cluster.scheduler_address, *client.scheduler_info()["workers"]]
         assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
         result = run_year(
-            2024, RAW_DIR, use_quarto=False, progress=False,
-            processed_root=tmp_path / "processed", reports_root=tmp_path / "reports",
-            builds_root=tmp_path / "builds", scheduler=cluster.scheduler_address,
-            runner=pid_runner,
+            RunOptions(
+                2024, RAW_DIR, use_quarto=False, progress=False,
+                processed_root=tmp_path / "processed", reports_root=tmp_path / "reports",
+                builds_root=tmp_path / "builds", scheduler=cluster.scheduler_address,
+                runner=pid_runner,
+            )
         )  # fmt: skip
     assert result.changed and len(result.ran) == 16
     build = (tmp_path / "reports" / "2024").resolve().parent
