@@ -193,6 +193,8 @@ class ForecastSettings(_Strict):
     seed: int
     n_paths: int = Field(ge=100)
     calibration_paths: int = Field(ge=100)
+    max_horizon: int = Field(ge=1, le=20)
+    short_history_years: int = Field(ge=2)
 
 
 class ProgressThresholds(_Strict):
@@ -220,6 +222,16 @@ class TargetsConfig(_Strict):
     status_thresholds: StatusThresholds
     forecast: ForecastSettings
     progress_thresholds: ProgressThresholds
+
+    @model_validator(mode="after")
+    def _horizon_reaches_every_plan_end(self) -> TargetsConfig:
+        needed = max((len(p.years) for p in self.plans), default=1) - 1
+        if self.forecast.max_horizon < needed:
+            raise ValueError(
+                f"forecast.max_horizon（{self.forecast.max_horizon}）须不小于 {needed}："
+                f"最长的规划期有 {needed + 1} 年，规划首年对期末的预测要向前 {needed} 年，回测须校准到这一步长"
+            )
+        return self
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

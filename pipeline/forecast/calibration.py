@@ -37,7 +37,11 @@ from pipeline.store.atomic import write_csv_atomically
 from pipeline.store.catalog import CALIBRATION_SCALES_FILE, MODEL_WEIGHTS_FILE
 from pipeline.store.inert import read_csv
 
+# Not configuration: the 80% interval is the published one (the q10/q90 columns, *_lo80/*_hi80,
+# "80%预测区间" in the report and the workbook); another level would need other columns and words.
 CALIBRATION_LEVEL = 0.8
+# A small-sample safeguard of the method, not a policy choice: below this many scores a horizon's
+# conformal quantile is too noisy, and the factor pooled over the horizons is used instead.
 MIN_SCORES = 20
 SCORE_COLUMNS = ["group", "series", "origin", "h", "score"]
 ERROR_COLUMNS = [

@@ -28,6 +28,8 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 Transform = Literal["log", "logit"]
+# What the models need, not policy: Theta and damped Holt are not fitted on fewer than six points,
+# a drift or a trend on fewer than three (docs/methodology.md).
 FULL_MODEL_MIN_POINTS = 6
 TREND_MIN_POINTS = 3
 # Step size on the transformed scale used when a series has too few points and no pooled value.

@@ -3,6 +3,7 @@ plan's end, probability of meeting the target, deterministic schedule check, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,6 +16,7 @@ from pipeline.config.schema import Indicator, Plan, load_targets_config
 from pipeline.forecast.calibration import Calibration, calibrate, panel_cases
 from pipeline.forecast.engine import (
     SUMMARY_COLUMNS,
+    TREND_MIN_POINTS,
     Shocks,
     common_shock_share,
     quantile_summary,
@@ -34,9 +36,6 @@ from pipeline.plan_targets.progress import (
 )
 from pipeline.plan_targets.verdict import AT_RISK, DIFFICULT, DONE, FAILED, KEPT_SO_FAR, ON_TRACK
 
-# Backtests for the interval calibration start at this origin (the issue's "2018 on").
-CALIBRATION_FIRST_ORIGIN = 2018
-MAX_HORIZON = 5
 STATUSES = (DONE, ON_TRACK, KEPT_SO_FAR, AT_RISK, DIFFICULT, FAILED)
 FINAL_STATUSES = (verdict.FINAL_MET, verdict.FINAL_MISSED)
 ASSESSMENT_COLUMNS = [
@@ -48,6 +47,14 @@ ASSESSMENT_COLUMNS = [
     "check", "status", "models", "note",
 ]  # fmt: skip
 PATH_COLUMNS = ["region_code", "indicator", "year", *SUMMARY_COLUMNS]
+
+
+def calibration_first_origin(years: Iterable[int]) -> int:
+    """The first origin of the calibration's backtests, from the years of the data: the first year
+    at which a series that starts with the data has TREND_MIN_POINTS observations, so that its
+    cases test the trend models as well as the naive one (2018 on the sample, which starts in
+    2016). Derived, not configured: a later plan's data, or a tier whose data start later, moves it."""
+    return int(min(years)) + TREND_MIN_POINTS - 1
 
 
 def elapsed_years(year: int, plan: Plan) -> int:
@@ -112,11 +119,11 @@ def build_calibration(actual: pd.DataFrame, year: int) -> Calibration:
     # The pooled step size is cached: one per indicator and origin, not one per case (which made
     # the calibration cubic in the number of regions).
     cases = panel_cases(
-        actual, year, CALIBRATION_FIRST_ORIGIN, MAX_HORIZON,
+        actual, year, calibration_first_origin(actual["year"]), settings.max_horizon,
         {i.id: _transform(i) for i in indicators()}, regions,
         cache(lambda indicator_id, origin: pooled_step_sd(actual, indicator(indicator_id), origin)),
     )  # fmt: skip
-    return calibrate(cases, MAX_HORIZON, settings.calibration_paths, settings.seed)
+    return calibrate(cases, settings.max_horizon, settings.calibration_paths, settings.seed)
 
 
 def _common_share(actual: pd.DataFrame, item: Indicator, year: int) -> float:

@@ -30,9 +30,9 @@ from pipeline.config.schema import Plan, load_regions_config, load_targets_confi
 from pipeline.config.units import published_processed
 from pipeline.forecast import engine
 from pipeline.plan_targets.assess import (
-    CALIBRATION_FIRST_ORIGIN,
     FINAL_STATUSES,
     STATUSES,
+    calibration_first_origin,
     elapsed_years,
 )
 from pipeline.plan_targets.verdict import (
@@ -66,7 +66,6 @@ from pipeline.store.catalog import (
 QA_STATUS_WORDS = {"PASS": "通过", "WARN": "需关注", "FAIL": "不通过"}
 MEETINGS = "exec_meetings_on_employment"  # 第十二条: reported as facts in their own section
 # Below this many years of history the report warns that the probabilities rest on thin backtests.
-MIN_HISTORY_YEARS = 6
 CHINESE_NUMBERS = {
     1: "一",
     2: "两",
@@ -787,11 +786,11 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "funds_table": markup.table(_funds_table(results), label="tbl-funds", caption=f"{year + 1}年就业资金增减建议（预算中性）", widths=[2, 3, 2, 3, 3, 3, 3]),
         "funds_are_sample": results.funds_are_sample,
         "city_table": _table(assessment[assessment["region_code"] == city().code], ["地区"], label="tbl-city", caption=f"{city().name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
-        "history_caveat": "" if final else _history_caveat(assessment, MIN_HISTORY_YEARS),
+        "history_caveat": "" if final else _history_caveat(assessment, settings.forecast.short_history_years),
         "indicator_sections": indicator_sections, "region_sections": region_sections,
         "qa_summary": markup.table(qa_summary.reset_index().rename(columns={"rule": "规则"}), label="tbl-qa-summary", caption="数据质量检查规则与结果"),
         "qa_problems": markup.table(problems.rename(columns={"status": "结果", "rule": "规则", "file": "文件", "sheet": "工作表", "row": "行", "column": "列", "message": "说明"}), label="tbl-qa-problems", caption="需关注的数据质量问题", widths=[1, 2, 3, 2, 1, 1, 6]) if not problems.empty else "",
-        "method": {"full_min": engine.FULL_MODEL_MIN_POINTS, "trend_min": engine.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed, "first_origin": CALIBRATION_FIRST_ORIGIN},
+        "method": {"full_min": engine.FULL_MODEL_MIN_POINTS, "trend_min": engine.TREND_MIN_POINTS, "n_paths": settings.forecast.n_paths, "seed": settings.forecast.seed, "first_origin": calibration_first_origin(inputs.tidy.loc[inputs.tidy["measure"] == "actual", "year"])},
         "backtest": _backtest_summary(),
         "pct": lambda share: f"{share * 100:.1f}%",
         "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",

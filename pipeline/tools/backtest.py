@@ -46,8 +46,7 @@ from pipeline.forecast.engine import (
 )
 from pipeline.forecast.series_file import forecast_series
 from pipeline.intake.collect import intake
-from pipeline.plan_targets.assess import CALIBRATION_FIRST_ORIGIN as FIRST_ORIGIN
-from pipeline.plan_targets.assess import MAX_HORIZON
+from pipeline.plan_targets.assess import calibration_first_origin
 from pipeline.store.inert import write_csv
 
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -170,7 +169,7 @@ def rolling_origin(
                 continue
             future = np.array([
                 item.values[item.years == y][0] if (item.years == y).any() else np.nan
-                for y in range(origin + 1, min(origin + MAX_HORIZON, last_year) + 1)
+                for y in range(origin + 1, min(origin + settings.max_horizon, last_year) + 1)
             ])  # fmt: skip
             if np.isfinite(future).any():
                 cases.append(
@@ -192,7 +191,7 @@ def rolling_origin(
         past = [f for f in fitted if f.case.origin < origin]
         scores = conformity_scores(past, weights, settings.calibration_paths, settings.seed)
         scores = scores[scores["origin"] + scores["h"] <= origin]
-        scales = interval_scales(scores, MAX_HORIZON)
+        scales = interval_scales(scores, settings.max_horizon)
         for item in (f for f in fitted if f.case.origin == origin):
             case = item.case
             learnt = Calibration(weights, scales)
@@ -379,7 +378,8 @@ def run(out_dir: Path = OUT_DIR) -> dict:
     city_cover = coverage_table(city, {"ours (calibrated)": "", "ours (uncalibrated)": "raw_"})
     last_year = latest_year()
     series, thresholds = sample_panel(RAW_DIR, last_year)
-    sample = rolling_origin(series, FIRST_ORIGIN, last_year, thresholds)
+    first_origin = calibration_first_origin(np.concatenate([s.years for s in series]))
+    sample = rolling_origin(series, first_origin, last_year, thresholds)
     sample_points = point_metrics(sample, ["ours", "naive", *[f"model_{m}" for m in MODELS]])
     sample_cover = coverage_table(sample, {"ours (calibrated)": "", "ours (uncalibrated)": "raw_"})
     sample_cover_h = (
@@ -411,7 +411,8 @@ def run(out_dir: Path = OUT_DIR) -> dict:
                "cover80_ours": float(m3_cover.loc[0, "cover80"]), "cover80_theta": float(m3_cover.loc[1, "cover80"]),
                "cover50_ours": float(m3_cover.loc[0, "cover50"]), "cover95_ours": float(m3_cover.loc[0, "cover95"])},
         "city": {"n": int(len(city)), "cover80_ours": float(city_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(city_cover.loc[1, "cover80"])},
-        "sample": {"n": int(len(sample)), "last_year": last_year, "cover80_ours": float(sample_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(sample_cover.loc[1, "cover80"]),
+        "max_horizon": load_targets_config().forecast.max_horizon,
+        "sample": {"n": int(len(sample)), "first_origin": first_origin, "last_year": last_year, "cover80_ours": float(sample_cover.loc[0, "cover80"]), "cover80_uncalibrated": float(sample_cover.loc[1, "cover80"]),
                    "brier_ours": float(brier.loc[0, "brier"]), "brier_persistence": float(brier.loc[1, "brier"]), "brier_climatology": float(brier.loc[3, "brier"]), "n_probabilities": int(len(probabilities))},
     }  # fmt: skip
     SUMMARY_FILE.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -480,14 +481,14 @@ Coverage of central prediction intervals (share of held-out values inside):
 
 ## 2. 安康市 yearbook series (real: registered unemployed persons 2000–2019, urban non-private unit employment 2000–2022)
 
-Rolling origins 2008–2021, horizons 1–{MAX_HORIZON}; weights and interval factors at each origin come
+Rolling origins 2008–2021, horizons 1–{summary["max_horizon"]}; weights and interval factors at each origin come
 only from earlier outcomes. Two series only: read the coverage as indicative.
 
 {_md(t["city_points"])}
 
 {_md(t["city_cover"])}
 
-## 3. County submissions (SAMPLE, constructed): rolling origins {FIRST_ORIGIN}–{summary["sample"]["last_year"] - 1}, horizons 1–{MAX_HORIZON}, all regions and indicators
+## 3. County submissions (SAMPLE, constructed): rolling origins {summary["sample"]["first_origin"]}–{summary["sample"]["last_year"] - 1}, horizons 1–{summary["max_horizon"]}, all regions and indicators
 
 {_md(t["sample_points"])}
 

@@ -104,6 +104,12 @@ def test_inverted_status_thresholds_are_refused(tmp_path):
     assert "status_thresholds" in message and "须小于" in message
 
 
+def test_a_forecast_horizon_short_of_the_longest_plan_is_refused(tmp_path):
+    """十四五 has five years: from its first year its end is four years ahead."""
+    message = _broken(tmp_path, "targets.yaml", "max_horizon: 5", "max_horizon: 3")
+    assert "forecast.max_horizon（3）须不小于 4" in message and "最长的规划期有 5 年" in message
+
+
 def test_an_alias_given_to_two_regions_is_refused(tmp_path):
     message = _broken(tmp_path, "regions.yaml", "aliases: [汉阴]", "aliases: [汉阴, 汉滨]")
     assert "“汉滨”同时是" in message and "汉阴县" in message

@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import all_regions, by_code, city, counties
-from pipeline.plan_targets.assess import assess, status_from_probability
+from pipeline.plan_targets.assess import assess, calibration_first_origin, status_from_probability
 from pipeline.plan_targets.verdict import ALLOWED_STATUSES
 
 
@@ -20,6 +20,14 @@ from pipeline.plan_targets.verdict import ALLOWED_STATUSES
 )
 def test_status_thresholds(probability, met, status):
     assert status_from_probability(probability, met) == status
+
+
+def test_the_calibration_starts_at_the_first_year_with_three_observations(sample_actual):
+    """Data from 2016: 2016, 2017, 2018 are three points, enough for the trend models, so the
+    backtests start at origin 2018 (as the sample's published numbers always have); data that
+    start in 2021, as a new plan's series might, start them in 2023."""
+    assert calibration_first_origin(sample_actual["year"]) == 2018
+    assert calibration_first_origin([2022, 2021, 2024]) == 2023
 
 
 def _panel(
