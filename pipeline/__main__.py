@@ -28,7 +28,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         workers=getattr(args, "jobs", None), use_quarto=getattr(args, "quarto", None),
         force=getattr(args, "force", False), accept_changes=getattr(args, "accept_changes", False),
         review_dir=args.review or REVIEW_DIR, scheduler=getattr(args, "scheduler", None),
-        progress=not getattr(args, "quiet", False), **roots,
+        progress=not getattr(args, "quiet", False),
+        reuse_kernels=getattr(args, "reuse_kernels", False), **roots,
     )  # fmt: skip
 
 
@@ -109,6 +110,7 @@ def _unit_report(options: RunOptions, raw: Path | None) -> int:
     )
     flags += [f"--scheduler={options.scheduler}"] if options.scheduler else []
     flags += ["--accept-changes"] * options.accept_changes
+    flags += ["--reuse-kernels"] * options.reuse_kernels
     command, env = unit_run(options.unit, options.year, raw, flags)
     return subprocess.run(command, env=env, check=False).returncode
 
@@ -326,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="在 Dask 分布式集群上运行各阶段（各节点须能读写同一项目文件夹，见 docs/running.md）",
     )
     report.add_argument("--quiet", action="store_true", help="不显示进度条")
+    report.add_argument(
+        "--reuse-kernels",
+        action="store_true",
+        help="各县区笔记本在每个并行任务的同一个已启动内核中依次运行（每个之间复位；较快，试用中）",
+    )
     report.add_argument(
         "--quarto",
         action=argparse.BooleanOptionalAction,

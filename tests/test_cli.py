@@ -137,13 +137,21 @@ def test_report_flags_become_one_options_object_passed_to_the_runner(monkeypatch
         return run.RunResult(tmp_path, False)
 
     monkeypatch.setattr(run, "run_year", record)
-    argv = ["report", "--year=2024", "--jobs=3", "--force", "--quiet", "--no-quarto"]
+    argv = [
+        "report",
+        "--year=2024",
+        "--jobs=3",
+        "--force",
+        "--quiet",
+        "--no-quarto",
+        "--reuse-kernels",
+    ]
     assert main([*argv, "--accept-changes", f"--review={tmp_path}"]) == 0
     assert main(["report", "--year=2025"]) == 0
     assert seen == [
         run.RunOptions(
             2024, RAW_DIR, workers=3, use_quarto=False, force=True, accept_changes=True,
-            review_dir=tmp_path, progress=False,
+            review_dir=tmp_path, progress=False, reuse_kernels=True,
         ),
         run.RunOptions(2025, RAW_DIR, review_dir=REVIEW_DIR),
     ]  # fmt: skip
@@ -155,3 +163,15 @@ def test_a_unit_run_is_refused_in_the_citys_process(tmp_path):
 
     with pytest.raises(ValueError, match="python -m pipeline report --unit 610902"):
         run_year(RunOptions(2024, unit="610902", processed_root=tmp_path / "p"))
+
+
+@pytest.mark.parametrize(
+    "options", [{"scheduler": "tcp://127.0.0.1:8786"}, {"runner": lambda stage, build: None}]
+)
+def test_reused_kernels_are_refused_where_they_cannot_apply(tmp_path, options):
+    """The pool drives papermill's kernels on this machine: not a Dask worker's, not a runner of
+    another kind (whose stages it would bypass)."""
+    from pipeline.runner.run import RunOptions, run_year
+
+    with pytest.raises(ValueError, match="--reuse-kernels 只用于在本机用笔记本运行"):
+        run_year(RunOptions(2024, reuse_kernels=True, processed_root=tmp_path / "p", **options))

@@ -30,6 +30,7 @@ from pipeline.runner.builds import (
 )
 from pipeline.runner.execute import StageRunner, execute_notebook, execute_stages
 from pipeline.runner.fingerprint import MANIFEST, Stage, code_sha, compare_recorded
+from pipeline.runner.kernels import KernelPool
 from pipeline.stages import registry
 from pipeline.store.atomic import write_json_atomically
 
@@ -59,6 +60,9 @@ class RunOptions:
     review_dir: Path = REVIEW_DIR
     scheduler: str | None = None  # a Dask scheduler's address; None: threads on this machine
     runner: StageRunner = execute_notebook  # how one stage runs (a notebook, or its function)
+    # The county notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
+    # between them; opt-in until it has been the default for a while (--reuse-kernels).
+    reuse_kernels: bool = False
     progress: bool = True
     processed_root: Path = PROCESSED_DIR
     reports_root: Path = REPORTS_DIR
@@ -196,6 +200,10 @@ def run_year(run: RunOptions) -> RunResult:
             f"单位 {run.unit} 的考核须在它自己的配置下运行：python -m pipeline report --unit {run.unit}"
             "（配置文件夹在导入 pipeline 时读取，本进程用的是全市的配置）"
         )
+    if run.reuse_kernels and (run.runner is not execute_notebook or run.scheduler):
+        raise ValueError(
+            "--reuse-kernels 只用于在本机用笔记本运行（不能与 --scheduler 或其他阶段运行方式同用）"
+        )
     year, raw_dir = run.year, run.raw_dir
     started = time.perf_counter()
     plan_for_year(year)  # fail early, with the configured plans named, for a year outside them
@@ -222,16 +230,21 @@ def run_year(run: RunOptions) -> RunResult:
                 run.reports_root / str(year), False, seconds=time.perf_counter() - started
             )
         run_id, build = new_build(layout)
-        executed = execute_stages(
-            plan_stages(run, build.resolve()),
-            build,
-            code,
-            [] if run.force else candidates(layout),
-            run.workers,
-            run.scheduler,
-            run.runner,
-            run.progress,
-        )
+        runner = KernelPool(run.runner) if run.reuse_kernels else run.runner
+        try:
+            executed = execute_stages(
+                plan_stages(run, build.resolve()),
+                build,
+                code,
+                [] if run.force else candidates(layout),
+                run.workers,
+                run.scheduler,
+                runner,
+                run.progress,
+            )
+        finally:
+            if isinstance(runner, KernelPool):
+                runner.close()
         manifest = {"year": year, "run_id": run_id, "code": code, "stages": executed.records}
         write_json_atomically(manifest, build / MANIFEST)
         if executed.failures or executed.skipped:
