@@ -15,8 +15,9 @@ from pipeline.runner.kernels import KernelPool
 from pipeline.runner.run import RunOptions, plan_stages
 
 YEAR = 2024
-# Three counties: each runs first, in the middle and last across the two orders below.
-CODES = ("610902", "610921", "610922")
+# Two counties in both orders: each runs right after the warm-up and right after the other one
+# (a third would add half a minute to `make test` and no new case).
+CODES = ("610902", "610921")
 
 
 def _build(published, into: Path) -> Path:
