@@ -181,6 +181,14 @@ def _value_columns(
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
         label = f"{get_column_letter(index + 1)}（{normalise(current)}{'·' + normalise(lower) if lower else ''}{hidden}）"
+        if is_remark_header(current):
+            log.add(
+                Rule.HEADER_INDICATOR, STAGE, "PASS",
+                f"“{normalise(current)}”列不是指标列：其中写明“{submission_format.NOT_SUBMITTED_PREFIX}：原因”的，作为该行空白完成数的原因读取",
+                column=label, **where,
+            )  # fmt: skip
+            unread.add(index)
+            continue
         check_invisible_characters(current, log, "表头", column=label, **where)
         try:
             if lower_text and measure is None:
@@ -371,6 +379,22 @@ def _note_or_unlabelled(
     return ""
 
 
+def is_remark_header(cell: object) -> bool:
+    return cell is not None and normalise(cell) in submission_format.REMARK_HEADERS
+
+
+def remark_reason(remark: object, item: Indicator) -> str | None:
+    """The reason a row's 备注 gives for a blank 完成数 of ``item``: the 备注 as written when it
+    says 未报送 and names ``item`` or no indicator at all; else None."""
+    if not isinstance(remark, str) or submission_format.NOT_SUBMITTED_PREFIX not in remark:
+        return None
+    text = normalise(remark)
+    named = {
+        i.id for i in indicators() if normalise(i.short_name) in text or normalise(i.name) in text
+    }
+    return remark.strip() if not named or item.id in named else None
+
+
 def not_submitted_reason(raw: object) -> str | None:
     """The reason in a cell written "未报送：<原因>", or None for any other cell."""
     if not isinstance(raw, str):
@@ -409,20 +433,31 @@ def is_required(item: Indicator, region: Region | FunctionalZone, column: ValueC
 
 
 def _blank_required(
-    raw: object, column: ValueColumn, region: Region, year: int, excel_row: int, log, where: dict
+    raw: object,
+    column: ValueColumn,
+    region: Region,
+    year: int,
+    excel_row: int,
+    log: QaLog,
+    where: dict,
+    remark: tuple[int, object] | None = None,
 ) -> str | None:
     """A required 完成数 of the assessed year that is blank (or a dash): the county's recorded
-    reason (WARN, the value stays missing with the reason), or a FAIL naming the cell."""
+    reason — in the cell, or in the row's 备注 (``remark``: its column index and content) — (WARN,
+    the value stays missing with the reason), or a FAIL naming the cell."""
     at = {"row": excel_row, "column": column.label, **where}
     cell = cell_name(excel_row, column.index + 1)
     what = f"{year}年 {region.name} {column.indicator.name} 完成数"
-    reason = not_submitted_reason(raw)
+    reason, said = not_submitted_reason(raw), ""
+    if reason is None and remark is not None:
+        reason = remark_reason(remark[1], column.indicator)
+        said = f"在备注（单元格 {cell_name(excel_row, remark[0] + 1)}）中"
     if reason is not None:
         log.add(
             Rule.BLANK_CELL,
             STAGE,
             "WARN",
-            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
+            f"{what}未报送（单元格 {cell}），报送单位{said}说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
             **at,
         )
         return reason
@@ -488,6 +523,7 @@ def parse_layout(
         if c is not None and normalise(c) == normalise(submission_format.SEQUENCE_HEADER)
     }
     columns, unread = _value_columns(header, grid, year, log, where)
+    remark_col = next((i for i, c in enumerate(rows[header_at]) if is_remark_header(c)), None)
     check_required_columns(columns, assessed, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row
@@ -532,7 +568,8 @@ def parse_layout(
             item, measure, unit = column.indicator, column.measure, column.sheet_unit
             source = Source(file, grid.sheet, excel_row, column.label)
             if assessed and is_required(item, region, column) and _is_blank(raw):
-                reason = _blank_required(raw, column, region, year, excel_row, log, where)
+                remark = None if remark_col is None else (remark_col, row[remark_col])
+                reason = _blank_required(raw, column, region, year, excel_row, log, where, remark)
                 if reason is not None:
                     records.append(record(region, year, item, measure, NAN, unit, source, reason))
                 continue

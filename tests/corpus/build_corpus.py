@@ -200,6 +200,7 @@ class Case:
         tuple[str, str, str], ...
     ] = ()  # base values that must be absent (missing, not 0)
     loose: bool = False  # each file is read on its own, as if not in a year folder (year unknown)
+    assessed: bool = False  # read as the year under assessment (every required 完成数 filled)
 
 
 def _file(
@@ -259,6 +260,16 @@ def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Cas
 def _symlink_loop(folder: Path) -> None:
     write(Layout().rows(), folder / "submission.xlsx")
     (folder / "loop.xlsx").symlink_to("loop.xlsx")  # points at itself
+
+
+def _remark(remark: str) -> Callable[[Path], None]:
+    """汉滨区's 城镇新增就业 完成数 (D4) left blank, a 备注 column (I) saying ``remark`` in its row."""
+
+    def edit(rows: list[list]) -> list[list]:
+        hanbin = [*rows[3][:3], None, *rows[3][4:], remark]
+        return [rows[0], [*rows[1], "备注"], [*rows[2], None], hanbin, *rows[4:]]
+
+    return _layout_rows(edit)
 
 
 def _two_files(folder: Path) -> None:
@@ -1161,7 +1172,7 @@ CASES += [
         _layout_rows(
             lambda rows: [rows[0], rows[1] + ["备注"], rows[2], rows[3] + ["已核实"], *rows[4:]]
         ),
-        expect=(("表头指标", "WARN", "未识别的指标“备注”"),),
+        expect=(("表头指标", "PASS", "“备注”列不是指标列"),),
     ),
     Case(
         "content_in_a_column_without_header",
@@ -1284,6 +1295,30 @@ CASES += [
         "symlink_loop_in_the_year_folder",
         _symlink_loop,
         expect=(("跳过文件", "WARN", "符号链接"),),
+    ),
+    Case(  # the 未报送 reason written in the row's 备注 column, not in the blank cell (issue 18)
+        "blank_done_with_its_reason_in_the_remarks_column",
+        _remark("未报送：县统计系统升级，数据待12月补报"),
+        values=False,
+        assessed=True,
+        expect=(
+            ("空白单元格", "WARN", "在备注（单元格 I4）中说明的原因：未报送：县统计系统升级"),
+            ("表头指标", "PASS", "“备注”列不是指标列"),
+        ),
+    ),
+    Case(  # a 备注 that does not say 未报送 excuses nothing
+        "blank_done_with_an_unrelated_remark_fails",
+        _remark("数据已核实"),
+        values=False,
+        assessed=True,
+        expect=(("空白单元格", "FAIL", "汉滨区 城镇新增就业 完成数为空（单元格 D4）"),),
+    ),
+    Case(  # a 备注 naming another indicator does not excuse this one
+        "blank_done_with_a_remark_naming_another_indicator_fails",
+        _remark("政府常务会研究就业工作未报送：会议纪要待印发"),
+        values=False,
+        assessed=True,
+        expect=(("空白单元格", "FAIL", "汉滨区 城镇新增就业 完成数为空（单元格 D4）"),),
     ),
     Case(
         "units_written_in_the_sub_header",

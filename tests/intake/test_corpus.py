@@ -37,9 +37,9 @@ def test_the_committed_corpus_matches_the_script():
     assert committed == {case.name for case in CASES}
 
 
-def _read(folder: Path, loose: bool) -> tuple[pd.DataFrame, QaLog]:
+def _read(folder: Path, loose: bool, assessed: bool = False) -> tuple[pd.DataFrame, QaLog]:
     if not loose:
-        return read_year_folder(folder, YEAR)
+        return read_year_folder(folder, YEAR, assessed)
     log, frames = QaLog(), []
     for path in sorted(folder.iterdir()):
         tidy, file_log = read_submission(path, None)
@@ -50,7 +50,7 @@ def _read(folder: Path, loose: bool) -> tuple[pd.DataFrame, QaLog]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_corpus_case(case, corpus):
-    tidy, log = _read(corpus / case.name / str(YEAR), case.loose)
+    tidy, log = _read(corpus / case.name / str(YEAR), case.loose, case.assessed)
     if case.validate and not tidy.empty:
         log.extend(validate(tidy))
     records = [(r.rule, r.status, r.message) for r in log.records]
