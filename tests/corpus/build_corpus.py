@@ -246,6 +246,44 @@ def _stray_far_cell(folder: Path) -> None:
     book.save(path)
 
 
+def _stray_far_cell_xls(folder: Path) -> None:
+    """A legacy .xls with one value far below and right of the table (an .xls ends at IV65536)."""
+    import xlwt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("完成情况")
+    for r, row in enumerate(Layout().rows()):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    sheet.write(4999, 99, "x")  # CV5000: beyond STRAY_GAP_ROWS and STRAY_GAP_COLUMNS
+    book.save(str(folder / "stray_cell_far_away_in_an_xls.xls"))
+
+
+def _stray_far_cell_ods(folder: Path) -> None:
+    """An .ods with one value at XFD1048576, written as LibreOffice does: repeated empty rows and
+    cells (calamine alone would build the 17-billion-cell rectangle, and refuse it)."""
+    _ods("stray_cell_at_the_last_cell_of_an_ods", Layout())(folder)
+    path = folder / "stray_cell_at_the_last_cell_of_an_ods.ods"
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    far = (
+        f'<table:table-row table:number-rows-repeated="{1048575 - len(Layout().rows())}">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"</table:table>", far.encode() + b"</table:table>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))
+        for name, data in parts.items():
+            archive.writestr(name, data, zipfile.ZIP_DEFLATED)
+
+
 def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Case:
     """One 完成数 cell (indicator kind, region code) written with a mark glued to the number."""
 
@@ -1271,6 +1309,16 @@ CASES += [
         "stray_cell_at_the_last_cell_of_the_grid",
         _stray_far_cell,
         expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容"),),
+    ),
+    Case(
+        "stray_cell_far_away_in_an_xls",
+        _stray_far_cell_xls,
+        expect=(("未读取单元格", "WARN", "单元格 CV5000 有内容“x”"),),
+    ),
+    Case(
+        "stray_cell_at_the_last_cell_of_an_ods",
+        _stray_far_cell_ods,
+        expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容“x”"),),
     ),
     Case(
         "note_says_not_sample_data",
