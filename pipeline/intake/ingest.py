@@ -194,6 +194,8 @@ def skip_reason(path: Path) -> str | None:
     """Why a file in a year folder is not read, or None when it is a submission."""
     if path.is_symlink() and not path.exists():
         return _BROKEN_LINK
+    if path.is_symlink() and path.is_dir():  # often a loop (→ . or ..): never followed
+        return f"符号链接指向文件夹（{path.readlink()}），不读取：报表应直接放在年份文件夹中"
     if path.is_dir():
         return "子文件夹不读取：报表应直接放在年份文件夹中"
     if path.name.startswith("~$"):

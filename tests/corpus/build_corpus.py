@@ -310,6 +310,14 @@ def _remark(remark: str) -> Callable[[Path], None]:
     return _layout_rows(edit)
 
 
+def _symlink_loops(folder: Path) -> None:
+    write(Layout().rows(), folder / "submission.xlsx")
+    (folder / "again").symlink_to(".")  # the year folder inside itself
+    (folder / "up").symlink_to("..")
+    (folder / "a.xlsx").symlink_to("b.xlsx")  # two links pointing at each other
+    (folder / "b.xlsx").symlink_to("a.xlsx")
+
+
 def _two_files(folder: Path) -> None:
     write(Layout().rows(), folder / "hanbin.xlsx")
     write(Layout().rows(), folder / "hanyin.xlsx")
@@ -1367,6 +1375,15 @@ CASES += [
         values=False,
         assessed=True,
         expect=(("空白单元格", "FAIL", "汉滨区 城镇新增就业 完成数为空（单元格 D4）"),),
+    ),
+    Case(
+        "symlink_loops_of_folders_and_files_in_the_year_folder",
+        _symlink_loops,
+        expect=(
+            ("跳过文件", "WARN", "符号链接指向文件夹（.），不读取"),
+            ("跳过文件", "WARN", "符号链接指向文件夹（..），不读取"),
+            ("跳过文件", "WARN", "指回自身（循环）"),
+        ),
     ),
     Case(
         "units_written_in_the_sub_header",

@@ -232,3 +232,24 @@ def test_a_folder_that_is_not_a_year_and_a_stray_workbook_are_named(raw_copy: Pa
     _, log = read_raw_dir(raw_copy, 2024)
     skipped = [(r.file, r.status) for r in log.records if r.rule == "跳过文件"]
     assert skipped == [("2025年", "WARN"), ("汉滨区2025.xlsx", "WARN")]
+
+
+def test_symlink_loops_in_the_raw_folder_are_named_and_nothing_hangs(tmp_path):
+    """A year folder linked to itself, a folder inside the year pointing back up, two files
+    pointing at each other: each a WARN naming it; reading and the run's input hash finish."""
+    from pipeline.runner.run import tree_sha
+
+    raw = tmp_path / "raw"
+    year = raw / "2024"
+    year.mkdir(parents=True)
+    (year / "again").symlink_to(".")
+    (year / "up").symlink_to("..")
+    (year / "a.xlsx").symlink_to("b.xlsx")
+    (year / "b.xlsx").symlink_to("a.xlsx")
+    (raw / "2023").symlink_to("2023")
+    _, log = read_raw_dir(raw, 2024)
+    skipped = {r.file: r.message for r in log.records if r.rule == "跳过文件"}
+    assert set(skipped) == {"again", "up", "a.xlsx", "b.xlsx", "2023"}
+    assert all(r.status == "WARN" for r in log.records if r.rule == "跳过文件")
+    assert "循环" in skipped["2023"] and "符号链接指向文件夹" in skipped["up"]
+    assert len(tree_sha([raw])) == 64
