@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from pipeline.intake import qa
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
@@ -144,8 +145,8 @@ def table_block(
     last_col = _block_end({c for _, c in present}, STRAY_GAP_COLUMNS)
     for (row, col), value in sorted(present.items()):
         if row > last_row or col > last_col:
-            log.add(
-                Rule.UNREAD_CELL,
+            qa.unread_cell(
+                log,
                 STAGE,
                 "WARN",
                 f"单元格 {cell_name(row, col)} 有内容“{str(value)[:20]}”，远离表格（表格止于 {cell_name(last_row, last_col)}），未读取：请删除",
