@@ -63,8 +63,14 @@ def read_departments(
 ) -> tuple[pd.DataFrame, QaLog]:
     """Every task row of ``year``'s submissions, one row per department × task, and the log.
     Every task of the registry must be there once (FAIL otherwise)."""
+    return read_department_folder(departments_folder(raw_dir, year), registry)
+
+
+def read_department_folder(
+    folder: Path, registry: DepartmentsConfig | None = None
+) -> tuple[pd.DataFrame, QaLog]:
+    """The task lists in ``folder`` (one year's), as :func:`read_departments` reads them."""
     registry = registry or load_departments()
-    folder = departments_folder(raw_dir, year)
     log = QaLog()
     files = sorted(
         p for p in folder.glob("*")
@@ -80,7 +86,7 @@ def read_departments(
     for path in files:
         rows.extend(_read_file(path, registry, log))
     table = pd.DataFrame(rows, columns=COLUMNS)
-    _check_unique_and_complete(table, registry, log)
+    _check_unique_and_complete(table, registry, log, folder.name)
     return table, log
 
 
@@ -222,8 +228,9 @@ def _row(value: dict, columns: dict[str, int], where: _Where, registry, log: QaL
 
 
 def _check_unique_and_complete(
-    table: pd.DataFrame, registry: DepartmentsConfig, log: QaLog
+    table: pd.DataFrame, registry: DepartmentsConfig, log: QaLog, folder: str = ""
 ) -> None:
+    """Every task of the registry once; a missing one names the year's folder (no file has it)."""
     for (department, task), rows in table.groupby(["department", "task"]):
         if len(rows) > 1:
             places = "、".join(f"{r.source_file} 第{r.source_row}行" for r in rows.itertuples())
@@ -238,6 +245,7 @@ def _check_unique_and_complete(
                 STAGE,
                 "FAIL",
                 f"{department.name}缺少任务：{'、'.join(missing)}（每项任务一行；确实无法完成的定性任务填“未完成”）",
+                file=folder,
             )
     if not log.has_failures:
         log.add(

@@ -201,6 +201,7 @@ class Case:
     ] = ()  # base values that must be absent (missing, not 0)
     loose: bool = False  # each file is read on its own, as if not in a year folder (year unknown)
     assessed: bool = False  # read as the year under assessment (every required 完成数 filled)
+    departments: bool = False  # a member department's task list, not a county submission
 
 
 def _file(
@@ -316,6 +317,30 @@ def _symlink_loops(folder: Path) -> None:
     (folder / "up").symlink_to("..")
     (folder / "a.xlsx").symlink_to("b.xlsx")  # two links pointing at each other
     (folder / "b.xlsx").symlink_to("a.xlsx")
+
+
+def _department_list(
+    cells: dict[str, object], delete_row: int | None = None
+) -> Callable[[Path], None]:
+    """The shipped sample's department task list (data/raw/departments/) with cells replaced.
+    Rows 3–5 are 市人力资源和社会保障局's 补贴性职业技能培训, 零工市场建设 (qualitative, 完成) and
+    创业担保贷款扶持创业."""
+
+    def build(folder: Path) -> None:
+        from openpyxl import load_workbook
+
+        source = Path(__file__).parents[2] / "data" / "raw" / "departments" / str(YEAR)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"departments-{YEAR}.xlsx"
+        book = load_workbook(source / name)
+        sheet = book["任务清单"]
+        for cell, value in cells.items():
+            sheet[cell] = value
+        if delete_row:
+            sheet.delete_rows(delete_row)
+        book.save(folder / name)
+
+    return build
 
 
 def _two_files(folder: Path) -> None:
@@ -1384,6 +1409,54 @@ CASES += [
             ("跳过文件", "WARN", "符号链接指向文件夹（..），不读取"),
             ("跳过文件", "WARN", "指回自身（循环）"),
         ),
+    ),
+    Case(
+        "fraction_of_a_meeting",
+        _file(
+            "fraction_of_a_meeting",
+            _with(
+                cell=lambda k, v, c, m: 2.5 if (k, c, m) == ("meetings", "610902", "actual") else v
+            ),
+        ),
+        values=False,
+        validate=True,
+        expect=(("整数", "FAIL", "汉滨区 政府常务会研究就业工作次数 = 2.5次，应为整数"),),
+    ),
+    Case(  # seven years in one long-format file, 2024 five times the others
+        "value_far_from_the_regions_history",
+        _file(
+            "value_far_from_the_regions_history",
+            [["region", "year", "indicator", "value", "unit", "measure"]]
+            + [
+                ["汉滨区", year, "urban_new_jobs", value, "人", "actual"]
+                for year, value in zip(
+                    range(2018, 2025), (6000, 6100, 6050, 6200, 6150, 6100, 30000), strict=True
+                )
+            ],
+            ".csv",
+        ),
+        values=False,
+        validate=True,
+        loose=True,
+        expect=(("历史异常值", "WARN", "汉滨区 2024年 城镇新增就业 = 30000"),),
+    ),
+    Case(
+        "department_list_with_unknown_names_and_status",
+        _department_list({"A3": "市体育局", "B5": "技能培训", "E4": "基本完成"}),
+        values=False,
+        departments=True,
+        expect=(
+            ("成员单位名称", "FAIL", "未知成员单位“市体育局”"),
+            ("任务名称", "FAIL", "没有任务“技能培训”"),
+            ("完成情况", "FAIL", "应为 完成、部分完成、未完成 之一"),
+        ),
+    ),
+    Case(
+        "department_list_missing_a_task_and_evidence",
+        _department_list({"F4": None}, delete_row=5),
+        values=False,
+        departments=True,
+        expect=(("任务齐全", "FAIL", "创业担保贷款扶持创业"), ("佐证材料", "WARN", "")),
     ),
     Case(
         "units_written_in_the_sub_header",

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.intake.departments import read_department_folder
 from pipeline.intake.ingest import read_submission, read_year_folder
 from pipeline.intake.qa import QaLog
 from pipeline.intake.tidy import concat
@@ -37,7 +38,11 @@ def test_the_committed_corpus_matches_the_script():
     assert committed == {case.name for case in CASES}
 
 
-def _read(folder: Path, loose: bool, assessed: bool = False) -> tuple[pd.DataFrame, QaLog]:
+def _read(
+    folder: Path, loose: bool, assessed: bool = False, departments: bool = False
+) -> tuple[pd.DataFrame, QaLog]:
+    if departments:
+        return read_department_folder(folder)
     if not loose:
         return read_year_folder(folder, YEAR, assessed)
     log, frames = QaLog(), []
@@ -50,7 +55,7 @@ def _read(folder: Path, loose: bool, assessed: bool = False) -> tuple[pd.DataFra
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_corpus_case(case, corpus):
-    tidy, log = _read(corpus / case.name / str(YEAR), case.loose, case.assessed)
+    tidy, log = _read(corpus / case.name / str(YEAR), case.loose, case.assessed, case.departments)
     if case.validate and not tidy.empty:
         log.extend(validate(tidy))
     records = [(r.rule, r.status, r.message) for r in log.records]
