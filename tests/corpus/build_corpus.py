@@ -202,6 +202,9 @@ class Case:
     loose: bool = False  # each file is read on its own, as if not in a year folder (year unknown)
     assessed: bool = False  # read as the year under assessment (every required 完成数 filled)
     departments: bool = False  # a member department's task list, not a county submission
+    # (year, indicator, measure, value): what the county reported to the city, checked against
+    # the table's top row as a county's run over its towns does (validate.check_against_county_figures)
+    figures: tuple[tuple[int, str, str, float], ...] = ()
 
 
 def _file(
@@ -1458,6 +1461,16 @@ CASES += [
         departments=True,
         expect=(("任务齐全", "FAIL", "创业担保贷款扶持创业"), ("佐证材料", "WARN", "")),
     ),
+    Case(  # as a county's run over its towns: its top row against what it reported upward
+        "top_row_differs_from_the_figures_reported_upward",
+        _file("top_row_differs_from_the_figures_reported_upward", Layout()),
+        values=False,
+        figures=(
+            (YEAR, "urban_new_jobs", "actual", sum(a for _, a in URBAN) - 100.0),
+            (YEAR, "urban_new_jobs", "task", float(sum(t for t, _ in URBAN))),
+        ),
+        expect=(("与报市数一致", "WARN", "差 100"), ("与报市数一致", "PASS", "有 1 个数")),
+    ),
     Case(
         "units_written_in_the_sub_header",
         _layout_rows(
@@ -1491,6 +1504,39 @@ CASES += [
         expect=(("年份一致", "PASS", f"文件名年份 {YEAR}"),),
     ),
 ]
+
+
+def read_case(case: Case, folder: Path):
+    """What the intake makes of one case's folder: the tidy table and the QA log, read as the
+    case says (a year folder, loose files, department lists; then the post-intake checks)."""
+    import pandas as pd
+
+    from pipeline.intake.departments import read_department_folder
+    from pipeline.intake.ingest import read_submission, read_year_folder
+    from pipeline.intake.qa import QaLog
+    from pipeline.intake.tidy import concat
+    from pipeline.intake.validate import FIGURE_COLUMNS, check_against_county_figures, validate
+
+    if case.departments:
+        return read_department_folder(folder)
+    if case.loose:
+        log, frames = QaLog(), []
+        for path in sorted(folder.iterdir()):
+            tidy, file_log = read_submission(path, None)
+            frames.append(tidy)
+            log.extend(file_log)
+        tidy = concat(frames)
+    else:
+        tidy, log = read_year_folder(folder, YEAR, case.assessed)
+    if case.validate and not tidy.empty:
+        log.extend(validate(tidy))
+    if case.figures:
+        figures = pd.DataFrame(
+            [(*f, "报市报表.xlsx", 14, "D") for f in case.figures],
+            columns=list(FIGURE_COLUMNS),
+        )
+        check_against_county_figures(tidy, figures, log)
+    return tidy, log
 
 
 def build_all(root: Path) -> None:
