@@ -9,26 +9,22 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
 from pipeline import CONFIG_DIR
-from pipeline.config.assessment_rules import load_rules
 from pipeline.config.departments import load_departments
-from pipeline.config.schema import (
-    ConfigError,
-    load_indicators_config,
-    load_regions_config,
-    load_targets_config,
-)
+from pipeline.config.schema import ConfigError
 from pipeline.documents.settings import load_documents_config
 
+sys.path.insert(0, str(Path(__file__).parent))
+from test_config_errors import LOADERS as CONFIG_LOADERS  # noqa: E402
+
 LOADERS = {
-    "indicators.yaml": load_indicators_config,
-    "regions.yaml": load_regions_config,
-    "targets.yaml": load_targets_config,
-    "assessment.yaml": load_rules,
+    **CONFIG_LOADERS,
     "departments.yaml": load_departments,
     "documents.yaml": load_documents_config,
 }

@@ -41,14 +41,17 @@ def _qmd(folder: Path) -> Path:
 
 @pytest.mark.skipif(not QUARTO.exists(), reason="Quarto 1.7.34 is not unpacked at /opt/quarto")
 def test_a_bidi_override_in_a_sheet_name_does_not_stop_quarto_typst(tmp_path):
-    source = _qmd(tmp_path)
+    _quarto_typst(_qmd(tmp_path))
+    assert (tmp_path / "t.pdf").stat().st_size > 0
+
+
+def _quarto_typst(source: Path) -> None:
     env = {**os.environ, "PATH": f"{QUARTO.parent}:{os.environ['PATH']}"}
     result = subprocess.run(
         [str(QUARTO), "render", source.name, "--to", "typst"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=source.parent, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert (tmp_path / "t.pdf").stat().st_size > 0
 
 
 def test_straight_quotes_and_hyphens_stay_as_typed_through_pandoc():
@@ -120,11 +123,5 @@ def test_a_3000_character_text_stays_on_the_page_in_the_fallback(tmp_path):
 
 @pytest.mark.skipif(not QUARTO.exists(), reason="Quarto 1.7.34 is not unpacked at /opt/quarto")
 def test_a_3000_character_text_stays_on_the_page_in_quarto_typst(tmp_path):
-    qmd = _long_text_document(tmp_path)
-    env = {**os.environ, "PATH": f"{QUARTO.parent}:{os.environ['PATH']}"}
-    result = subprocess.run(
-        [str(QUARTO), "render", qmd.name, "--to", "typst"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
+    _quarto_typst(_long_text_document(tmp_path))
     _right_edge_within_the_page(tmp_path / "t.pdf")
