@@ -268,7 +268,11 @@ def _ods_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
                 col += repeat
                 element.clear()
             elif event == "end" and tag == f"{_ODS_TABLE}table-row":
-                row += int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                if repeat > 1:  # a row with content repeated: its last copy bounds the block
+                    for (r, c), shown in [(k, v) for k, v in cells.items() if k[0] == row + 1]:
+                        cells[(r + repeat - 1, c)] = shown
+                row += repeat
                 element.clear()
     return held
 

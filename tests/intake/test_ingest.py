@@ -253,3 +253,30 @@ def test_symlink_loops_in_the_raw_folder_are_named_and_nothing_hangs(tmp_path):
     assert all(r.status == "WARN" for r in log.records if r.rule == "跳过文件")
     assert "循环" in skipped["2023"] and "符号链接指向文件夹" in skipped["up"]
     assert len(tree_sha([raw])) == 64
+
+
+def test_the_ods_scan_counts_repeated_rows_and_cells_without_expanding_them(tmp_path):
+    """LibreOffice writes runs of empty (or equal) cells and rows as one element with a repeat
+    count; the scan reads the positions from the counts (the last copy of a repeated row with
+    content bounds the table) and never expands the million empty rows."""
+    import zipfile
+
+    from pipeline.intake.spreadsheet import _ods_cells
+
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = (
+        f'<office:document-content xmlns:office="{office}" xmlns:table="{table}" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string">'
+        "<text:p>a</text:p></table:table-cell></table:table-row>"
+        '<table:table-row table:number-rows-repeated="3"><table:table-cell '
+        'table:number-columns-repeated="2"/><table:table-cell office:value-type="float" '
+        'office:value="5"/></table:table-row><table:table-row table:number-rows-repeated="1048570">'
+        "<table:table-cell/></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    path = tmp_path / "repeats.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", content)
+    assert _ods_cells(path) == {"S": {(1, 1): "a", (2, 3): "5", (4, 3): "5"}}
