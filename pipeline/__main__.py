@@ -183,13 +183,14 @@ def _documents(args: argparse.Namespace) -> int:
 def _read_path(path: Path):
     """Frames and log of one path: a year folder (data/raw/2024), a folder of year folders
     (data/raw), or a single file (the year is its folder's name; long-format files carry theirs)."""
+    from pipeline.intake import qa
     from pipeline.intake.ingest import (
         check_raw_dir_entries,
         is_year_folder,
         read_submission,
         read_year_folder,
     )
-    from pipeline.intake.qa import QaLog, Rule
+    from pipeline.intake.qa import QaLog
 
     log = QaLog()
     if path.is_dir():
@@ -201,8 +202,8 @@ def _read_path(path: Path):
         if not is_year_folder(path):
             check_raw_dir_entries(path, log)
         if not folders:
-            log.add(
-                Rule.ONE_FILE_PER_YEAR,
+            qa.one_file_per_year(
+                log,
                 "读取",
                 "FAIL",
                 "文件夹中没有年份文件夹：应为 <年份>/<报表文件>（如 data/raw/2024/），或直接给出年份文件夹",
@@ -221,7 +222,7 @@ def _read_path(path: Path):
         year = int(path.parent.name) if is_year_folder(path.parent) else None
         tidy, file_log = read_submission(path, year, assessed=True)
         return [tidy], file_log
-    log.add(Rule.FILE_READABLE, "读取", "FAIL", "文件或文件夹不存在", file=str(path))
+    qa.file_readable(log, "读取", "FAIL", "文件或文件夹不存在", file=str(path))
     return [], log
 
 

@@ -26,6 +26,7 @@ ANNUAL_COLUMNS = [
     "article", "task", "task_source", "done", "completion_rate", "shortfall", "previous_done",
     "change", "change_rate", "limit", "margin", "met", "reported", "years_missed", "years_unreported",
     "plan_target", "plan_done", "plan_share", "time_progress_gap", "questioned", "wording",
+    "missing_reason",
 ]  # fmt: skip
 
 
@@ -63,6 +64,17 @@ def _values(tidy: pd.DataFrame, region: Region, item: Indicator, measure: str) -
         & (tidy["measure"] == measure)
     ]
     return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+
+
+def _missing_reason(tidy: pd.DataFrame, region: Region, item: Indicator, year: int) -> str:
+    if "missing_reason" not in tidy:
+        return ""
+    reasons = tidy.loc[
+        (tidy["region_code"] == region.code) & (tidy["indicator"] == item.id)
+        & (tidy["measure"] == "actual") & (tidy["year"] == year),
+        "missing_reason",
+    ]  # fmt: skip
+    return next((str(r) for r in reasons if isinstance(r, str) and r), "")
 
 
 def _flow_row(
@@ -175,6 +187,8 @@ def annual_tasks(
             else:
                 row = base | _limit_row(item, region, plan, year, actual)
             row["questioned"] = (region.code, item.id) in questioned
+            # why the county did not submit the 完成数 (its 未报送：<原因>), shown beside the deduction
+            row["missing_reason"] = _missing_reason(tidy, region, item, year)
             if row["questioned"]:
                 row["wording"] += QUESTIONED
             rows.append(row)

@@ -163,6 +163,10 @@ class Plan(_Strict):
         if self.end < self.start:
             raise ValueError(f"规划期 {self.name} 结束年份早于开始年份")
         for indicator_id, by_county in self.county_allocations.items():
+            if indicator_id not in self.city_targets:
+                raise ValueError(
+                    f"规划期 {self.name}：county_allocations 中的 {indicator_id} 在 city_targets 中没有全市目标"
+                )
             total = sum(by_county.values())
             if total != self.city_targets[indicator_id]:
                 raise ValueError(

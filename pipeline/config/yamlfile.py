@@ -9,7 +9,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config.schema import ConfigError
+from pipeline.config.schema import ConfigError, _load_yaml, _text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,18 +79,10 @@ def _message(error: dict) -> str:
 
 def load_validated(model: type[M], path: Path, context: dict | None = None) -> M:
     """Read ``path`` and validate it as ``model``; every error names file, line and key."""
-    if not path.exists():
-        raise ConfigError(f"找不到文件 {path}")
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise ConfigError(
-            f"{path} {where}：不是有效的 YAML（{getattr(error, 'problem', error)}）"
-        ) from error
+    # one reader of every YAML file: its encoding, full-width colons, duplicated keys and syntax
+    # errors are refused in words naming the line (pipeline.config.schema)
+    data = _load_yaml(path)
+    node = yaml.compose(_text(path))
     lines = _lines(node) if node is not None else {}
     try:
         return model.model_validate(data or {}, context=context)

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.config.indicators import indicators
 from pipeline.config.regions import FunctionalZone, Region
 from pipeline.config.schema import Indicator
-from pipeline.intake import submission_format
+from pipeline.intake import qa, submission_format
 from pipeline.intake.numbers import NumberError, normalise, parse_cell
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
@@ -36,11 +36,11 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 class HeaderError(ValueError):
-    """A header the intake refuses (FAIL), with the rule it breaks."""
+    """A header the intake refuses (FAIL), with the emitter of the rule it breaks (qa.py)."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, emit: qa.Emitter, message: str) -> None:
         super().__init__(message)
-        self.rule = rule
+        self.emit = emit
 
 
 @dataclass(frozen=True)
@@ -131,14 +131,14 @@ def parse_indicator_header(
     if not units:
         if _match_indicator(_strip_measure(normalised)[0]) is None:
             raise LookupError(f"未识别的指标“{normalised}”")
-        raise HeaderError(Rule.HEADER_UNIT, f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
+        raise HeaderError(qa.header_unit, f"表头“{text}”没有写明单位，应形如“城镇新增就业（人）”")
     last = units[-1]  # the unit is the last bracket; earlier ones are part of the name
     unit = last[1]
     name, measure_in_name = _strip_measure(normalised[: last.start()] + normalised[last.end() :])
     prefix = _YEAR_PREFIX.match(name)
     if prefix and year is not None and int(prefix[1]) != year:
         raise HeaderError(
-            Rule.YEAR_MATCH, f"表头“{text}”写的是 {prefix[1]} 年，所在文件夹是 {year} 年"
+            qa.year_match, f"表头“{text}”写的是 {prefix[1]} 年，所在文件夹是 {year} 年"
         )
     name = name[prefix.end() :] if prefix else name  # "2024年城镇新增就业" names the indicator
     item = _match_indicator(name)
@@ -146,12 +146,12 @@ def parse_indicator_header(
         within = _named_within(name)
         if within is not None:  # a wording the intake does not know must not drop the indicator
             raise HeaderError(
-                Rule.HEADER_INDICATOR,
+                qa.header_indicator,
                 f"表头“{text}”含指标“{within.name}”，但写法不是已知的写法：请改为“{submission_format.indicator_header(within.raw_header, within.unit)}”",
             )
         raise LookupError(f"未识别的指标“{name}”")
     if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-        raise HeaderError(Rule.HEADER_UNIT, f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
+        raise HeaderError(qa.header_unit, f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”")
     return item, unit, measure or measure_in_name or "actual"
 
 
@@ -181,30 +181,35 @@ def _value_columns(
             continue
         hidden = "，隐藏列" if index + 1 in grid.hidden_columns else ""
         label = f"{get_column_letter(index + 1)}（{normalise(current)}{'·' + normalise(lower) if lower else ''}{hidden}）"
+        if is_remark_header(current):
+            qa.header_indicator(log, STAGE, "PASS",
+                f"“{normalise(current)}”列不是指标列：其中写明“{submission_format.NOT_SUBMITTED_PREFIX}：原因”的，作为该行空白完成数的原因读取",
+                column=label, **where,
+            )  # fmt: skip
+            unread.add(index)
+            continue
         check_invisible_characters(current, log, "表头", column=label, **where)
         try:
             if lower_text and measure is None:
                 raise HeaderError(
-                    Rule.HEADER,
+                    qa.header,
                     f"子表头“{lower_text}”不是“{submission_format.TASK_LABEL}”或“{submission_format.DONE_LABEL}”的已知写法，该列未读取：请改为“{submission_format.TASK_LABEL}”或“{submission_format.DONE_LABEL}”",
                 )
             written = str(current)
             if sub_unit is not None:  # "完成数（人）" under "城镇新增就业": the unit is below
                 if _UNIT.search(normalise(written)):
                     raise HeaderError(
-                        Rule.HEADER_UNIT,
+                        qa.header_unit,
                         f"表头“{normalise(written)}”和子表头“{lower_text}”都写了单位：请只在表头写一次",
                     )
                 written = f"{written}({sub_unit})"
             item, unit, resolved = parse_indicator_header(written, measure, year)
         except LookupError as error:
-            log.add(
-                Rule.HEADER_INDICATOR, STAGE, "WARN", f"{error}，该列未读取", column=label, **where
-            )
+            qa.header_indicator(log, STAGE, "WARN", f"{error}，该列未读取", column=label, **where)
             unread.add(index)
             continue
         except HeaderError as error:
-            log.add(error.rule, STAGE, "FAIL", str(error), column=label, **where)
+            error.emit(log, STAGE, "FAIL", str(error), column=label, **where)
             unread.add(index)
             continue
         column = ValueColumn(index, item, resolved, unit, label)
@@ -222,8 +227,8 @@ def _value_columns(
             continue
         seen[(item.id, resolved)] = column
         if hidden:
-            log.add(
-                Rule.HIDDEN,
+            qa.hidden(
+                log,
                 STAGE,
                 "WARN",
                 "该列在 Excel 中被隐藏，仍作为数据读取",
@@ -243,8 +248,8 @@ def check_required_columns(
     for item in indicators():
         present = item.id in found
         status = "PASS" if present else ("FAIL" if assessed else "WARN")
-        log.add(
-            Rule.REQUIRED_COLUMNS,
+        qa.required_columns(
+            log,
             STAGE,
             status,
             f"{item.name}：{'已找到' if present else '缺少此列'}"
@@ -252,7 +257,7 @@ def check_required_columns(
             **where,
         )
     if not columns:
-        log.add(Rule.REQUIRED_COLUMNS, STAGE, "FAIL", "没有找到任何指标列", **where)
+        qa.required_columns(log, STAGE, "FAIL", "没有找到任何指标列", **where)
 
 
 def check_file_name_year(file: str, year: int, log: QaLog, where: dict) -> None:
@@ -262,11 +267,10 @@ def check_file_name_year(file: str, year: int, log: QaLog, where: dict) -> None:
     if not years:
         return
     if year in years:
-        log.add(Rule.YEAR_MATCH, STAGE, "PASS", f"文件名年份 {year}，与所在文件夹一致", **where)
+        qa.year_match(log, STAGE, "PASS", f"文件名年份 {year}，与所在文件夹一致", **where)
         return
     named = "、".join(str(y) for y in sorted(years))
-    log.add(
-        Rule.YEAR_MATCH, STAGE, "FAIL",
+    qa.year_match(log, STAGE, "FAIL",
         f"文件名写的是 {named} 年，所在文件夹是 {year} 年：可能是其他年份的报表放错了文件夹。"
         f"请核对：确是 {year} 年的报表就改正文件名，否则移到 {named} 年的文件夹",
         **where,
@@ -280,8 +284,8 @@ def check_title_year(title_rows: list[tuple], year: int, log: QaLog, where: dict
             match = _YEAR_IN_TITLE.search(normalise(cell)) if cell is not None else None
             if match:
                 status = "PASS" if int(match[1]) == year else "FAIL"
-                log.add(
-                    Rule.YEAR_MATCH,
+                qa.year_match(
+                    log,
                     STAGE,
                     status,
                     f"表题年份 {match[1]}，所在文件夹年份 {year}",
@@ -293,8 +297,8 @@ def check_title_year(title_rows: list[tuple], year: int, log: QaLog, where: dict
 def check_formulas(grid: Grid, log: QaLog, where: dict) -> None:
     """A formula saved without its computed value reads as blank: a FAIL, never a silent gap."""
     for row, col in sorted(grid.uncomputed):
-        log.add(
-            Rule.FORMULA,
+        qa.formula(
+            log,
             STAGE,
             "FAIL",
             f"单元格 {cell_name(row, col)} 是公式，但文件中没有保存计算结果（程序生成、未在 Excel 中保存过的文件常见）：请县区用 Excel 打开此文件、保存后重新报送",
@@ -303,7 +307,7 @@ def check_formulas(grid: Grid, log: QaLog, where: dict) -> None:
             **where,
         )
     if not grid.uncomputed:
-        log.add(Rule.FORMULA, STAGE, "PASS", "没有缺少计算结果的公式", **where)
+        qa.formula(log, STAGE, "PASS", "没有缺少计算结果的公式", **where)
 
 
 def check_merged_cells(
@@ -341,8 +345,8 @@ def _note_or_unlabelled(
     if not first_text:
         return ""
     if any(row[i] is not None and normalise(row[i]) for i in value_indexes):
-        log.add(
-            Rule.REGION_NAME,
+        qa.region_name(
+            log,
             STAGE,
             "FAIL",
             f"该行有数值但没有地区名称（地区名称应写在“{submission_format.REGION_HEADER}”列；该行首个内容：{first_text[:20]}）",
@@ -371,6 +375,22 @@ def _note_or_unlabelled(
     return ""
 
 
+def is_remark_header(cell: object) -> bool:
+    return cell is not None and normalise(cell) in submission_format.REMARK_HEADERS
+
+
+def remark_reason(remark: object, item: Indicator) -> str | None:
+    """The reason a row's 备注 gives for a blank 完成数 of ``item``: the 备注 as written when it
+    says 未报送 and names ``item`` or no indicator at all; else None."""
+    if not isinstance(remark, str) or submission_format.NOT_SUBMITTED_PREFIX not in remark:
+        return None
+    text = normalise(remark)
+    named = {
+        i.id for i in indicators() if normalise(i.short_name) in text or normalise(i.name) in text
+    }
+    return remark.strip() if not named or item.id in named else None
+
+
 def not_submitted_reason(raw: object) -> str | None:
     """The reason in a cell written "未报送：<原因>", or None for any other cell."""
     if not isinstance(raw, str):
@@ -390,13 +410,15 @@ def _read_value(
     try:
         parsed = parse_cell(raw, column.sheet_unit, (excel_row, column.index + 1) in grid.percent)
     except NumberError as error:
-        log.add(Rule.NUMBER_FORMAT, STAGE, "FAIL", str(error), **at)
+        qa.number_format(log, STAGE, "FAIL", str(error), **at)
         return None
     if parsed.note:
-        rule = Rule.PERCENT_FORMAT if "百分比" in parsed.note else Rule.UNIT_IN_CELL
-        log.add(rule, STAGE, "WARN", parsed.note, **at)
+        if "百分比" in parsed.note:
+            log.add(Rule.PERCENT_FORMAT, STAGE, "WARN", parsed.note, **at)
+        else:
+            qa.unit_in_cell(log, STAGE, "WARN", parsed.note, **at)
     if parsed.value is None and raw is not None and normalise(raw):
-        log.add(Rule.BLANK_CELL, STAGE, "PASS", f"“{normalise(raw)}”按缺失读取（不是0）", **at)
+        qa.blank_cell(log, STAGE, "PASS", f"“{normalise(raw)}”按缺失读取（不是0）", **at)
     return parsed.value
 
 
@@ -409,26 +431,37 @@ def is_required(item: Indicator, region: Region | FunctionalZone, column: ValueC
 
 
 def _blank_required(
-    raw: object, column: ValueColumn, region: Region, year: int, excel_row: int, log, where: dict
+    raw: object,
+    column: ValueColumn,
+    region: Region,
+    year: int,
+    excel_row: int,
+    log: QaLog,
+    where: dict,
+    remark: tuple[int, object] | None = None,
 ) -> str | None:
     """A required 完成数 of the assessed year that is blank (or a dash): the county's recorded
-    reason (WARN, the value stays missing with the reason), or a FAIL naming the cell."""
+    reason — in the cell, or in the row's 备注 (``remark``: its column index and content) — (WARN,
+    the value stays missing with the reason), or a FAIL naming the cell."""
     at = {"row": excel_row, "column": column.label, **where}
     cell = cell_name(excel_row, column.index + 1)
     what = f"{year}年 {region.name} {column.indicator.name} 完成数"
-    reason = not_submitted_reason(raw)
+    reason, said = not_submitted_reason(raw), ""
+    if reason is None and remark is not None:
+        reason = remark_reason(remark[1], column.indicator)
+        said = f"在备注（单元格 {cell_name(excel_row, remark[0] + 1)}）中"
     if reason is not None:
-        log.add(
-            Rule.BLANK_CELL,
+        qa.blank_cell(
+            log,
             STAGE,
             "WARN",
-            f"{what}未报送（单元格 {cell}），报送单位说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
+            f"{what}未报送（单元格 {cell}），报送单位{said}说明的原因：{reason}。按缺失处理（不是0），原因记在整洁表的 missing_reason 列",
             **at,
         )
         return reason
     shown = f"写的是“{normalise(raw)}”" if raw is not None and normalise(raw) else "为空"
-    log.add(
-        Rule.BLANK_CELL,
+    qa.blank_cell(
+        log,
         STAGE,
         "FAIL",
         f"{what}{shown}（单元格 {cell}）：考核年度的完成数必须填写。请填写数值；确实无法报送时，在该单元格写明“{submission_format.NOT_SUBMITTED_PREFIX}：原因”",
@@ -441,8 +474,8 @@ def check_unread_cells(row: tuple, read: set[int], excel_row: int, log: QaLog, w
     """Content in a data row outside every read column (no header above it) is named, not lost."""
     for index, cell in enumerate(row):
         if index not in read and cell is not None and normalise(cell):
-            log.add(
-                Rule.UNREAD_CELL,
+            qa.unread_cell(
+                log,
                 STAGE,
                 "WARN",
                 f"单元格 {cell_name(excel_row, index + 1)} 有内容“{normalise(cell)[:20]}”，但所在列没有可识别的指标表头，未读取",
@@ -488,6 +521,7 @@ def parse_layout(
         if c is not None and normalise(c) == normalise(submission_format.SEQUENCE_HEADER)
     }
     columns, unread = _value_columns(header, grid, year, log, where)
+    remark_col = next((i for i, c in enumerate(rows[header_at]) if is_remark_header(c)), None)
     check_required_columns(columns, assessed, log, where)
     check_formulas(grid, log, where)
     body_start = header_at + len(header)  # 0-based index of the first body row
@@ -509,7 +543,7 @@ def parse_layout(
         if region is None:
             continue
         if excel_row in grid.hidden_rows:
-            log.add(Rule.HIDDEN, STAGE, "WARN", "该行在 Excel 中被隐藏，仍作为数据读取", **at)
+            qa.hidden(log, STAGE, "WARN", "该行在 Excel 中被隐藏，仍作为数据读取", **at)
         code = region_code(region)
         cells = tuple(row[c.index] for c in columns)
         if code in seen:
@@ -518,8 +552,8 @@ def parse_layout(
                 status, detail = "WARN", "两行数值完全相同，只保留第一行"
             else:
                 status, detail = "FAIL", "两行数值不同，请删除错误的一行"
-            log.add(
-                Rule.REGION_UNIQUE,
+            qa.region_unique(
+                log,
                 STAGE,
                 status,
                 f"“{region.name}”重复出现（第{earlier}行与第{excel_row}行）：{detail}",
@@ -532,7 +566,8 @@ def parse_layout(
             item, measure, unit = column.indicator, column.measure, column.sheet_unit
             source = Source(file, grid.sheet, excel_row, column.label)
             if assessed and is_required(item, region, column) and _is_blank(raw):
-                reason = _blank_required(raw, column, region, year, excel_row, log, where)
+                remark = None if remark_col is None else (remark_col, row[remark_col])
+                reason = _blank_required(raw, column, region, year, excel_row, log, where, remark)
                 if reason is not None:
                     records.append(record(region, year, item, measure, NAN, unit, source, reason))
                 continue
@@ -546,8 +581,8 @@ def parse_layout(
     for column in columns:
         if column.sheet_unit != column.indicator.unit:
             factor = submission_format.UNIT_FACTORS[column.sheet_unit]
-            log.add(
-                Rule.UNIT_CONVERSION,
+            qa.unit_conversion(
+                log,
                 STAGE,
                 "PASS",
                 f"{column.sheet_unit} → {column.indicator.unit}，乘以 {factor:g}",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.config.departments import QUALITATIVE_STATUSES, DepartmentsConfig, load_departments
+from pipeline.intake import qa
 from pipeline.intake.numbers import NumberError, normalise, parse_cell
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
@@ -62,16 +63,21 @@ def read_departments(
 ) -> tuple[pd.DataFrame, QaLog]:
     """Every task row of ``year``'s submissions, one row per department × task, and the log.
     Every task of the registry must be there once (FAIL otherwise)."""
+    return read_department_folder(departments_folder(raw_dir, year), registry)
+
+
+def read_department_folder(
+    folder: Path, registry: DepartmentsConfig | None = None
+) -> tuple[pd.DataFrame, QaLog]:
+    """The task lists in ``folder`` (one year's), as :func:`read_departments` reads them."""
     registry = registry or load_departments()
-    folder = departments_folder(raw_dir, year)
     log = QaLog()
     files = sorted(
         p for p in folder.glob("*")
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
     ) if folder.is_dir() else []  # fmt: skip
     if not files:
-        log.add(
-            Rule.HAS_VALUES, STAGE, "FAIL",
+        qa.has_values(log, STAGE, "FAIL",
             f"没有成员单位任务清单：应放在 {folder}/（.xlsx 或 .csv，见 README“成员单位”）",
             file=str(folder),
         )  # fmt: skip
@@ -80,7 +86,7 @@ def read_departments(
     for path in files:
         rows.extend(_read_file(path, registry, log))
     table = pd.DataFrame(rows, columns=COLUMNS)
-    _check_unique_and_complete(table, registry, log)
+    _check_unique_and_complete(table, registry, log, folder.name)
     return table, log
 
 
@@ -88,28 +94,25 @@ def _read_file(path: Path, registry: DepartmentsConfig, log: QaLog) -> list[dict
     try:
         grids = [g for g in read_grids(path, log) if g.has_content and not g.hidden]
     except IntakeError as error:
-        log.add(Rule.FILE_READABLE, STAGE, "FAIL", str(error), file=path.name)
+        qa.file_readable(log, STAGE, "FAIL", str(error), file=path.name)
         return []
     grid = next((g for g in grids if g.sheet == SHEET_NAME), grids[0] if len(grids) == 1 else None)
     if grid is None:
-        log.add(
-            Rule.SHEET_CHOICE, STAGE, "FAIL",
+        qa.sheet_choice(log, STAGE, "FAIL",
             f"找不到工作表“{SHEET_NAME}”（有 {len(grids)} 个有内容的工作表）：请把任务清单放在名为“{SHEET_NAME}”的工作表中",
             file=path.name,
         )  # fmt: skip
         return []
     header_at, columns = _header(grid.rows)
     if header_at is None:
-        log.add(
-            Rule.REQUIRED_COLUMNS, STAGE, "FAIL",
+        qa.required_columns(log, STAGE, "FAIL",
             f"找不到表头：应有一行写明 {'、'.join(HEADERS[k][0] for k in REQUIRED)} 等列",
             file=path.name, sheet=grid.sheet,
         )  # fmt: skip
         return []
     missing = [HEADERS[k][0] for k in REQUIRED if k not in columns]
     if missing:
-        log.add(
-            Rule.REQUIRED_COLUMNS, STAGE, "FAIL", f"表头缺少列：{'、'.join(missing)}",
+        qa.required_columns(log, STAGE, "FAIL", f"表头缺少列：{'、'.join(missing)}",
             file=path.name, sheet=grid.sheet, row=header_at + 1,
         )  # fmt: skip
         return []
@@ -129,8 +132,7 @@ def _read_file(path: Path, registry: DepartmentsConfig, log: QaLog) -> list[dict
         where = _Where(path.name, grid.sheet, index + 1)
         uncomputed = [c for k, c in columns.items() if (index + 1, c + 1) in grid.uncomputed]
         if uncomputed:
-            log.add(
-                Rule.FORMULA, STAGE, "FAIL",
+            qa.formula(log, STAGE, "FAIL",
                 "公式没有保存计算结果：请用 Excel 打开此文件、保存后重新报送", **where.at(uncomputed[0]),
             )  # fmt: skip
             continue
@@ -187,18 +189,18 @@ def _row(value: dict, columns: dict[str, int], where: _Where, registry, log: QaL
             try:
                 parsed = parse_cell(value[key]).value
             except NumberError as error:
-                log.add(Rule.NUMBER_FORMAT, STAGE, "FAIL", f"{department.name} {task.name}：{error}",
+                qa.number_format(log, STAGE, "FAIL", f"{department.name} {task.name}：{error}",
                         **where.at(columns[key]))  # fmt: skip
                 return None
             if key == "done":
                 if parsed is None:
-                    log.add(Rule.BLANK_CELL, STAGE, "FAIL",
+                    qa.blank_cell(log, STAGE, "FAIL",
                             f"{department.name} {task.name}：完成数为空（定量任务须填写完成数，单位：{task.unit}）",
                             **where.at(columns[key]))  # fmt: skip
                     return None
                 if parsed < 0:
-                    log.add(
-                        Rule.VALUE_RANGE,
+                    qa.value_range(
+                        log,
                         STAGE,
                         "FAIL",
                         f"{department.name} {task.name}：完成数 {parsed:g} 不能为负",
@@ -207,7 +209,7 @@ def _row(value: dict, columns: dict[str, int], where: _Where, registry, log: QaL
                     return None
                 row["done"] = parsed
             elif parsed is not None and parsed != task.target:
-                log.add(Rule.TARGET_MATCH, STAGE, "WARN",
+                qa.target_match(log, STAGE, "WARN",
                         f"{department.name} {task.name}：目标任务填 {parsed:g}，任务清单（config/departments.yaml）为 {task.target:g}{task.unit}，按任务清单计分",
                         **where.at(columns[key]))  # fmt: skip
         return row
@@ -226,12 +228,13 @@ def _row(value: dict, columns: dict[str, int], where: _Where, registry, log: QaL
 
 
 def _check_unique_and_complete(
-    table: pd.DataFrame, registry: DepartmentsConfig, log: QaLog
+    table: pd.DataFrame, registry: DepartmentsConfig, log: QaLog, folder: str = ""
 ) -> None:
+    """Every task of the registry once; a missing one names the year's folder (no file has it)."""
     for (department, task), rows in table.groupby(["department", "task"]):
         if len(rows) > 1:
             places = "、".join(f"{r.source_file} 第{r.source_row}行" for r in rows.itertuples())
-            log.add(Rule.VALUE_UNIQUE, STAGE, "FAIL", f"{department} {task} 填了{len(rows)}次：{places}",
+            qa.value_unique(log, STAGE, "FAIL", f"{department} {task} 填了{len(rows)}次：{places}",
                     file=rows["source_file"].iloc[0], row=int(rows["source_row"].iloc[1]))  # fmt: skip
     present = set(zip(table["department_id"], table["task_id"], strict=True))
     for department in registry.departments:
@@ -242,6 +245,7 @@ def _check_unique_and_complete(
                 STAGE,
                 "FAIL",
                 f"{department.name}缺少任务：{'、'.join(missing)}（每项任务一行；确实无法完成的定性任务填“未完成”）",
+                file=folder,
             )
     if not log.has_failures:
         log.add(

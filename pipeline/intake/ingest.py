@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.intake import submission_format
+from pipeline.intake import qa, submission_format
 from pipeline.intake.bureau_table import header_row, is_region_header, parse_layout
 from pipeline.intake.long_table import latest_year, long_columns, parse_long
 from pipeline.intake.numbers import (
@@ -62,15 +62,14 @@ def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
     sheets; other sheets with content (notes, instructions) are named in a WARN."""
     data = [g for g in grids if g.has_content]
     if not data:
-        log.add(Rule.FILE_READABLE, STAGE, "FAIL", "文件是空的", file=file)
+        qa.file_readable(log, STAGE, "FAIL", "文件是空的", file=file)
         return None
     visible = [g for g in data if _holds_table(g) and not g.hidden]
     hidden_tables = [g for g in data if _holds_table(g) and g.hidden]
     if len(visible) == 1 and hidden_tables:
         # A hidden table beside the visible one (often on the template's own sheet name): which is
         # the submission cannot be told, and reading one would silently drop the other's values.
-        log.add(
-            Rule.SHEET_CHOICE, STAGE, "FAIL",
+        qa.sheet_choice(log, STAGE, "FAIL",
             f"隐藏的工作表{'、'.join(_describe(g) for g in hidden_tables)}也有报表，可见的是"
             f"{_describe(visible[0])}：无法确定哪一个是正式报送。请删除隐藏的工作表，或取消隐藏后只保留一个",
             file=file, sheet=hidden_tables[0].sheet,
@@ -79,8 +78,8 @@ def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
     if len(visible) == 1 or (len(data) == 1 and not data[0].hidden):
         chosen = visible[0] if len(visible) == 1 else data[0]
         for other in (g for g in data if g is not chosen):
-            log.add(
-                Rule.SHEET_CHOICE,
+            qa.sheet_choice(
+                log,
                 STAGE,
                 "WARN",
                 f"工作表{_describe(other)}有内容，未读取：只读取工作表“{chosen.sheet}”",
@@ -95,22 +94,22 @@ def choose_sheet(grids: list[Grid], file: str, log: QaLog) -> Grid | None:
         message = f"有多个可见工作表都有报表：{names}。无法确定读取哪一个，请只保留一个"
     else:
         message = f"报表所在的工作表是隐藏的：{names}。请取消隐藏或删除多余的工作表后重新报送"
-    log.add(Rule.SHEET_CHOICE, STAGE, "FAIL", message, file=file)
+    qa.sheet_choice(log, STAGE, "FAIL", message, file=file)
     return None
 
 
 def check_file_has_values(tidy: pd.DataFrame, file: str, log: QaLog) -> None:
     """A submission that gives no value at all is a FAIL: empty is not fine."""
     if tidy.empty:
-        log.add(
-            Rule.HAS_VALUES,
+        qa.has_values(
+            log,
             STAGE,
             "FAIL",
             "没有读取到任何数值（表头之下没有县区行，或全部为空白、短横线）",
             file=file,
         )
     else:
-        log.add(Rule.HAS_VALUES, STAGE, "PASS", f"读取到 {len(tidy)} 个数值", file=file)
+        qa.has_values(log, STAGE, "PASS", f"读取到 {len(tidy)} 个数值", file=file)
 
 
 def _parse(
@@ -122,8 +121,8 @@ def _parse(
     if long_columns(_first_row(grid)) is not None:
         return parse_long(grid, path.name, year, log)
     if year is None:
-        log.add(
-            Rule.YEAR_MATCH,
+        qa.year_match(
+            log,
             STAGE,
             "FAIL",
             "按县区报表格式读取时，文件应放在以年份命名的文件夹中",
@@ -133,7 +132,7 @@ def _parse(
     try:
         return parse_layout(grid, path.name, year, log, assessed)
     except IntakeError as error:
-        log.add(Rule.HEADER, STAGE, "FAIL", str(error), file=path.name, sheet=grid.sheet)
+        qa.header(log, STAGE, "FAIL", str(error), file=path.name, sheet=grid.sheet)
         return empty()
 
 
@@ -148,11 +147,11 @@ def read_submission(
         grids = read_grids(path, log, _is_header_cell)
         tidy = _parse(grids, path, year, log, assessed)
     except IntakeError as error:
-        log.add(Rule.FILE_READABLE, STAGE, "FAIL", f"无法读取：{error}", file=path.name)
+        qa.file_readable(log, STAGE, "FAIL", f"无法读取：{error}", file=path.name)
         return empty(), log
     except Exception as error:  # any reason a file cannot be read is a FAIL, never a traceback
-        log.add(
-            Rule.FILE_READABLE,
+        qa.file_readable(
+            log,
             STAGE,
             "FAIL",
             f"无法读取（{type(error).__name__}：{error}）：请确认文件能在 Excel 中正常打开",
@@ -194,6 +193,8 @@ def skip_reason(path: Path) -> str | None:
     """Why a file in a year folder is not read, or None when it is a submission."""
     if path.is_symlink() and not path.exists():
         return _BROKEN_LINK
+    if path.is_symlink() and path.is_dir():  # often a loop (→ . or ..): never followed
+        return f"符号链接指向文件夹（{path.readlink()}），不读取：报表应直接放在年份文件夹中"
     if path.is_dir():
         return "子文件夹不读取：报表应直接放在年份文件夹中"
     if path.name.startswith("~$"):
@@ -216,7 +217,7 @@ def check_skipped_files(folder: Path, log: QaLog) -> None:
     for path in sorted(folder.iterdir()):
         reason = skip_reason(path)
         if reason is not None:
-            log.add(Rule.FILE_SKIPPED, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
+            qa.file_skipped(log, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
 
 
 def _changes(
@@ -276,8 +277,8 @@ def check_region_across_files(frames: list[pd.DataFrame], log: QaLog) -> pd.Data
         for code, rows in table.groupby("region_code", sort=False):
             file = rows["source_file"].iloc[0]
             if code in owner and owner[code] != file:
-                log.add(
-                    Rule.REGION_UNIQUE,
+                qa.region_unique(
+                    log,
                     STAGE,
                     "FAIL",
                     f"“{rows['region'].iloc[0]}”同时出现在 {owner[code]} 与 {file} 中：同一年同一地区只能由一个文件报送",
@@ -297,8 +298,8 @@ def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[p
     ``assessed``: this is the year under assessment (see read_submission)."""
     log = QaLog()
     if not YEAR_MIN <= year <= latest_year():
-        log.add(
-            Rule.YEAR_FORMAT,
+        qa.year_format(
+            log,
             STAGE,
             "FAIL",
             f"年份文件夹 {folder.name} 不在 {YEAR_MIN}–{latest_year()} 之间（最晚为已配置规划期的末年）",
@@ -308,8 +309,8 @@ def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[p
     check_skipped_files(folder, log)
     files = submission_files(folder)
     if not files:
-        log.add(
-            Rule.ONE_FILE_PER_YEAR,
+        qa.one_file_per_year(
+            log,
             STAGE,
             "FAIL",
             f"{folder} 中没有报表文件（{'、'.join(SUPPORTED_SUFFIXES)}）",
@@ -321,8 +322,8 @@ def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[p
         groups.setdefault(_revision(path)[0], []).append(path)
     clashes = [g for g in groups.values() if len({_revision(p)[1] for p in g}) != len(g)]
     for group in clashes:
-        log.add(
-            Rule.ONE_FILE_PER_YEAR,
+        qa.one_file_per_year(
+            log,
             STAGE,
             "FAIL",
             f"{'、'.join(p.name for p in group)} 是同一份报表的同一版本：请只保留一个；更正后的报表请在原文件名后加修订号（如 {group[0].stem}.r2{group[0].suffix}），以最高修订号为准",
@@ -330,8 +331,8 @@ def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[p
         )
     frames = [_read_revisions(g, year, log, assessed) for g in groups.values() if g not in clashes]
     if len(groups) > 1:
-        log.add(
-            Rule.ONE_FILE_PER_YEAR,
+        qa.one_file_per_year(
+            log,
             STAGE,
             "PASS",
             f"按每县一个文件读取：{'、'.join(g[-1].name for g in groups.values())}",
@@ -359,7 +360,7 @@ def check_raw_dir_entries(raw_dir: Path, log: QaLog) -> None:
             reason = "直接放在原始数据文件夹中，未读取：报表应放在 <年份>/ 文件夹中"
         else:
             continue
-        log.add(Rule.FILE_SKIPPED, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
+        qa.file_skipped(log, STAGE, "WARN", f"已跳过：{reason}", file=path.name)
 
 
 def read_raw_dir(raw_dir: Path, last_year: int) -> tuple[pd.DataFrame, QaLog]:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipeline.config.indicators import UnknownIndicatorError, indicator
 from pipeline.config.schema import load_targets_config
-from pipeline.intake import submission_format
+from pipeline.intake import qa, submission_format
 from pipeline.intake.bureau_table import measure_of
 from pipeline.intake.numbers import NumberError, normalise, parse_cell, parse_year
 from pipeline.intake.qa import READ_STAGE as STAGE
@@ -49,8 +49,8 @@ def _measure(raw: object) -> str | None:
 def _unread_columns(header: tuple, columns: dict[str, int], log: QaLog, where: dict) -> None:
     for index, name in enumerate(header):
         if index not in columns.values() and name is not None and normalise(name):
-            log.add(
-                Rule.UNREAD_CELL,
+            qa.unread_cell(
+                log,
                 STAGE,
                 "WARN",
                 f"列“{normalise(name)}”不是长表的列（region、year、indicator、value、unit、measure），未读取",
@@ -84,11 +84,11 @@ def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd
         try:
             year = parse_year(cell("year"), latest)
         except NumberError as error:
-            log.add(Rule.YEAR_FORMAT, STAGE, "FAIL", str(error), column="year", **at)
+            qa.year_format(log, STAGE, "FAIL", str(error), column="year", **at)
             continue
         if folder_year is not None and year != folder_year:
-            log.add(
-                Rule.YEAR_MATCH,
+            qa.year_match(
+                log,
                 STAGE,
                 "FAIL",
                 f"该行年份 {year}，所在文件夹年份 {folder_year}",
@@ -98,8 +98,8 @@ def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd
             continue
         unit = normalise(cell("unit")) if cell("unit") is not None else item.unit
         if not (unit == item.unit or (unit == "万人" and item.unit == "人")):
-            log.add(
-                Rule.HEADER_UNIT,
+            qa.header_unit(
+                log,
                 STAGE,
                 "FAIL",
                 f"{item.name} 的单位“{unit}”无法换算为“{item.unit}”",
@@ -109,8 +109,8 @@ def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd
             continue
         measure = _measure(cell("measure"))
         if measure is None:
-            log.add(
-                Rule.NUMBER_FORMAT,
+            qa.number_format(
+                log,
                 STAGE,
                 "FAIL",
                 f"measure 应为 actual/task 或 完成数/目标任务，而不是“{cell('measure')}”",
@@ -121,15 +121,15 @@ def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd
         try:
             parsed = parse_cell(cell("value"), unit)
         except NumberError as error:
-            log.add(Rule.NUMBER_FORMAT, STAGE, "FAIL", str(error), column="value", **at)
+            qa.number_format(log, STAGE, "FAIL", str(error), column="value", **at)
             continue
         if parsed.note:
-            log.add(Rule.UNIT_IN_CELL, STAGE, "WARN", parsed.note, column="value", **at)
+            qa.unit_in_cell(log, STAGE, "WARN", parsed.note, column="value", **at)
         if region is None:
             continue
         if parsed.value is None:
-            log.add(
-                Rule.BLANK_CELL,
+            qa.blank_cell(
+                log,
                 STAGE,
                 "PASS",
                 "数值为空，按缺失读取（不是0）",
@@ -138,8 +138,8 @@ def parse_long(grid: Grid, file: str, folder_year: int | None, log: QaLog) -> pd
             )
             continue
         if unit != item.unit:
-            log.add(
-                Rule.UNIT_CONVERSION,
+            qa.unit_conversion(
+                log,
                 STAGE,
                 "PASS",
                 f"{unit} → {item.unit}，乘以 {submission_format.UNIT_FACTORS[unit]:g}",

@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from pipeline.intake import qa
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
@@ -135,6 +136,28 @@ def _block_end(indexes: set[int], gap: int) -> int:
     return end
 
 
+def table_block(
+    present: dict[tuple[int, int], object], file: str, sheet: str, log: QaLog
+) -> tuple[int, int]:
+    """The last row and column of the table among the cells a sheet holds (``present``: 1-based
+    (row, column) → content); every cell beyond them is a stray, named in a WARN and not read."""
+    last_row = _block_end({r for r, _ in present}, STRAY_GAP_ROWS)
+    last_col = _block_end({c for _, c in present}, STRAY_GAP_COLUMNS)
+    for (row, col), value in sorted(present.items()):
+        if row > last_row or col > last_col:
+            qa.unread_cell(
+                log,
+                STAGE,
+                "WARN",
+                f"单元格 {cell_name(row, col)} 有内容“{str(value)[:20]}”，远离表格（表格止于 {cell_name(last_row, last_col)}），未读取：请删除",
+                file=file,
+                sheet=sheet,
+                row=row,
+                column=get_column_letter(col),
+            )
+    return last_row, last_col
+
+
 def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
     values = load_workbook(path, data_only=True)
     formulas = load_workbook(
@@ -142,25 +165,12 @@ def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
     )  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
-        present = [
-            (row, col)
+        present = {
+            (row, col): cell.value
             for (row, col), cell in sheet._cells.items()  # only the cells the file holds
             if cell.value is not None
-        ]
-        last_row = _block_end({r for r, _ in present}, STRAY_GAP_ROWS)
-        last_col = _block_end({c for _, c in present}, STRAY_GAP_COLUMNS)
-        for row, col in sorted(present):
-            if row > last_row or col > last_col:
-                log.add(
-                    Rule.UNREAD_CELL,
-                    STAGE,
-                    "WARN",
-                    f"单元格 {cell_name(row, col)} 有内容“{str(sheet.cell(row, col).value)[:20]}”，远离表格（表格止于 {cell_name(last_row, last_col)}），未读取：请删除",
-                    file=path.name,
-                    sheet=sheet.title,
-                    row=row,
-                    column=get_column_letter(col),
-                )
+        }
+        last_row, last_col = table_block(present, path.name, sheet.title, log)
         cells = [[sheet.cell(r, c) for c in range(1, last_col + 1)] for r in range(1, last_row + 1)]
         formula_sheet = formulas[sheet.title]
         formula_sheet.reset_dimensions()  # the declared dimension may be the whole grid
@@ -204,12 +214,151 @@ def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
     return grids
 
 
-def _read_calamine(path: Path) -> list[Grid]:
+# The cells an .xls or .ods holds, found without python-calamine: calamine builds every sheet as
+# the dense rectangle up to its farthest cell — 16.7 million cells (1 GB) for one at IV65536 of an
+# .xls, and it refuses an .ods sheet of more than 100 million ("Cell limit exceeded", read as a
+# damaged file). These scans read only what the file holds.
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _xls_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True, ragged_rows=True)
+    held = {}
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        held[sheet.name] = {
+            (r + 1, c + 1): sheet.cell_value(r, c)
+            for r in range(sheet.nrows)
+            for c, kind in enumerate(sheet.row_types(r))
+            if kind not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+        }
+    book.release_resources()
+    return held
+
+
+def _ods_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
+    """1-based (row, column) of every cell with a value or text, counting the repeat attributes
+    (a run of 16,383 empty cells is one element) instead of expanding them."""
+    from xml.etree.ElementTree import iterparse
+
+    held: dict[str, dict[tuple[int, int], object]] = {}
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        cells: dict[tuple[int, int], object] = {}
+        row = col = 0
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start" and tag == f"{_ODS_TABLE}table":
+                cells, row = {}, 0
+                held[element.get(f"{_ODS_TABLE}name", "")] = cells
+            elif event == "start" and tag == f"{_ODS_TABLE}table-row":
+                col = 0
+            elif event == "end" and tag in (
+                f"{_ODS_TABLE}table-cell",
+                f"{_ODS_TABLE}covered-table-cell",
+            ):
+                repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                shown = element.get(f"{_ODS_OFFICE}value") or "".join(element.itertext()).strip()
+                if shown or element.get(f"{_ODS_OFFICE}value-type"):
+                    cells[(row + 1, col + 1)] = shown
+                    if repeat > 1:  # the same content repeated: its last copy bounds the block
+                        cells[(row + 1, col + repeat)] = shown
+                col += repeat
+                element.clear()
+            elif event == "end" and tag == f"{_ODS_TABLE}table-row":
+                repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                if repeat > 1:  # a row with content repeated: its last copy bounds the block
+                    for (r, c), shown in [(k, v) for k, v in cells.items() if k[0] == row + 1]:
+                        cells[(r + repeat - 1, c)] = shown
+                row += repeat
+                element.clear()
+    return held
+
+
+def _held_cells(path: Path, head: bytes) -> dict[str, dict[tuple[int, int], object]] | None:
+    """The cells of each sheet of an .xls (OLE2) or .ods (zip); None for other content (.xlsb),
+    and for a file the scan cannot read — calamine then reads it and names what is wrong."""
+    try:
+        if head.startswith(_OLE):
+            return _xls_cells(path)
+        if head.startswith(_ZIP):
+            return _ods_cells(path)
+    except Exception:  # a damaged file: calamine's own error says so in words
+        return None
+    return None
+
+
+def _cut(parent, children: list, start: int, last: int, repeat_key: str) -> int:
+    """Drop the ``children`` of ``parent`` that begin after 1-based index ``last`` (the table's
+    end) and shorten a repeat that runs past it; return the index after the children."""
+    for child in children:
+        repeat = int(child.get(repeat_key, "1"))
+        if start >= last:
+            parent.remove(child)
+        elif start + repeat > last:
+            child.set(repeat_key, str(last - start))
+        start += repeat
+    return start
+
+
+def _cut_rows(parent, start: int, blocks: tuple[int, int]) -> int:
+    """The rows of a table (also inside row groups and header rows) cut to its block."""
+    last_row, last_col = blocks
+    for child in list(parent):
+        if child.tag == f"{_ODS_TABLE}table-row":
+            if start < last_row:
+                _cut(child, list(child), 0, last_col, f"{_ODS_TABLE}number-columns-repeated")
+            start = _cut(parent, [child], start, last_row, f"{_ODS_TABLE}number-rows-repeated")
+        elif child.tag in (
+            f"{_ODS_TABLE}{t}" for t in ("table-row-group", "table-header-rows", "table-rows")
+        ):
+            start = _cut_rows(child, start, blocks)
+    return start
+
+
+def _without_stray_cells(path: Path, head: bytes, blocks: dict[str, tuple[int, int]]) -> bytes:
+    """The file as calamine should read it: an .ods with every row and cell beyond each table's
+    block removed (the strays were named by :func:`table_block`). An .xls cannot be cut; its
+    format bounds the rectangle at 65,536 × 256 cells, which calamine reads in seconds."""
+    if not head.startswith(_ZIP):
+        return path.read_bytes()
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml")
+        for _, (prefix, uri) in ElementTree.iterparse(io.BytesIO(content), events=("start-ns",)):
+            ElementTree.register_namespace(prefix, uri)  # calamine reads the prefixes as written
+        root = ElementTree.fromstring(content)
+        for table in root.iter(f"{_ODS_TABLE}table"):
+            _cut_rows(table, 0, blocks[table.get(f"{_ODS_TABLE}name", "")])
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as cut:
+            for item in archive.infolist():
+                data = archive.read(item)
+                if item.filename == "content.xml":
+                    data = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+                cut.writestr(item, data)
+    return out.getvalue()
+
+
+def _read_calamine(path: Path, log: QaLog, head: bytes) -> list[Grid]:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
+    held = _held_cells(path, head) or {}
+    blocks = {name: table_block(cells, path.name, name, log) for name, cells in held.items()}
+    if any(
+        max((r for r, _ in held[name]), default=0) > rows
+        or max((c for _, c in held[name]), default=0) > cols
+        for name, (rows, cols) in blocks.items()
+    ):
+        # a stray cell far from the table: calamine would build the whole rectangle up to it
+        data = _without_stray_cells(path, head, blocks)
+    else:
+        data = path.read_bytes()
     try:  # from a file object, calamine tells the format by content, not by the name's suffix
-        with path.open("rb") as handle:
-            book = CalamineWorkbook.from_filelike(handle)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as error:
         raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
     except CalamineError as error:
@@ -219,8 +368,10 @@ def _read_calamine(path: Path) -> list[Grid]:
     grids = []
     for meta in book.sheets_metadata:
         sheet = book.get_sheet_by_name(meta.name)
+        last_row, last_col = blocks.get(meta.name, (None, None))
         rows = [
-            tuple(None if c == "" else c for c in r) for r in sheet.to_python(skip_empty_area=False)
+            tuple(None if c == "" else c for c in r[:last_col])
+            for r in ([] if last_row == 0 else sheet.to_python(False, last_row))
         ]
         merged = tuple(
             Merge(
@@ -263,4 +414,4 @@ def read_grids(path: Path, log: QaLog, is_header: object = lambda cell: False) -
             ) from error
     if suffix in OPENPYXL_SUFFIXES and not head.startswith(_OLE):
         raise IntakeError("不是有效的 Excel 文件（内容既不是 .xlsx 也不是 .xls），请重新导出")
-    return _read_calamine(path)
+    return _read_calamine(path, log, head)

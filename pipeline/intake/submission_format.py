@@ -52,6 +52,10 @@ MEASURE_WORDS = {
 # "未报送：<原因>" (full- or half-width colon). The value is then missing with that reason (a WARN),
 # instead of a blank that fails validation.
 NOT_SUBMITTED_PREFIX = "未报送"
+# ... or in the row's 备注 column: "未报送：<原因>" there gives the reason for the row's blank
+# required 完成数 — for the indicators it names, or for all of them when it names none. A 备注
+# that does not say 未报送 excuses nothing (a blank stays a FAIL).
+REMARK_HEADERS = ("备注", "说明")
 NOTE_PREFIXES = ("注", "备注", "填报", "说明", "制表", "审核", "联系人", "数据来源")
 # A note row containing this marks the file as sample data (scripts/make_sample_data.py writes it):
 # every value read from such a file carries is_sample = True in the tidy table.

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.config.regions import FunctionalZone, Region, UnknownRegionError, resolve
 from pipeline.config.schema import Indicator
-from pipeline.intake import submission_format
+from pipeline.intake import qa, submission_format
 from pipeline.intake.numbers import invisible_characters, normalise
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
@@ -100,12 +100,12 @@ def resolve_region(label: object, log: QaLog, **where: object) -> Region | Funct
     check_invisible_characters(label, log, "地区名称", **where)
     if normalise(label) == submission_format.CITY_OWN_LABEL:
         message = f"“{submission_format.CITY_OWN_LABEL}”是市级部门自身的数，不是全市合计：全市合计请写“{submission_format.CITY_ROW_LABEL}”；市本级的数不参加县区考核，请删除该行"
-        log.add(Rule.REGION_NAME, STAGE, "FAIL", message, **where)
+        qa.region_name(log, STAGE, "FAIL", message, **where)
         return None
     try:
         region = resolve(normalise(label))
     except UnknownRegionError as error:
-        log.add(Rule.REGION_NAME, STAGE, "FAIL", str(error), **where)
+        qa.region_name(log, STAGE, "FAIL", str(error), **where)
         return None
     if isinstance(region, FunctionalZone):
         log.add(
@@ -143,8 +143,8 @@ def check_value_unique(tidy: pd.DataFrame, log: QaLog, stage: str = STAGE) -> pd
             message = (
                 f"{what} 重复填报且数值不同（{first['value']:g} 与 {later['value']:g}）：{places}"
             )
-        log.add(
-            Rule.VALUE_UNIQUE,
+        qa.value_unique(
+            log,
             stage,
             status,
             message,
@@ -154,5 +154,5 @@ def check_value_unique(tidy: pd.DataFrame, log: QaLog, stage: str = STAGE) -> pd
             column=later["source_column"],
         )
     if not repeated.any():
-        log.add(Rule.VALUE_UNIQUE, stage, "PASS", "每个地区、年份、指标、类型只有一个数值")
+        qa.value_unique(log, stage, "PASS", "每个地区、年份、指标、类型只有一个数值")
     return tidy[~repeated].reset_index(drop=True)

@@ -8,6 +8,7 @@ import pandas as pd
 from pipeline import CONFIG_DIR
 from pipeline.config.indicators import NoPlanError, indicator, indicators, plan_for_year, target
 from pipeline.config.regions import UnknownRegionError, by_code, city, counties, tier_words
+from pipeline.intake import qa
 from pipeline.intake.qa import CHECK_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 from pipeline.intake.submission_format import LONG_SHEET
@@ -57,8 +58,8 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
         low, high = item.valid_range
         bad = rows[(rows["value"] < low) | (rows["value"] > high)]
         for _, row in bad.iterrows():
-            log.add(
-                Rule.VALUE_RANGE,
+            qa.value_range(
+                log,
                 STAGE,
                 "FAIL",
                 f"{row['region']} {item.name} = {row['value']:g}，应在 {low:g}–{high:g}{item.unit} 之间",
@@ -88,8 +89,8 @@ def check_ranges(tidy: pd.DataFrame, log: QaLog) -> None:
                     **_where(row),
                 )
         if bad.empty:
-            log.add(
-                Rule.VALUE_RANGE,
+            qa.value_range(
+                log,
                 STAGE,
                 "PASS",
                 f"{item.name}：全部在 {low:g}–{high:g}{item.unit} 之间",
@@ -168,8 +169,8 @@ def check_missing_cells(
         for year in (y for y in years if y >= start):
             for region in regions:
                 if (region.code, year) not in have:
-                    log.add(
-                        Rule.BLANK_CELL,
+                    qa.blank_cell(
+                        log,
                         STAGE,
                         "WARN",
                         f"{year}年 {region.name} {item.name} 完成数为空：按缺失处理（不是0）",
@@ -227,8 +228,8 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
         goal = target(plan, item, region)
         expected = goal / len(plan.years) if item.kind == "cumulative" else goal
         if abs(row["value"] - expected) > TASK_TOLERANCE * abs(expected):
-            log.add(
-                Rule.TARGET_MATCH,
+            qa.target_match(
+                log,
                 STAGE,
                 "WARN",
                 f"{row['region']} {row['year']}年 {item.name} 目标任务 {row['value']:g}，按 config/targets.yaml 应为 {expected:g}",
@@ -239,9 +240,9 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
 def check_year_has_values(tidy: pd.DataFrame, log: QaLog) -> None:
     """Nothing read at all (an empty folder, only unreadable files) is a FAIL, not a quiet pass."""
     if tidy.empty:
-        log.add(Rule.HAS_VALUES, STAGE, "FAIL", "没有读取到任何数值：请检查文件夹中是否有报表文件")
+        qa.has_values(log, STAGE, "FAIL", "没有读取到任何数值：请检查文件夹中是否有报表文件")
     else:
-        log.add(Rule.HAS_VALUES, STAGE, "PASS", f"共 {len(tidy)} 个数值")
+        qa.has_values(log, STAGE, "PASS", f"共 {len(tidy)} 个数值")
 
 
 # A unit's configuration folder (config/units.py) holds the county's own figures as the city's

@@ -32,12 +32,37 @@ def visible(value: object) -> str:
     )
 
 
-def text(value: object) -> str:
+# A run of characters that offers no line break (no space, no CJK character) longer than this gets
+# a zero-width space (U+200B, a break opportunity in Typst and in HTML) after every WRAP_RUN
+# characters: 3,000 letters in a header would otherwise run off the page in both renderers. 40
+# keeps every real file name, sheet name and number whole.
+WRAP_RUN = 40
+BREAK = "\u200b"
+# A table cell shows at most this many characters of a text (a submitted header or note of 3,000
+# characters would make one row pages tall); the note says how long the whole text is.
+CELL_CHARACTERS = 300
+_UNBROKEN_RUN = re.compile(
+    rf"[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]{{{WRAP_RUN + 1},}}"
+)
+
+
+def _wrap(value: str) -> str:
+    return _UNBROKEN_RUN.sub(
+        lambda run: BREAK.join(run[0][i : i + WRAP_RUN] for i in range(0, len(run[0]), WRAP_RUN)),
+        value,
+    )
+
+
+def text(value: object, limit: int | None = None) -> str:
     """Free text (from a submission or config) made inert in Markdown and HTML: control and
     format characters shown by code point (:func:`visible`), every character that Markdown or
-    HTML would read as markup backslash-escaped, line breaks become spaces."""
+    HTML would read as markup backslash-escaped, line breaks become spaces, long unbroken runs
+    given break opportunities (:data:`WRAP_RUN`). With ``limit``, a longer text is cut to its
+    first ``limit`` characters and says so."""
     flat = " ".join(visible(value).split())
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    if limit is not None and len(flat) > limit:
+        flat = f"{flat[:limit]}…（共{len(flat)}字，此处只显示前{limit}字）"
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _wrap(flat))
     return escaped.replace("&", "&amp;")
 
 
@@ -144,7 +169,11 @@ def table(
     page even so is put in a ``::: {.wide}`` div and set in a smaller font by both renderers."""
     if not label.startswith("tbl-"):
         raise ValueError(f"table label must start with 'tbl-': {label}")
-    cell = text if escape else (lambda value: str(value).replace("|", "\\|").replace("\n", " "))
+    cell = (
+        (lambda value: text(value, CELL_CHARACTERS))
+        if escape
+        else (lambda value: str(value).replace("|", "\\|").replace("\n", " "))
+    )
     header = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
     if widths is not None and len(widths) != len(frame.columns):
         raise ValueError(f"{label}: {len(widths)} widths for {len(frame.columns)} columns")

@@ -200,6 +200,11 @@ class Case:
         tuple[str, str, str], ...
     ] = ()  # base values that must be absent (missing, not 0)
     loose: bool = False  # each file is read on its own, as if not in a year folder (year unknown)
+    assessed: bool = False  # read as the year under assessment (every required 完成数 filled)
+    departments: bool = False  # a member department's task list, not a county submission
+    # (year, indicator, measure, value): what the county reported to the city, checked against
+    # the table's top row as a county's run over its towns does (validate.check_against_county_figures)
+    figures: tuple[tuple[int, str, str, float], ...] = ()
 
 
 def _file(
@@ -245,6 +250,44 @@ def _stray_far_cell(folder: Path) -> None:
     book.save(path)
 
 
+def _stray_far_cell_xls(folder: Path) -> None:
+    """A legacy .xls with one value far below and right of the table (an .xls ends at IV65536)."""
+    import xlwt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("完成情况")
+    for r, row in enumerate(Layout().rows()):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    sheet.write(4999, 99, "x")  # CV5000: beyond STRAY_GAP_ROWS and STRAY_GAP_COLUMNS
+    book.save(str(folder / "stray_cell_far_away_in_an_xls.xls"))
+
+
+def _stray_far_cell_ods(folder: Path) -> None:
+    """An .ods with one value at XFD1048576, written as LibreOffice does: repeated empty rows and
+    cells (calamine alone would build the 17-billion-cell rectangle, and refuse it)."""
+    _ods("stray_cell_at_the_last_cell_of_an_ods", Layout())(folder)
+    path = folder / "stray_cell_at_the_last_cell_of_an_ods.ods"
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    far = (
+        f'<table:table-row table:number-rows-repeated="{1048575 - len(Layout().rows())}">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"</table:table>", far.encode() + b"</table:table>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))
+        for name, data in parts.items():
+            archive.writestr(name, data, zipfile.ZIP_DEFLATED)
+
+
 def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Case:
     """One 完成数 cell (indicator kind, region code) written with a mark glued to the number."""
 
@@ -259,6 +302,48 @@ def _glued(name: str, at: tuple[str, str], written: Callable, words: str) -> Cas
 def _symlink_loop(folder: Path) -> None:
     write(Layout().rows(), folder / "submission.xlsx")
     (folder / "loop.xlsx").symlink_to("loop.xlsx")  # points at itself
+
+
+def _remark(remark: str) -> Callable[[Path], None]:
+    """汉滨区's 城镇新增就业 完成数 (D4) left blank, a 备注 column (I) saying ``remark`` in its row."""
+
+    def edit(rows: list[list]) -> list[list]:
+        hanbin = [*rows[3][:3], None, *rows[3][4:], remark]
+        return [rows[0], [*rows[1], "备注"], [*rows[2], None], hanbin, *rows[4:]]
+
+    return _layout_rows(edit)
+
+
+def _symlink_loops(folder: Path) -> None:
+    write(Layout().rows(), folder / "submission.xlsx")
+    (folder / "again").symlink_to(".")  # the year folder inside itself
+    (folder / "up").symlink_to("..")
+    (folder / "a.xlsx").symlink_to("b.xlsx")  # two links pointing at each other
+    (folder / "b.xlsx").symlink_to("a.xlsx")
+
+
+def _department_list(
+    cells: dict[str, object], delete_row: int | None = None
+) -> Callable[[Path], None]:
+    """The shipped sample's department task list (data/raw/departments/) with cells replaced.
+    Rows 3–5 are 市人力资源和社会保障局's 补贴性职业技能培训, 零工市场建设 (qualitative, 完成) and
+    创业担保贷款扶持创业."""
+
+    def build(folder: Path) -> None:
+        from openpyxl import load_workbook
+
+        source = Path(__file__).parents[2] / "data" / "raw" / "departments" / str(YEAR)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"departments-{YEAR}.xlsx"
+        book = load_workbook(source / name)
+        sheet = book["任务清单"]
+        for cell, value in cells.items():
+            sheet[cell] = value
+        if delete_row:
+            sheet.delete_rows(delete_row)
+        book.save(folder / name)
+
+    return build
 
 
 def _two_files(folder: Path) -> None:
@@ -1161,7 +1246,7 @@ CASES += [
         _layout_rows(
             lambda rows: [rows[0], rows[1] + ["备注"], rows[2], rows[3] + ["已核实"], *rows[4:]]
         ),
-        expect=(("表头指标", "WARN", "未识别的指标“备注”"),),
+        expect=(("表头指标", "PASS", "“备注”列不是指标列"),),
     ),
     Case(
         "content_in_a_column_without_header",
@@ -1262,6 +1347,16 @@ CASES += [
         expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容"),),
     ),
     Case(
+        "stray_cell_far_away_in_an_xls",
+        _stray_far_cell_xls,
+        expect=(("未读取单元格", "WARN", "单元格 CV5000 有内容“x”"),),
+    ),
+    Case(
+        "stray_cell_at_the_last_cell_of_an_ods",
+        _stray_far_cell_ods,
+        expect=(("未读取单元格", "WARN", "单元格 XFD1048576 有内容“x”"),),
+    ),
+    Case(
         "note_says_not_sample_data",
         _file("note_says_not_sample_data", _with(notes=["注：本表不是样例数据，为正式报送。"])),
         expect=(("说明行", "PASS", "不是样例数据"),),
@@ -1284,6 +1379,97 @@ CASES += [
         "symlink_loop_in_the_year_folder",
         _symlink_loop,
         expect=(("跳过文件", "WARN", "符号链接"),),
+    ),
+    Case(  # the 未报送 reason written in the row's 备注 column, not in the blank cell (issue 18)
+        "blank_done_with_its_reason_in_the_remarks_column",
+        _remark("未报送：县统计系统升级，数据待12月补报"),
+        values=False,
+        assessed=True,
+        expect=(
+            ("空白单元格", "WARN", "在备注（单元格 I4）中说明的原因：未报送：县统计系统升级"),
+            ("表头指标", "PASS", "“备注”列不是指标列"),
+        ),
+    ),
+    Case(  # a 备注 that does not say 未报送 excuses nothing
+        "blank_done_with_an_unrelated_remark_fails",
+        _remark("数据已核实"),
+        values=False,
+        assessed=True,
+        expect=(("空白单元格", "FAIL", "汉滨区 城镇新增就业 完成数为空（单元格 D4）"),),
+    ),
+    Case(  # a 备注 naming another indicator does not excuse this one
+        "blank_done_with_a_remark_naming_another_indicator_fails",
+        _remark("政府常务会研究就业工作未报送：会议纪要待印发"),
+        values=False,
+        assessed=True,
+        expect=(("空白单元格", "FAIL", "汉滨区 城镇新增就业 完成数为空（单元格 D4）"),),
+    ),
+    Case(
+        "symlink_loops_of_folders_and_files_in_the_year_folder",
+        _symlink_loops,
+        expect=(
+            ("跳过文件", "WARN", "符号链接指向文件夹（.），不读取"),
+            ("跳过文件", "WARN", "符号链接指向文件夹（..），不读取"),
+            ("跳过文件", "WARN", "指回自身（循环）"),
+        ),
+    ),
+    Case(
+        "fraction_of_a_meeting",
+        _file(
+            "fraction_of_a_meeting",
+            _with(
+                cell=lambda k, v, c, m: 2.5 if (k, c, m) == ("meetings", "610902", "actual") else v
+            ),
+        ),
+        values=False,
+        validate=True,
+        expect=(("整数", "FAIL", "汉滨区 政府常务会研究就业工作次数 = 2.5次，应为整数"),),
+    ),
+    Case(  # seven years in one long-format file, 2024 five times the others
+        "value_far_from_the_regions_history",
+        _file(
+            "value_far_from_the_regions_history",
+            [["region", "year", "indicator", "value", "unit", "measure"]]
+            + [
+                ["汉滨区", year, "urban_new_jobs", value, "人", "actual"]
+                for year, value in zip(
+                    range(2018, 2025), (6000, 6100, 6050, 6200, 6150, 6100, 30000), strict=True
+                )
+            ],
+            ".csv",
+        ),
+        values=False,
+        validate=True,
+        loose=True,
+        expect=(("历史异常值", "WARN", "汉滨区 2024年 城镇新增就业 = 30000"),),
+    ),
+    Case(
+        "department_list_with_unknown_names_and_status",
+        _department_list({"A3": "市体育局", "B5": "技能培训", "E4": "基本完成"}),
+        values=False,
+        departments=True,
+        expect=(
+            ("成员单位名称", "FAIL", "未知成员单位“市体育局”"),
+            ("任务名称", "FAIL", "没有任务“技能培训”"),
+            ("完成情况", "FAIL", "应为 完成、部分完成、未完成 之一"),
+        ),
+    ),
+    Case(
+        "department_list_missing_a_task_and_evidence",
+        _department_list({"F4": None}, delete_row=5),
+        values=False,
+        departments=True,
+        expect=(("任务齐全", "FAIL", "创业担保贷款扶持创业"), ("佐证材料", "WARN", "")),
+    ),
+    Case(  # as a county's run over its towns: its top row against what it reported upward
+        "top_row_differs_from_the_figures_reported_upward",
+        _file("top_row_differs_from_the_figures_reported_upward", Layout()),
+        values=False,
+        figures=(
+            (YEAR, "urban_new_jobs", "actual", sum(a for _, a in URBAN) - 100.0),
+            (YEAR, "urban_new_jobs", "task", float(sum(t for t, _ in URBAN))),
+        ),
+        expect=(("与报市数一致", "WARN", "差 100"), ("与报市数一致", "PASS", "有 1 个数")),
     ),
     Case(
         "units_written_in_the_sub_header",
@@ -1318,6 +1504,39 @@ CASES += [
         expect=(("年份一致", "PASS", f"文件名年份 {YEAR}"),),
     ),
 ]
+
+
+def read_case(case: Case, folder: Path):
+    """What the intake makes of one case's folder: the tidy table and the QA log, read as the
+    case says (a year folder, loose files, department lists; then the post-intake checks)."""
+    import pandas as pd
+
+    from pipeline.intake.departments import read_department_folder
+    from pipeline.intake.ingest import read_submission, read_year_folder
+    from pipeline.intake.qa import QaLog
+    from pipeline.intake.tidy import concat
+    from pipeline.intake.validate import FIGURE_COLUMNS, check_against_county_figures, validate
+
+    if case.departments:
+        return read_department_folder(folder)
+    if case.loose:
+        log, frames = QaLog(), []
+        for path in sorted(folder.iterdir()):
+            tidy, file_log = read_submission(path, None)
+            frames.append(tidy)
+            log.extend(file_log)
+        tidy = concat(frames)
+    else:
+        tidy, log = read_year_folder(folder, YEAR, case.assessed)
+    if case.validate and not tidy.empty:
+        log.extend(validate(tidy))
+    if case.figures:
+        figures = pd.DataFrame(
+            [(*f, "报市报表.xlsx", 14, "D") for f in case.figures],
+            columns=list(FIGURE_COLUMNS),
+        )
+        check_against_county_figures(tidy, figures, log)
+    return tidy, log
 
 
 def build_all(root: Path) -> None:

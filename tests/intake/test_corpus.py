@@ -6,13 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.intake.ingest import read_submission, read_year_folder
-from pipeline.intake.qa import QaLog
-from pipeline.intake.tidy import concat
-from pipeline.intake.validate import validate
+from pipeline.intake.ingest import read_year_folder
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "corpus"))
-from build_corpus import CASES, YEAR, base_values  # noqa: E402
+from build_corpus import CASES, YEAR, base_values, read_case  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +34,9 @@ def test_the_committed_corpus_matches_the_script():
     assert committed == {case.name for case in CASES}
 
 
-def _read(folder: Path, loose: bool) -> tuple[pd.DataFrame, QaLog]:
-    if not loose:
-        return read_year_folder(folder, YEAR)
-    log, frames = QaLog(), []
-    for path in sorted(folder.iterdir()):
-        tidy, file_log = read_submission(path, None)
-        frames.append(tidy)
-        log.extend(file_log)
-    return concat(frames), log
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_corpus_case(case, corpus):
-    tidy, log = _read(corpus / case.name / str(YEAR), case.loose)
-    if case.validate and not tidy.empty:
-        log.extend(validate(tidy))
+    tidy, log = read_case(case, corpus / case.name / str(YEAR))
     records = [(r.rule, r.status, r.message) for r in log.records]
     for rule, status, words in case.expect:
         assert any(r == rule and s == status and words in m for r, s, m in records), (

@@ -232,3 +232,51 @@ def test_a_folder_that_is_not_a_year_and_a_stray_workbook_are_named(raw_copy: Pa
     _, log = read_raw_dir(raw_copy, 2024)
     skipped = [(r.file, r.status) for r in log.records if r.rule == "跳过文件"]
     assert skipped == [("2025年", "WARN"), ("汉滨区2025.xlsx", "WARN")]
+
+
+def test_symlink_loops_in_the_raw_folder_are_named_and_nothing_hangs(tmp_path):
+    """A year folder linked to itself, a folder inside the year pointing back up, two files
+    pointing at each other: each a WARN naming it; reading and the run's input hash finish."""
+    from pipeline.runner.run import tree_sha
+
+    raw = tmp_path / "raw"
+    year = raw / "2024"
+    year.mkdir(parents=True)
+    (year / "again").symlink_to(".")
+    (year / "up").symlink_to("..")
+    (year / "a.xlsx").symlink_to("b.xlsx")
+    (year / "b.xlsx").symlink_to("a.xlsx")
+    (raw / "2023").symlink_to("2023")
+    _, log = read_raw_dir(raw, 2024)
+    skipped = {r.file: r.message for r in log.records if r.rule == "跳过文件"}
+    assert set(skipped) == {"again", "up", "a.xlsx", "b.xlsx", "2023"}
+    assert all(r.status == "WARN" for r in log.records if r.rule == "跳过文件")
+    assert "循环" in skipped["2023"] and "符号链接指向文件夹" in skipped["up"]
+    assert len(tree_sha([raw])) == 64
+
+
+def test_the_ods_scan_counts_repeated_rows_and_cells_without_expanding_them(tmp_path):
+    """LibreOffice writes runs of empty (or equal) cells and rows as one element with a repeat
+    count; the scan reads the positions from the counts (the last copy of a repeated row with
+    content bounds the table) and never expands the million empty rows."""
+    import zipfile
+
+    from pipeline.intake.spreadsheet import _ods_cells
+
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = (
+        f'<office:document-content xmlns:office="{office}" xmlns:table="{table}" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string">'
+        "<text:p>a</text:p></table:table-cell></table:table-row>"
+        '<table:table-row table:number-rows-repeated="3"><table:table-cell '
+        'table:number-columns-repeated="2"/><table:table-cell office:value-type="float" '
+        'office:value="5"/></table:table-row><table:table-row table:number-rows-repeated="1048570">'
+        "<table:table-cell/></table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    path = tmp_path / "repeats.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", content)
+    assert _ods_cells(path) == {"S": {(1, 1): "a", (2, 3): "5", (4, 3): "5"}}

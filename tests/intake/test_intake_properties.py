@@ -185,3 +185,65 @@ def test_in_the_assessed_year_every_blank_required_cell_is_a_fail_naming_it(body
                     and f"{letter}{excel_row}" in r.message
                     for r in log.records
                 ), (excel_row, letter, log.format())
+
+
+# Header wordings a bureau may use, for each of the three indicators: (written, unit factor) —
+# a factor of None marks a wording that must be refused (a FAIL naming the column).
+WORDINGS = {
+    "urban": [
+        ("城镇新增就业（人）", 1), ("2024年城镇新增就业（人）", 1), ("城镇新增就业(人)", 1),
+        ("城镇新增\n就业（人）", 1), ("城镇新增就业（万人）", 10_000), ("城镇新增就业人数（人）", None),
+        ("2023年城镇新增就业（人）", None), ("城镇新增就业", None),
+    ],
+    "rate": [("城镇登记失业率（%）", 1), ("城镇登记失业率(%)", 1), ("城镇登记失业率（人）", None)],
+    "meetings": [("政府常务会研究就业工作（次）", 1), ("政府常务会研究就业工作次数（次）", 1)],
+}  # fmt: skip
+SUB_HEADERS = [
+    ("目标任务", "完成数"), ("任务数", "实际完成数"), ("目标任务", "本年完成"), ("计划数", "累计"),
+]  # fmt: skip
+MARKS = st.sampled_from(["", "", "", "¹", "①", " 1", "*"])  # glued after a number: a FAIL
+
+
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    wording=st.tuples(*(st.sampled_from(WORDINGS[k]) for k in ("urban", "rate", "meetings"))),
+    subs=st.tuples(*(st.sampled_from(SUB_HEADERS) for _ in range(3))),
+    body=st.lists(
+        st.lists(st.tuples(st.integers(0, 9000), MARKS), min_size=6, max_size=6),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_a_number_under_an_indicator_header_is_read_exactly_or_a_fail_names_its_cell(
+    wording, subs, body
+):
+    """However the bureau words its headers and whatever it glues to a number, every number in a
+    column under a header naming an indicator is in the tidy table exactly (in the registry unit)
+    or a FAIL names its column or its cell — never dropped with a WARN only, never changed."""
+    top, sub = ["序号", "县（市、区）"], [None, None]
+    for (written, _), (task, done) in zip(wording, subs, strict=True):
+        top += [written, None]
+        sub += [task, done]
+    regions = ["汉滨区", "汉阴县", "石泉县", "宁陕县"]
+    rows = [("安康市2024年就业工作目标任务完成情况表",), tuple(top), tuple(sub)] + [
+        (None, regions[i], *(f"{v}{mark}" if mark else v for v, mark in cells))
+        for i, cells in enumerate(body)
+    ]
+    log = QaLog()
+    tidy = parse_layout(Grid("完成情况", rows), "f.xlsx", YEAR, log, assessed=True)
+    by_cell = {(r.source_row, r.source_column[0]): r.value for r in tidy.itertuples()}
+    fails = [r for r in log.records if r.status == "FAIL"]
+    for offset, cells in enumerate(body):
+        excel_row = 4 + offset
+        for position, (value, mark) in enumerate(cells):
+            letter = get_column_letter(3 + position)
+            factor = wording[position // 2][1]
+            if (excel_row, letter) in by_cell:
+                assert not mark and factor is not None, (excel_row, letter, mark, log.format())
+                assert by_cell[(excel_row, letter)] == value * factor
+            else:
+                assert any(
+                    r.column.startswith(letter) and r.row in (None, excel_row) for r in fails
+                ), (excel_row, letter, value, mark, log.format())

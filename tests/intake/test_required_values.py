@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pipeline import PROJECT_ROOT
 from pipeline.__main__ import main
@@ -83,6 +84,35 @@ def test_a_reason_written_in_the_cell_is_a_warn_and_the_row_carries_it(tmp_path,
     assert len(total) == 1 and total[0].status == "WARN"
     assert "无法核对" in total[0].message and reason in total[0].message
     assert main(["validate", str(folder)]) == 0
+
+
+def test_a_reason_in_the_rows_remarks_column_is_read_booked_and_shown_beside_the_deduction(
+    tmp_path,
+):
+    from pipeline.annual.facts import annual_tasks
+    from pipeline.annual.scoring import points_row
+    from pipeline.config.assessment_rules import load_rules
+
+    reason = "未报送：县统计系统升级，数据待12月补报"
+    sheet = load_workbook(SAMPLE)[submission_format.SHEET_NAME]
+    remarks = get_column_letter(sheet.max_column + 1)
+    folder = _edited(tmp_path, {"F5": None, f"{remarks}2": "备注", f"{remarks}5": reason})
+    tidy, log = read_year_folder(folder, YEAR, assessed=True)
+    assert not log.has_failures, log.format()
+    booked = tidy.query(
+        "region_code == '610921' and indicator == 'rural_labour_local_transfer' and measure == 'actual'"
+    )
+    assert np.isnan(booked["value"].item()) and booked["missing_reason"].item() == reason
+    warned = [r for r in log.records if r.rule == "空白单元格" and r.status == "WARN"]
+    assert len(warned) == 1 and f"备注（单元格 {remarks}5）" in warned[0].message
+    fact = (
+        annual_tasks(tidy, YEAR)
+        .query("region_code == '610921' and indicator == 'rural_labour_local_transfer'")
+        .iloc[0]
+    )
+    assert not fact["reported"] and fact["missing_reason"] == reason
+    _, deduction = points_row(fact, load_rules())
+    assert f"未报送（原因：{reason}）" in deduction, deduction
 
 
 def test_an_indicator_column_missing_from_the_assessed_year_fails(tmp_path):
