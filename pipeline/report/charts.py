@@ -27,7 +27,7 @@ STATUS_COLOURS = {
 DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
 DISPLAY_COLUMNS = [
     "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "进度核算", "期末预测", "预测范围（八成把握）",
-    "达标概率", "历史年数", "状态", "说明",
+    "达标概率", "数据年数", "状态", "说明",
 ]  # fmt: skip
 # In the plan's last year there is nothing to forecast: the table is a verdict.
 FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
@@ -74,7 +74,7 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
         "预测范围（八成把握）": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
-        "历史年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
+        "数据年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
         "状态": assessment["status"],
         "说明": notes,
     })  # fmt: skip
@@ -142,7 +142,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
                 marker="s",
                 markevery=list(range(1, len(band_years))),
                 color="#2166ac",
-                label="预测中位数",
+                label="预测",
             )
         goal = target(plan, item, region)
         level = goal / len(plan.years) if item.kind == "cumulative" else goal
