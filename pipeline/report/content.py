@@ -174,17 +174,6 @@ class ReportInputs:
         return holds_sample(self.tidy)
 
 
-def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
-    """Save a chart for the report; a chart of sample data says so in its own corner, so that it
-    cannot be copied out of the report without the warning."""
-    if sample_status:
-        figure.text(0.995, 0.003, sample_status, ha="right", va="bottom", fontsize=9,
-                    color="#c00000", fontweight="bold")  # fmt: skip
-    figure.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(figure)
-    return f"{path.parent.name}/{path.name}"
-
-
 def _table(
     assessment: pd.DataFrame, drop: list[str], *, label: str, caption: str, final: bool
 ) -> str:
@@ -726,7 +715,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     write_workbook(sheets, out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
-        saved = _save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
+        saved = charts.save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
         return markup.figure(saved, label=label, caption=caption)
 
     flow_sections, limit_sections = [], []
