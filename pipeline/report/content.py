@@ -276,6 +276,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             f"{int((own['status'] == FINAL_MET).sum())}项"
             + (f"，未完成{len(missed)}项：" + "；".join(f"{r.indicator_name}（{r.note}）" for r in missed.itertuples()) if len(missed) else "，全部完成")
             + "。"
+            + final_term.summary(results.plan)
         )  # fmt: skip
     else:
         groups = {

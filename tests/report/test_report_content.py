@@ -342,3 +342,25 @@ def test_analyst_terms_stay_in_the_methods_appendix_which_defines_them(
     assert used <= {t.name for t in terms} and ("sMAPE" in used) == (year == 2024)
     if year == 2024:
         assert "十次中约有八次" in methods and "（据9年数据）" in body
+
+
+def test_the_summary_names_the_five_year_result_only_in_the_plans_last_year(
+    report_2024, report_2025
+):
+    markdown, out = report_2025
+    plan = PlanResults.read(out.parent / "2025", plan_for_year(2025))
+    summary = markdown.split("## 一、总体情况")[1].split("## 二、")[0]
+    total, met = int(plan.counties["targets_total"].sum()), int(plan.counties["targets_met"].sum())
+    assert (
+        "十四五终期考核（见第七节）：五年得分第一名为平利县（92.40分，优秀）；"
+        "建议表彰先进单位2个（平利县、旬阳市）；"
+        f"各县区十四五规划目标共{total}项，完成{met}项，未完成{total - met}项"
+        "（县区累计目标为测算数，不作为依据）。"
+    ) in summary
+    assert "## 七、十四五终期考核" in markdown
+    assert total == 70 and 0 < total - met  # the sample: 10 counties × 7, some not completed
+    # the workbook's 摘要 holds the same generated text
+    sheet = pd.read_excel(out / workbook_name(2025), sheet_name="摘要", header=1, engine="openpyxl")
+    assert any("五年得分第一名为平利县" in str(v) for v in sheet.iloc[:, 0])
+    text_2024, _ = report_2024
+    assert "终期考核（见第" not in text_2024.split("## 二、")[0]
