@@ -43,7 +43,8 @@ def ratio(done: float, task: float) -> Fraction:
 
 
 def points(value: Fraction) -> Decimal:
-    """A score as printed: rounded half up to 0.01 point (93.555 → 93.56, 15 → 15.00)."""
+    """A score as printed: rounded half up to 0.01 point (93.555 → 93.56, 15 → 15.00); also a
+    fund change to 0.01 万元."""
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         CENT, rounding=ROUND_HALF_UP
     )

@@ -271,39 +271,50 @@ def base_allocations(rules: AssessmentRules | None = None) -> tuple[dict[str, fl
 
 def fund_adjustment(
     scores: dict[str, float], base: dict[str, float], percent_per_point: float
-) -> dict[str, float]:
-    """Budget-neutral change per county (万元): base × rate × (score − base-weighted mean score).
+) -> dict[str, Fraction]:
+    """Budget-neutral change per county (万元), exactly: base × rate × (score − base-weighted mean
+    score), every number read as the decimal it prints (:mod:`pipeline.annual.exact`).
 
     Two counties, bases 100 and 300, scores 90 and 80, 1%/point: weighted mean 82.5, changes
     +7.5 and −7.5 (they add up to zero)."""
-    total = sum(base[code] for code in scores)
-    mean = sum(base[code] * score for code, score in scores.items()) / total
-    return {
-        code: base[code] * percent_per_point / 100 * (score - mean)
-        for code, score in scores.items()
-    }
+    bases = {code: exact(base[code]) for code in scores}
+    mean = sum(bases[code] * exact(score) for code, score in scores.items()) / sum(bases.values())
+    rate = exact(percent_per_point) / 100
+    return {code: bases[code] * rate * (exact(score) - mean) for code, score in scores.items()}
 
 
 def bounded_changes(
-    change: dict[str, float], base: dict[str, float], max_share: float, no_increase: set[str]
-) -> dict[str, float]:
+    change: dict[str, Fraction], base: dict[str, float], max_share: float, no_increase: set[str]
+) -> dict[str, Fraction]:
     """Clip each change to ±``max_share`` of its base and to at most 0 for ``no_increase``
     (counties suggested for 约谈), then scale the larger side down so the sum is zero again
-    (scaling down never breaks a bound).
+    (scaling down never breaks a bound). The bounds are exact: 10% of 1,234.5 is 123.45.
 
     Bases 100/100/100, changes +15/+5/−20, max 10%, none barred: +10/+5/−10 → sum +5 → the
-    increases are scaled by 10/15: +6.67/+3.33/−10."""
+    increases are scaled by 10/15: +20/3, +10/3, −10."""
+    share = exact(max_share)
     clipped = {}
     for code, value in change.items():
-        upper = 0.0 if code in no_increase else max_share * base[code]
-        clipped[code] = min(max(value, -max_share * base[code]), upper)
+        limit = share * exact(base[code])
+        upper = Fraction(0) if code in no_increase else limit
+        clipped[code] = min(max(exact(value), -limit), upper)
     gains = sum(v for v in clipped.values() if v > 0)
     losses = -sum(v for v in clipped.values() if v < 0)
-    if gains > losses and gains > 0:
+    if gains > losses:
         return {c: v * losses / gains if v > 0 else v for c, v in clipped.items()}
-    if losses > gains and losses > 0:
+    if losses > gains:
         return {c: v * gains / losses if v < 0 else v for c, v in clipped.items()}
     return clipped
+
+
+def rounded_changes(change: dict[str, Fraction], base: dict[str, float]) -> dict[str, Decimal]:
+    """The changes as suggested: each rounded half up to 0.01 万元, and what rounding leaves over
+    (never more than a few 0.01) goes to the county with the largest base, so they still add up to
+    exactly zero: +20/3, +10/3, −10 → +6.67, +3.33, −10.00; +0.125, −0.125 → +0.13, −0.13."""
+    rounded = {code: rounded_points(value) for code, value in change.items()}
+    largest = max(rounded, key=lambda code: exact(base[code]))
+    rounded[largest] -= sum(rounded.values())
+    return rounded
 
 
 def fund_table(
@@ -314,19 +325,20 @@ def fund_table(
     rules = rules or load_rules()
     base, is_sample = base_allocations(rules)
     by_code = dict(zip(scores["region_code"], scores["score"], strict=True))
-    change = bounded_changes(
-        fund_adjustment(by_code, base, rules.funds.percent_per_point),
-        base, rules.funds.max_change_share, interviewed,
+    change = rounded_changes(
+        bounded_changes(
+            fund_adjustment(by_code, base, rules.funds.percent_per_point),
+            base, rules.funds.max_change_share, interviewed,
+        ),
+        base,
     )  # fmt: skip
     table = scores[["rank", "region_code", "region", "score", "grade"]].copy()
     table["base"] = [base[c] for c in table["region_code"]]
-    rounded = {code: round(value, 2) for code, value in change.items()}
-    # Rounding to 0.01 万元 must not break budget neutrality: the remainder goes to the largest base.
-    largest = max(rounded, key=lambda code: base[code])
-    rounded[largest] = round(rounded[largest] - sum(rounded.values()), 2)
-    table["change"] = [rounded[c] for c in table["region_code"]]
-    table["change_share"] = table["change"] / table["base"]
-    table["next_year"] = table["base"] + table["change"]
+    table["change"] = [float(change[c]) for c in table["region_code"]]
+    table["change_share"] = [
+        float(Fraction(change[c]) / exact(base[c])) for c in table["region_code"]
+    ]
+    table["next_year"] = [float(exact(base[c]) + Fraction(change[c])) for c in table["region_code"]]
     return table, is_sample
 
 

@@ -289,7 +289,7 @@ def _pace_and_forecast_agree(
         ]
     if check == verdict.PACE_BEYOND_BEST and median >= goal:
         return [
-            "所需年均数超过历史最好年份，但按近年趋势预测，期末中位数达到目标；"
+            "所需年均数超过历史最好年份，但按近年趋势的期末预测达到目标；"
             f"达标概率{probability * 100:.0f}%，因此为“{status}”"
         ]
     return []
@@ -366,7 +366,7 @@ def assess_region(simulator: Simulator, region: Region) -> tuple[list[dict], lis
                     paths = np.sum([p[0] for p in county_paths], axis=0)
                 models = sorted({m for p in county_paths if p for m in p[1]})
                 notes.append(
-                    f"{tier_words().top}预测为{len(counties())}个{tier_words().members_short}模拟路径之和"
+                    f"{tier_words().top}预测为{len(counties())}个{tier_words().members_short}的预测之和"
                 )
             else:
                 simulated = simulator.paths(region, item)

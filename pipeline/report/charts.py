@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from pipeline.annual.exact import signed
@@ -27,7 +30,7 @@ STATUS_COLOURS = {
 DARK_STATUSES = {"已完成", "完成", "难以完成", "已无法完成", "未完成"}
 DISPLAY_COLUMNS = [
     "地区", "指标", "规划目标", "截至本年", "时序进度差（百分点）", "进度核算", "期末预测", "预测范围（八成把握）",
-    "达标概率", "历史年数", "状态", "说明",
+    "达标概率", "数据年数", "状态", "说明",
 ]  # fmt: skip
 # In the plan's last year there is nothing to forecast: the table is a verdict.
 FINAL_DISPLAY_COLUMNS = ["地区", "指标", "规划目标", "规划期完成", "完成率", "状态", "说明"]
@@ -74,18 +77,87 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
         "期末预测": [v if f else "不预测" for v, f in zip(formatted("forecast_end"), forecast, strict=True)],
         "预测范围（八成把握）": [f"{lo}–{hi}" if f and lo != "—" else "—" for lo, hi, f in zip(formatted("forecast_end_lo80"), formatted("forecast_end_hi80"), forecast, strict=True)],
         "达标概率": [f"{p * 100:.0f}%" if np.isfinite(p) else "—" for p in assessment["probability"]],
-        "历史年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
+        "数据年数": [f"{n}年" if f else "—" for n, f in zip(assessment["history_years"], forecast, strict=True)],
         "状态": assessment["status"],
         "说明": notes,
     })  # fmt: skip
     return table[DISPLAY_COLUMNS]
 
 
-# Figures are placed at the full text width of A4 (210 mm less 2 × 16 mm margins ≈ 7.0 in) and
-# drawn at about that width, so a font size in points here is about its size on paper; no chart
-# text is smaller than MIN_PRINTED_PT (9 pt drawn at 7.5 in prints at ≥ 8 pt).
-PRINT_WIDTH = 7.5
+# Every figure is placed at the full text width of A4 (210 mm less 2 × 16 mm margins, both renderers:
+# markup.figure) and saved with a tight box plus matplotlib's padding on each side; drawn at
+# PRINT_WIDTH, a font size in points here is about its size on paper. save() measures each figure
+# as printed and refuses one whose smallest text would print below MIN_PRINTED_PT.
+A4_TEXT_WIDTH_IN = (210 - 2 * 16) / 25.4
+SAVE_PAD_IN = 0.05
+PRINT_WIDTH = A4_TEXT_WIDTH_IN - 2 * SAVE_PAD_IN
 MIN_PRINTED_PT = 9
+SAMPLE_COLOUR = "#c00000"
+
+
+def visible_texts(figure: Figure) -> list[Text]:
+    """Every piece of text the figure draws (titles, ticks, labels, legends, annotations): not the
+    labels of ticks outside an axis's limits or of an axis switched off, which are never drawn."""
+    figure.canvas.draw()
+    return drawn_texts(figure)
+
+
+def drawn_texts(figure: Figure) -> list[Text]:
+    """The texts of :func:`visible_texts` as of the figure's last drawing (it draws nothing)."""
+    undrawn = set()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * (high - low)
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not axes.axison or not low - slack <= tick.get_loc() <= high + slack:
+                    undrawn.update({id(tick.label1), id(tick.label2)})
+    return [
+        t
+        for t in figure.findobj(Text)
+        if t.get_text().strip() and t.get_visible() and id(t) not in undrawn
+    ]
+
+
+def printed_scale(figure: Figure) -> float:
+    """How much the saved image is scaled to fit the A4 text width (its tight box, padded)."""
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    return A4_TEXT_WIDTH_IN / (box.width + 2 * SAVE_PAD_IN)
+
+
+def smallest_printed_pt(figure: Figure) -> float:
+    """The size on paper of the figure's smallest text, in points."""
+    return min(t.get_fontsize() for t in visible_texts(figure)) * printed_scale(figure)
+
+
+def label_sample(figure: Figure, sample_status: str) -> Text:
+    """The sample status on its own line, right-aligned under everything the figure shows."""
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    width, height = figure.get_size_inches()
+    return figure.text(
+        box.x1 / width, (box.y0 - 0.04) / height, sample_status, ha="right", va="top",
+        fontsize=MIN_PRINTED_PT, color=SAMPLE_COLOUR, fontweight="bold",
+    )  # fmt: skip
+
+
+def save(figure: Figure, path: Path, sample_status: str = "") -> str:
+    """Save a chart for the report (``figures/<name>`` relative to the report's folder).
+
+    A chart of sample data says so on its own line under everything else, so that it cannot be
+    copied out of the report without the warning and never covers a legend or an axis. A chart
+    whose smallest text would print below MIN_PRINTED_PT on A4 is an error, not a picture."""
+    if sample_status:
+        label_sample(figure, sample_status)
+    smallest = smallest_printed_pt(figure)
+    if smallest < MIN_PRINTED_PT - 0.005:
+        plt.close(figure)
+        raise ValueError(
+            f"图 {path.name}：最小的文字印在A4纸上只有 {smallest:.1f} 磅，"
+            f"至少应为 {MIN_PRINTED_PT} 磅（图太宽或字号太小）"
+        )
+    figure.savefig(path, dpi=150, bbox_inches="tight", pad_inches=SAVE_PAD_IN)
+    plt.close(figure)
+    return f"{path.parent.name}/{path.name}"
 
 
 def format_value(value: float, item: Indicator | str) -> str:
@@ -142,7 +214,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
                 marker="s",
                 markevery=list(range(1, len(band_years))),
                 color="#2166ac",
-                label="预测中位数",
+                label="预测",
             )
         goal = target(plan, item, region)
         level = goal / len(plan.years) if item.kind == "cumulative" else goal
@@ -157,15 +229,19 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
         axis.tick_params(labelsize=MIN_PRINTED_PT)
         first_year = int(actual["year"].min()) if not actual.empty else plan.start
         axis.set_xlim(first_year - 0.5, plan.end + 0.5)
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if item.integer:  # no "1.925次" on the axis of a count
-            axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        # a third of the text width holds three legible years, not ten: the first year and the plan's
+        axis.set_xticks(sorted({first_year, plan.start, plan.end}))
+        if item.integer:  # no "1.925次" on the axis of a count, even when every year is the same
+            axis.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     for axis in list(axes.flat)[len(items) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
+    # anchored in the figure's own frame: a legend placed against the figure's edge would move to
+    # the edge of the saved, tight image, onto the sample label under it
     figure.legend(
-        handles, labels, loc="lower center", ncol=4, fontsize=MIN_PRINTED_PT, frameon=False
-    )
+        handles, labels, loc="lower center", ncol=4, fontsize=MIN_PRINTED_PT, frameon=False,
+        bbox_to_anchor=(0.5, 0), bbox_transform=figure.transFigure,
+    )  # fmt: skip
     forecast = "" if paths[paths["region_code"] == region.code].empty else f"与{plan.name}期末预测"
     figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=11)
     figure.tight_layout(rect=(0, 0.05, 1, 0.96))

@@ -29,6 +29,7 @@ from pipeline.config.regions import all_regions, city, counties, tier_words
 from pipeline.config.schema import Plan, load_regions_config, load_targets_config
 from pipeline.config.units import published_processed
 from pipeline.forecast import engine
+from pipeline.intake.validate import ROBUST_Z_LIMIT, ROBUST_Z_MATERIALITY
 from pipeline.plan_targets.assess import (
     FINAL_STATUSES,
     STATUSES,
@@ -93,6 +94,35 @@ def sample_callout() -> str:
     )
 
 
+@dataclass(frozen=True)
+class Term:
+    """An analyst's term: only the methods appendix (附录二) uses it, and defines it there in plain
+    words; the chapters officials read say ``plain`` instead (or nothing)."""
+
+    name: str
+    definition: str
+    forecast: bool = True  # a term of the forecast, whose method the plan's last year no longer has
+
+
+def analyst_terms(final: bool) -> tuple[Term, ...]:
+    """The terms the appendices use, each with its plain definition (the report's glossary)."""
+    terms = (
+        Term("中位数", "一组数从小到大排列后居中的那个值：高于它与低于它的各占一半。预测中指模拟出的全部可能的期末结果的中位数，"
+             "即报告正文中的“期末预测”和图中的“预测”虚线。", forecast=False),
+        Term("80%预测区间", "模拟结果的第10至第90百分位之间的范围，报告正文称“预测范围（八成把握）”：按设计，十次中约有八次"
+             "实际结果落在此范围内（回测中的实际比例见上）。"),
+        Term("依据年数", "预测所依据的该指标历年数据的年数，报告正文写作“据几年数据”；年数越少，概率越容易随新一年的数据变动。"),
+        Term("模拟路径", "按历年数据的变化规律随机生成的一种今后逐年可能的走势；达标概率就是全部模拟路径中达到目标的所占比例。"),
+        Term("回测", "站在过去某一年，只用当时已有的数据做预测，再与后来的实际结果比较，用来检验和校准预测方法。"),
+        Term("M3", "国际预测竞赛 M3 公开的真实经济序列（其中年度序列用于检验本方法）。"),
+        Term("sMAPE", "对称平均绝对百分比误差：预测与实际之差占两者平均值的百分比，取平均；越小越准。"),
+        Term("Brier分数", "检验概率预测的分数：(预测的概率 − 实际是否发生（是为1，否为0）)² 的平均；0为完全准确，越低越好。"),
+        Term("稳健z", f"数据质量检查用的稳健 z 值 = 0.6745 × (本年数值 − 该地区其他年份的中位数) ÷ 其他年份偏离中位数的典型幅度（中位数绝对偏差）；"
+             f"绝对值大于{ROBUST_Z_LIMIT:g}且偏离中位数{ROBUST_Z_MATERIALITY:.0%}以上时提示核实（附录一），不改动数据。", forecast=False),
+    )  # fmt: skip
+    return tuple(term for term in terms if not (final and term.forecast))
+
+
 KIND_TEXT = {
     "cumulative": "规划期累计目标：{plan}期间累计完成不少于 {target}{unit}。",
     "ceiling_each_year": "逐年控制目标：规划期内每年不高于 {target}{unit}。",
@@ -143,17 +173,6 @@ class ReportInputs:
         return holds_sample(self.tidy)
 
 
-def _save(figure: plt.Figure, path: Path, sample_status: str = "") -> str:
-    """Save a chart for the report; a chart of sample data says so in its own corner, so that it
-    cannot be copied out of the report without the warning."""
-    if sample_status:
-        figure.text(0.995, 0.003, sample_status, ha="right", va="bottom", fontsize=9,
-                    color="#c00000", fontweight="bold")  # fmt: skip
-    figure.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(figure)
-    return f"{path.parent.name}/{path.name}"
-
-
 def _table(
     assessment: pd.DataFrame, drop: list[str], *, label: str, caption: str, final: bool
 ) -> str:
@@ -162,16 +181,15 @@ def _table(
     table = charts.assessment_table(assessment, final=final)
     if not final:
         table["达标概率"] = [
-            f"{p}（{n}）" if n != "—" else p
-            for p, n in zip(table["达标概率"], table["历史年数"], strict=True)
+            f"{p}（据{n}数据）" if n != "—" else p
+            for p, n in zip(table["达标概率"], table["数据年数"], strict=True)
         ]
-        table = table.rename(columns={"达标概率": "达标概率（历史年数）"})
     notes = [
         f"- {markup.text(region)} {markup.text(name)}：{markup.text(note)}"
         for region, name, note in zip(table["地区"], table["指标"], table["说明"], strict=True)
         if note
     ]
-    hidden = [*drop, "说明", "历史年数", "时序进度差（百分点）"]
+    hidden = [*drop, "说明", "数据年数", "时序进度差（百分点）"]
     table = table.drop(columns=[c for c in hidden if c in table.columns])
     rendered = markup.table(table.fillna(""), label=label, caption=caption)
     return rendered + ("\n\n说明：\n\n" + "\n".join(notes) if notes else "")
@@ -257,6 +275,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             f"{int((own['status'] == FINAL_MET).sum())}项"
             + (f"，未完成{len(missed)}项：" + "；".join(f"{r.indicator_name}（{r.note}）" for r in missed.itertuples()) if len(missed) else "，全部完成")
             + "。"
+            + final_term.summary(results.plan)
         )  # fmt: skip
     else:
         groups = {
@@ -470,20 +489,21 @@ def _outcome(region_code: str, results: YearResults, final: bool, assessment: pd
 
 
 def _history_caveat(assessment: pd.DataFrame, minimum: int) -> str:
+    """How much history the probabilities rest on, in plain words (the method: 附录二)."""
     forecast = assessment[assessment["probability"].notna() & (assessment["kind"] == "cumulative")]
     if forecast.empty:
         return ""
     shortest, longest = int(forecast["history_years"].min()), int(forecast["history_years"].max())
     text = (
-        f"本报告的达标概率依据各序列{shortest}–{longest}年的历史数据"
-        f"（表中“历史年数”）。模型权重和区间宽度由滚动回测校准，"
+        f"本报告的达标概率依据各项指标{shortest}–{longest}年的历年数据（表中“据几年数据”）；"
+        "预测方法及其检验见附录二。"
     )
     if shortest < minimum:
         text += (
-            f"历史少于{minimum}年时回测样本很少，概率可能随新一年数据大幅变动（例如只有规划期内4年数据时，"
+            f"数据少于{minimum}年时，概率可能随新一年的数据大幅变动（例如只有规划期内4年数据时，"
             f"同一{tier_words().members_short}的概率可能在50%与90%之间摆动），只宜作为预警和排序参考，不宜作为考核依据。"
         )
-        return markup.callout("caution", "预测依据的历史较短", text)
+        return markup.callout("caution", "预测依据的数据年数较少", text)
     return markup.callout("note", "预测的依据", text + "概率应作为预警和排序参考。")
 
 
@@ -584,7 +604,7 @@ def workbook_sheets(
                     ()
                     if final
                     else (  # the plan's last year is a verdict: nothing is forecast
-                        Column("forecast_end", "期末预测中位数", 14, format_source="value_format"),
+                        Column("forecast_end", "期末预测", 14, format_source="value_format"),
                         Column(
                             "forecast_end_lo80",
                             "预测区间下限（80%）",
@@ -598,7 +618,7 @@ def workbook_sheets(
                             format_source="value_format",
                         ),
                         Column("probability", "达标概率", 10, PERCENT1),
-                        Column("history_years", "依据的历史年数", 10),
+                        Column("history_years", "数据年数", 10),
                     )
                 ),
                 Column("status", "状态", 12),
@@ -695,7 +715,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
     write_workbook(sheets, out_dir / workbook_name(year))
 
     def figure(chart: plt.Figure, name: str, label: str, caption: str) -> str:
-        saved = _save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
+        saved = charts.save(chart, figures / name, SAMPLE_STATUS if inputs.is_sample else "")
         return markup.figure(saved, label=label, caption=caption)
 
     flow_sections, limit_sections = [], []
@@ -797,6 +817,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "max_years": int(inputs.tidy["year"].nunique()),
         "sources_table": _sources_table(inputs.tidy),
         "final_term": final_term.context(results.plan, rules),
+        "glossary": "\n".join(f"  - **{t.name}**：{t.definition}" for t in analyst_terms(final)),
     }  # fmt: skip
     return _environment.get_template("report.qmd.j2").render(context)
 

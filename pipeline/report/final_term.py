@@ -9,10 +9,14 @@ import pandas as pd
 
 from pipeline.annual.plan_results import NO_DATA_GRADE, PlanResults, plan_method
 from pipeline.config.assessment_rules import AssessmentRules
+from pipeline.config.regions import tier_words
 from pipeline.report import markup
 from pipeline.report.workbook import DECIMAL2, Column, Sheet
 
 SHEET_TITLE = "十四五终期"  # the plan's name is in each header; the sheet title stays short
+SECTION = (
+    "七"  # the part's number in the report: after 六 (the plan targets), before the county pages
+)
 
 
 def _year_cells(plan: PlanResults) -> pd.DataFrame:
@@ -25,6 +29,28 @@ def _year_cells(plan: PlanResults) -> pd.DataFrame:
         ]
     )  # fmt: skip
     return years.pivot(index="region_code", columns="year", values="cell")
+
+
+def summary(plan: PlanResults | None) -> str:
+    """The executive summary's sentence on the plan's five-year result ('' before the plan's last
+    year): the five-year first place, the 先进单位 suggested and the counties' plan targets
+    完成/未完成, all read from the 考核 stage's results."""
+    if plan is None or plan.counties.empty:
+        return ""
+    w = tier_words()
+    table = plan.counties
+    first = table[table["rank"] == table["rank"].min()]
+    suggested = list(plan.suggested["region"])
+    total, met = int(table["targets_total"].sum()), int(table["targets_met"].sum())
+    return (
+        f"{plan.plan.name}终期考核（见第{SECTION}节）：五年得分第一名为"
+        + "、".join(f"{r.region}（{r.score:.2f}分，{r.grade}）" for r in first.itertuples())
+        + "；"
+        + (f"建议表彰先进单位{len(suggested)}个（{'、'.join(suggested)}）" if suggested else "没有建议表彰的先进单位")
+        + f"；各{w.members_short}{plan.plan.name}规划目标共{total}项，完成{met}项，未完成{total - met}项"
+        + (f"（{w.members_short}累计目标为测算数，不作为依据）" if plan.plan.allocation_status != "issued" else "")
+        + "。"
+    )  # fmt: skip
 
 
 def five_year_table(plan: PlanResults) -> pd.DataFrame:
@@ -74,6 +100,7 @@ def context(plan: PlanResults | None, rules: AssessmentRules) -> dict | None:
     targets = targets_table(plan)
     name = plan.plan.name
     return {
+        "section": SECTION,
         "title": f"{name}终期考核：规划期五年结果与先进单位建议（第二十一条）",
         "method": plan_method(plan, rules),
         "table": markup.table(

@@ -19,6 +19,7 @@ from pipeline.annual.scoring import (
     interview_suggestions,
     limit_points,
     ranks_of,
+    rounded_changes,
     score_counties,
     short_of_interview_line,
     task_points,
@@ -125,10 +126,14 @@ def test_the_interview_line_is_exact():
     )
 
 
-def test_fund_adjustment_is_budget_neutral():
+def test_fund_adjustment_is_budget_neutral_exactly():
     change = fund_adjustment({"a": 90, "b": 80}, {"a": 100, "b": 300}, 1.0)
-    assert change == pytest.approx({"a": 7.5, "b": -7.5})  # weighted mean score 82.5
-    assert sum(change.values()) == pytest.approx(0)
+    assert change == {"a": Fraction(15, 2), "b": Fraction(-15, 2)}  # weighted mean score 82.5
+    assert sum(change.values()) == 0
+    # scores and bases as the decimals they print, not binary floats: mean (8.01 + 16.04) ÷ 0.3
+    assert fund_adjustment({"a": 80.1, "b": 80.2}, {"a": 0.1, "b": 0.2}, 1.0) == {
+        "a": Fraction(-1, 15000), "b": Fraction(1, 15000),
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +151,10 @@ def test_sample_scores_add_up_and_rank(facts_2024):
     assert "城镇新增就业完成率89.3%（低10%以上，−25.00分）" in zi_yang["deductions"]
     barred = {"610925"}
     table, is_sample = fund_table(scores, barred)
-    assert is_sample and table["change"].sum() == pytest.approx(0, abs=1e-9)
+    changes = [Decimal(repr(v)) for v in table["change"]]
+    assert (
+        is_sample and sum(changes) == 0 and all(c == c.quantize(Decimal("0.01")) for c in changes)
+    )
     assert (table["change"].abs() <= 0.10 * table["base"] + 0.011).all()
     assert table.set_index("region_code").loc["610925", "change"] <= 0
     mean = (table["base"] * table["score"]).sum() / table["base"].sum()
@@ -158,12 +166,37 @@ def test_bounded_changes_keep_the_budget_neutral():
     changes = bounded_changes(
         {"a": 15, "b": 5, "c": -20}, {"a": 100, "b": 100, "c": 100}, 0.1, set()
     )
-    assert changes == pytest.approx({"a": 10 * 10 / 15, "b": 5 * 10 / 15, "c": -10})
+    assert changes == {"a": Fraction(20, 3), "b": Fraction(10, 3), "c": -10}
     barred = bounded_changes(
         {"a": 15, "b": 5, "c": -20}, {"a": 100, "b": 100, "c": 100}, 0.1, {"a"}
     )
-    assert barred == pytest.approx({"a": 0, "b": 5, "c": -5})
-    assert sum(barred.values()) == pytest.approx(0)
+    assert barred == {"a": 0, "b": 5, "c": -5} and sum(barred.values()) == 0
+
+
+def test_fund_bounds_are_exact_at_each_edge():
+    base = {"a": 1234.55, "b": 1234.55}
+    limit = Fraction("123.455")  # 10% of 1,234.55 exactly (0.1 × 1234.55 is 123.455 in floats …
+    at = bounded_changes({"a": limit, "b": -limit}, base, 0.10, set())
+    assert at == {"a": limit, "b": -limit}  # a change exactly at the bound stays
+    beyond = bounded_changes({"a": limit + Fraction(1, 1000), "b": -limit - 1}, base, 0.10, set())
+    assert beyond == {"a": limit, "b": -limit}  # beyond it: clipped to the bound, on both sides
+    # … and round(123.455, 2) gives 123.45 there; half up, exactly: 123.46)
+    assert rounded_changes(beyond, base) == {"a": Decimal("123.46"), "b": Decimal("-123.46")}
+    # a county suggested for 约谈 gets no increase (bound 0), a decrease it keeps
+    assert bounded_changes({"a": 5, "b": -5}, base, 0.10, {"a"}) == {"a": 0, "b": 0}
+    assert bounded_changes({"a": -5, "b": 5}, base, 0.10, {"a"}) == {"a": -5, "b": 5}
+
+
+def test_rounded_changes_round_half_up_and_still_add_up_to_zero():
+    even = {"a": 100, "b": 100}
+    assert rounded_changes({"a": Fraction(1, 8), "b": Fraction(-1, 8)}, even) == {
+        "a": Decimal("0.13"), "b": Decimal("-0.13"),
+    }  # fmt: skip
+    # 0.33 + 0.33 − 0.67 = −0.01: the remainder goes to the largest base (c)
+    thirds = {"a": Fraction(1, 3), "b": Fraction(1, 3), "c": Fraction(-2, 3)}
+    rounded = rounded_changes(thirds, {"a": 100, "b": 200, "c": 300})
+    assert rounded == {"a": Decimal("0.33"), "b": Decimal("0.33"), "c": Decimal("-0.66")}
+    assert sum(rounded.values()) == 0
 
 
 def test_interview_reasons_are_only_this_years_triggers(facts_2024):

@@ -168,7 +168,7 @@ def test_the_pace_check_and_the_forecast_give_one_message():
     ]
     # 宁陕县: 需超历史最好水平 with the median above the target.
     assert (
-        "期末中位数达到目标"
+        "按近年趋势的期末预测达到目标"
         in _pace_and_forecast_agree("需超历史最好水平", "存在风险", 0.55, 1210, 1200)[0]
     )
     assert _pace_and_forecast_agree("当前速度可完成", "进度正常", 0.9, 35000, 34000) == []

@@ -1,43 +1,189 @@
-"""Chart text is readable on A4 paper: every text of a figure, scaled to the printed text width
-(7.0 in), is at least 8 pt."""
+"""Chart text is legible on A4 paper: measured on each figure as it prints at the A4 text width
+(its saved, tight box), no text is below 9 pt, tick labels never run into each other and the
+sample label covers nothing."""
 
+import json
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
+import pytest
 from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from pipeline.config.indicators import indicators_for
-from pipeline.config.regions import all_regions, by_code
+from pipeline import REFERENCE_DIR
+from pipeline.config.indicators import indicators, indicators_for
+from pipeline.config.regions import all_regions, by_code, counties
+from pipeline.config.schema import load_regions_config
 from pipeline.report import charts
+from pipeline.report.content import SAMPLE_STATUS
 
-A4_TEXT_WIDTH_IN = 7.0
-
-
-def _smallest_printed_pt(figure) -> float:
-    scale = A4_TEXT_WIDTH_IN / figure.get_figwidth()
-    figure.canvas.draw()
-    sizes = [
-        t.get_fontsize() * scale
-        for t in figure.findobj(Text)
-        if t.get_text().strip() and t.get_visible()
-    ]
-    plt.close(figure)
-    return min(sizes)
+REGION = by_code("610902")
 
 
-def test_status_matrix_and_region_panel_print_at_8_pt_or_more():
+def _status_matrix() -> Figure:
     rows = [
         {"region_code": r.code, "indicator": i.id, "status": "进度正常", "probability": 0.9}
         for r in all_regions()
         for i in indicators_for(r)
     ]
-    assert _smallest_printed_pt(charts.status_matrix(pd.DataFrame(rows))) >= 8
-    region = by_code("610902")
+    return charts.status_matrix(pd.DataFrame(rows))
+
+
+def _region_panel() -> Figure:
     tidy = pd.DataFrame(
-        [{"region_code": region.code, "indicator": i.id, "measure": "actual", "year": y, "value": 100.0 + y % 7}
-         for i in indicators_for(region) for y in range(2016, 2025)]
+        [{"region_code": REGION.code, "indicator": i.id, "measure": "actual", "year": y,
+          "value": 2.0 if i.integer and i.unit == "次" else 100.0 + y % 7}
+         for i in indicators_for(REGION) for y in range(2016, 2025)]
     )  # fmt: skip
     paths = pd.DataFrame(
-        [{"region_code": region.code, "indicator": i.id, "year": 2025, "lo80": 90.0, "median": 100.0, "hi80": 110.0}
-         for i in indicators_for(region)]
+        [{"region_code": REGION.code, "indicator": i.id, "year": 2025, "lo80": 90.0, "median": 100.0, "hi80": 110.0}
+         for i in indicators_for(REGION)]
     )  # fmt: skip
-    assert _smallest_printed_pt(charts.region_panel(tidy, paths, region, 2024)) >= 8
+    return charts.region_panel(tidy, paths, REGION, 2024)
+
+
+def _progress_bars() -> Figure:
+    flow = next(i for i in indicators() if i.kind == "cumulative")
+    rows = pd.DataFrame(
+        [{"region": r.name, "region_code": r.code, "indicator": flow.id, "actual_to_date": 70.0 + k,
+          "target": 100.0, "status": "进度正常" if k % 2 else "难以完成"}
+         for k, r in enumerate(all_regions())]
+    )  # fmt: skip
+    return charts.progress_bars(rows, flow.id, 2024)
+
+
+def _score_map() -> Figure:
+    boundaries = json.loads(
+        (REFERENCE_DIR / load_regions_config().boundaries).read_text(encoding="utf-8")
+    )
+    scores = pd.DataFrame(
+        [{"region_code": c.code, "score": 99.99 - k * 3, "grade": "优秀" if k < 3 else "良好"}
+         for k, c in enumerate(counties())]
+    )  # fmt: skip
+    return charts.score_map(
+        scores, boundaries, "2024年各县（市、区）考核得分与等次", ["优秀", "良好", "达标", "不达标"]
+    )
+
+
+FIGURES = {
+    "status_matrix": _status_matrix,
+    "region_panel": _region_panel,
+    "progress_bars": _progress_bars,
+    "score_map": _score_map,
+}
+
+
+def _rectangle(text: Text, renderer) -> tuple[float, float, float, float]:
+    """A text's own rectangle in its rotated frame (display units): x0, x1, y0, y1. Rotating
+    about the anchor keeps the rectangle's centre at the centre of its axis-aligned box."""
+    angle = np.radians(text.get_rotation())
+    centre = text.get_window_extent(renderer)
+    rotation = text.get_rotation()
+    text.set_rotation(0)
+    upright = text.get_window_extent(renderer)
+    text.set_rotation(rotation)
+    cx, cy = (centre.x0 + centre.x1) / 2, (centre.y0 + centre.y1) / 2
+    u, v = cx * np.cos(angle) + cy * np.sin(angle), -cx * np.sin(angle) + cy * np.cos(angle)
+    return (
+        u - upright.width / 2,
+        u + upright.width / 2,
+        v - upright.height / 2,
+        v + upright.height / 2,
+    )
+
+
+def _overlaps(texts: list[Text], renderer=None) -> list[tuple[str, str]]:
+    """Pairs of texts of one rotation (the tick labels of one axis) whose rectangles overlap."""
+    if not texts:
+        return []
+    renderer = renderer or texts[0].figure.canvas.get_renderer()
+    boxes = [(t.get_text(), _rectangle(t, renderer)) for t in texts]
+    return [
+        (a, b)
+        for (a, (ax0, ax1, ay0, ay1)), (b, (bx0, bx1, by0, by1)) in combinations(boxes, 2)
+        if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1
+    ]
+
+
+def _as_saved(figure: Figure, folder: Path) -> dict:
+    """Saves the figure as the report does and measures it while it is drawn into the file (a
+    tight save re-places what is anchored to the figure's edge): the smallest printed size, the
+    tick labels of each axis that overlap, and what the sample label overlaps."""
+    measured = {}
+
+    def measure(event) -> None:
+        renderer = event.renderer
+        texts = charts.drawn_texts(figure)
+        label = next((t for t in texts if t.get_text() == SAMPLE_STATUS), None)
+        if label is None:  # a drawing before the label (to measure the sizes)
+            return
+        box = label.get_window_extent(renderer)
+        drawn = {id(t) for t in texts}
+        measured["ticks"] = [
+            pair
+            for axis in figure.axes
+            for ticks in (axis.get_xticklabels(), axis.get_yticklabels())
+            for pair in _overlaps([t for t in ticks if id(t) in drawn], renderer)
+        ]
+        measured["under_label"] = [
+            t.get_text()
+            for t in texts
+            if t is not label and t.get_window_extent(renderer).overlaps(box)
+        ] + [g for g in figure.legends if g.get_window_extent(renderer).overlaps(box)]
+
+    figure.canvas.mpl_connect("draw_event", measure)
+    measured["smallest_pt"] = charts.smallest_printed_pt(figure)  # before the label: its own size
+    charts.save(figure, folder / "chart.png", SAMPLE_STATUS)
+    assert "ticks" in measured  # measured while saving
+    return measured
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_chart_prints_legibly_on_a4_with_its_sample_label_clear(name, tmp_path):
+    measured = _as_saved(FIGURES[name](), tmp_path)
+    assert measured["smallest_pt"] >= charts.MIN_PRINTED_PT
+    assert measured["ticks"] == []  # the ticks of one axis never run together
+    assert measured["under_label"] == []
+
+
+def test_the_region_panels_show_the_first_and_the_plan_years_and_whole_counts():
+    figure = _region_panel()
+    years = {tuple(int(x) for x in axis.get_xticks()) for axis in figure.axes if axis.has_data()}
+    assert years == {(2016, 2021, 2025)}
+    meetings = next(a for a in figure.axes if a.get_title().startswith("常务会"))
+    assert all(
+        float(v).is_integer() for v in meetings.get_yticks()
+    )  # 2 次 every year: "2", not "2.025"
+    plt.close(figure)
+
+
+def test_a_chart_too_wide_for_a4_is_refused_naming_it(tmp_path):
+    figure, axis = plt.subplots(figsize=(14, 3))  # 9 pt text in a 14 in figure squeezed into 7 in
+    axis.set_title("太宽的图", fontsize=9)
+    with pytest.raises(
+        ValueError, match=r"图 wide\.png：最小的文字印在A4纸上只有 5\.\d 磅，至少应为 9 磅"
+    ):
+        charts.save(figure, tmp_path / "wide.png")
+    assert not (tmp_path / "wide.png").exists()
+    figure, axis = plt.subplots(figsize=(charts.PRINT_WIDTH, 3))
+    axis.set_title("合适的图", fontsize=9)
+    assert charts.save(figure, tmp_path / "fits.png", SAMPLE_STATUS) == f"{tmp_path.name}/fits.png"
+
+
+def test_the_overlap_check_sees_run_together_years_also_rotated():
+    figure, axis = plt.subplots(figsize=(2.2, 2))
+    axis.set_xlim(2015.5, 2025.5)
+    axis.set_xticks(range(2016, 2026))
+    axis.tick_params(labelsize=charts.MIN_PRINTED_PT)
+    figure.canvas.draw()
+    assert ("2016", "2017") in _overlaps(axis.get_xticklabels())
+    axis.set_xticks([2016, 2021, 2025])
+    figure.canvas.draw()
+    assert _overlaps(axis.get_xticklabels()) == []
+    axis.set_xticks(range(2016, 2026), [str(y) for y in range(2016, 2026)], rotation=30)
+    figure.canvas.draw()
+    assert ("2016", "2017") in _overlaps(axis.get_xticklabels())
+    plt.close(figure)

@@ -68,7 +68,7 @@ def test_2024_states_the_years_tasks_in_the_bureaus_words(report_2024):
     ):
         assert heading in text
     assert "宁陕县（1次，比每年不少于2次的要求少1次）" in text  # meetings as a fact
-    assert "达标概率" in text and "历史年数" in text
+    assert "达标概率" in text and "据9年数据）" in text
 
 
 def test_2024_rows_never_contradict_themselves(report_2024):
@@ -81,7 +81,7 @@ def test_2024_rows_never_contradict_themselves(report_2024):
 def test_2025_workbook_has_no_empty_forecast_columns(report_2025):
     _, out = report_2025
     headers = [c.value for c in load_workbook(out / workbook_name(2025))["规划进度"][2]]
-    assert "达标概率" not in headers and "期末预测中位数" not in headers
+    assert "达标概率" not in headers and "期末预测" not in headers
 
 
 def test_2025_is_a_verdict_without_forecasts(report_2025):
@@ -311,3 +311,56 @@ def test_the_departments_chapter_reads_the_departments_stage(published, report_2
         assert f"| {row.rank} | {row.region} | {row.score:.2f} | {row.grade} |" in text
     sheet = load_workbook(out / workbook_name(2024))["成员单位考核"]
     assert sheet["A1"].value.startswith("样例数据")  # the registry and the task lists are samples
+
+
+# What the officials' chapters never say (the analyst's words; 附录二 defines each in plain words).
+ANALYST_WORDS = (
+    "确定性判断", "依据年数", "历史年数", "80%预测区间", "80% 预测区间", "80%区间", "80% 区间", "稳健z",
+    "稳健 z", "sMAPE", "Brier", "M3", "中位数", "模拟路径", "回测", "百分位", "logit", "Theta", "Holt",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_analyst_terms_stay_in_the_methods_appendix_which_defines_them(
+    year, report_2024, report_2025
+):
+    from pipeline.report.content import analyst_terms
+
+    markdown, _ = report_2024 if year == 2024 else report_2025
+    # the chapters officials read: summary, target tables, 预警提醒, county pages (all before 附录)
+    body, appendices = markdown.split("## 附录一")
+    assert "## 一、总体情况" in body and "详情" in body
+    for word in ANALYST_WORDS:
+        assert word not in body, word
+    methods = appendices.split("## 附录二")[1].split("## 附录三")[0]
+    terms = analyst_terms(final=year == 2025)
+    for term in terms:
+        assert f"- **{term.name}**：{term.definition}" in methods
+    # each term the appendices use is defined there; the plan's last year forecasts nothing
+    text = "\n".join(line for line in appendices.splitlines() if not line.startswith("  - **"))
+    used = {t.name for t in analyst_terms(final=False) if t.name.removesuffix("分数") in text}
+    assert used <= {t.name for t in terms} and ("sMAPE" in used) == (year == 2024)
+    if year == 2024:
+        assert "十次中约有八次" in methods and "（据9年数据）" in body
+
+
+def test_the_summary_names_the_five_year_result_only_in_the_plans_last_year(
+    report_2024, report_2025
+):
+    markdown, out = report_2025
+    plan = PlanResults.read(out.parent / "2025", plan_for_year(2025))
+    summary = markdown.split("## 一、总体情况")[1].split("## 二、")[0]
+    total, met = int(plan.counties["targets_total"].sum()), int(plan.counties["targets_met"].sum())
+    assert (
+        "十四五终期考核（见第七节）：五年得分第一名为平利县（92.40分，优秀）；"
+        "建议表彰先进单位2个（平利县、旬阳市）；"
+        f"各县区十四五规划目标共{total}项，完成{met}项，未完成{total - met}项"
+        "（县区累计目标为测算数，不作为依据）。"
+    ) in summary
+    assert "## 七、十四五终期考核" in markdown
+    assert total == 70 and 0 < total - met  # the sample: 10 counties × 7, some not completed
+    # the workbook's 摘要 holds the same generated text
+    sheet = pd.read_excel(out / workbook_name(2025), sheet_name="摘要", header=1, engine="openpyxl")
+    assert any("五年得分第一名为平利县" in str(v) for v in sheet.iloc[:, 0])
+    text_2024, _ = report_2024
+    assert "终期考核（见第" not in text_2024.split("## 二、")[0]
