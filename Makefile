@@ -57,7 +57,7 @@ backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): wri
 	$(PY) -m pipeline.tools.backtest
 
 sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
-	$(PY) scripts/make_sample_data.py --out data/raw --unit 610902 --departments
+	$(PY) scripts/make_sample_data.py --out data/raw $(foreach u,$(notdir $(wildcard config/units/*)),--unit $(u)) --departments
 
 lock: $(STAMP)  ## re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full pinned dependency set (pip freeze of a working .venv, Python 3.11). Regenerate with `make lock`.' > requirements.lock

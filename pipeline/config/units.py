@@ -46,12 +46,15 @@ CONFIG_FILES = (
     "documents.yaml",
 )
 
+# In the tier's words ({members}: 镇（办）, or 镇 where a county has no 街道办) and the county's name.
 ESTIMATE_RULES = {
     "equal_shares": (
-        "镇（办）的测算数按镇（办）个数均分区的五年任务（名录中没有镇办人口或就业数据，不能按人口比重），"
-        "按取整步长向下取整，余数按名录顺序每个镇（办）加一个步长（不足一个步长的尾差计入第一个）。此为测算数，不作为约谈依据。"
+        "{members}的测算数按{members}个数均分{county}的五年任务（名录中没有镇办人口或就业数据，不能按人口比重），"
+        "按取整步长向下取整（每个{members}的份额不足一个步长时，步长依次缩小为十分之一，最小为1），"
+        "余数按名录顺序每个{members}加一个步长（不足一个步长的尾差计入第一个）。此为测算数，不作为约谈依据。"
         " Share of each town: an equal part of the county's five-year task (no town populations exist in"
-        " the data), rounded down to the allocation step, the remainder one step each in list order."
+        " the data), rounded down to the allocation step (a tenth as large while a share is below one"
+        " step), the remainder one step each in list order."
     )
 }
 
@@ -141,6 +144,15 @@ def equal_shares(total: float, codes: list[str], step: int) -> dict[str, float]:
     return {code: _plain(value) for code, value in parts.items()}
 
 
+def town_step(total: float, towns: int, step: int) -> int:
+    """The city's rounding step for the county split (10 returnee talents, 100 workers) a tenth at
+    a time smaller, down to 1, until each town's equal share is at least one step: 宁陕县's 70
+    returnee talents over 11 towns in steps of 10 would leave four towns a task of 0."""
+    while step > 1 and total / towns < step:
+        step = max(step // 10, 1)
+    return step
+
+
 def _plain(value: float) -> float | int:
     """34000.0 → 34000: the generated YAML reads like the hand-written one."""
     return int(value) if float(value).is_integer() else value
@@ -185,7 +197,9 @@ def unit_config_files(code: str) -> dict[str, dict]:
     county = resolve_region(code)
     if county.is_city:
         raise ConfigError(f"config/units/{code}：单位须是县（市、区），{county.name}是全市")
-    entry = next(c for c in load_regions_config(CITY_CONFIG_DIR).counties if c.code == county.code)
+    city_regions = load_regions_config(CITY_CONFIG_DIR)
+    city_name = city_regions.city.name
+    entry = next(c for c in city_regions.counties if c.code == county.code)
     members = towns_of(county.code)
     city_only = {i.id for i in load_indicators_config(CITY_CONFIG_DIR).indicators if i.city_only}
 
@@ -220,12 +234,15 @@ def unit_config_files(code: str) -> dict[str, dict]:
             if key not in city_only
         }
         allocations = {}
+        steps = {k: v for k, v in plan.allocation_step.items() if k not in city_only}
         for key in plan.county_allocations:
             issued = unit.targets.town_allocations.get(key)
+            if issued is None:
+                steps[key] = town_step(own[key], len(codes), steps.get(key, 1))
             allocations[key] = (
                 {town: _plain(v) for town, v in issued.items()}
                 if issued is not None
-                else equal_shares(own[key], codes, plan.allocation_step.get(key, 1))
+                else equal_shares(own[key], codes, steps.get(key, 1))
             )
         estimated = unit.targets.allocation_status == "estimate" or any(
             key not in unit.targets.town_allocations for key in plan.county_allocations
@@ -236,13 +253,17 @@ def unit_config_files(code: str) -> dict[str, dict]:
             allocation_status="estimate" if estimated else "issued",
             allocation_document=unit.targets.allocation_document,
             allocation_rule=(
-                f"{county.name}五年任务为全市分解数（config/targets.yaml）。"
-                + (ESTIMATE_RULES[unit.targets.estimate_rule] if estimated else "区政府正式下达。")
+                f"{county.name}五年任务为{city_name}分解数（config/targets.yaml）。"
+                + (
+                    ESTIMATE_RULES[unit.targets.estimate_rule].format(
+                        members=unit.tier.members, county=county.name
+                    )
+                    if estimated
+                    else f"{unit.tier.government}正式下达。"
+                )
             ),
         )
-        raw_plan["allocation_step"] = {
-            k: v for k, v in plan.allocation_step.items() if k not in city_only
-        }
+        raw_plan["allocation_step"] = steps
 
     assessment = _city_yaml("assessment.yaml")
     assessment["scoring"]["weights"] = {
