@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from pipeline import RAW_DIR
 from pipeline.config.assessment_rules import load_rules
-from pipeline.config.schema import ConfigError, load_regions_config, load_targets_config
 from pipeline.config.hierarchy import towns_of
 from pipeline.config.regions import counties
+from pipeline.config.schema import ConfigError, load_regions_config, load_targets_config
 from pipeline.config.units import (
     CONFIG_ENV,
     configured_units,
