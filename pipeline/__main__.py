@@ -26,6 +26,10 @@ def _report(args: argparse.Namespace) -> int:
         force=args.force, scheduler=args.scheduler, progress=not args.quiet,
         review_dir=args.review or REVIEW_DIR, accept_changes=args.accept_changes, **roots,
     )  # fmt: skip
+    if args.summary:  # for python -m pipeline towns (pipeline/runner/units.py)
+        from pipeline.runner.units import write_summary
+
+        write_summary(result, args.summary)
     record = read_render_record(result.folder)
     rendered = renderer_line(record) if record else "报告渲染器：（未找到渲染记录）"
     if not result.changed:
@@ -92,8 +96,17 @@ def _unit_report(args: argparse.Namespace) -> int:
     options += [] if args.quarto is None else ["--quarto" if args.quarto else "--no-quarto"]
     options += [f"--scheduler={args.scheduler}"] if args.scheduler else []
     options += ["--accept-changes"] * args.accept_changes
+    options += [f"--summary={args.summary}"] if args.summary else []
     command, env = unit_run(args.unit, args.year, args.raw, options)
     return subprocess.run(command, env=env, check=False).returncode
+
+
+def _towns(args: argparse.Namespace) -> int:
+    from pipeline.runner.units import run_towns, summary_lines
+
+    outcomes = run_towns(args.year, jobs=args.jobs, force=args.force, quarto=args.quarto)
+    print("\n".join(summary_lines(args.year, outcomes)))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 def _departments(args: argparse.Namespace) -> int:
@@ -298,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for root in ("processed", "reports", "builds"):
         report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
+    report.add_argument("--summary", type=Path, default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )
@@ -322,6 +336,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-changes", action="store_true", help="审定后输入有变化时仍按新输入生成审定稿"
     )
     report.set_defaults(handler=_report)
+
+    towns = stages.add_parser(
+        "towns",
+        help="全市镇（办）考核：十个县区各自考核所辖镇（办），然后全市，打印每次运行的结果",
+    )
+    towns.add_argument("--year", type=int, required=True)
+    towns.add_argument(
+        "--jobs", type=int, default=None, help="每次运行同时运行的阶段数，默认为 CPU 核数"
+    )
+    towns.add_argument("--force", action="store_true", help="忽略上次的结果，全部重新运行")
+    towns.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
+    towns.set_defaults(handler=_towns)
 
     departments = stages.add_parser(
         "departments",

@@ -11,6 +11,7 @@ twice. Outputs go to their own folders (:class:`UnitPaths`), through the same at
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,7 @@ from pipeline.intake.validate import COUNTY_FIGURES_FILE, FIGURE_COLUMNS
 
 CITY_CONFIG_DIR = PROJECT_ROOT / "config"
 CONFIG_ENV = "ANKANG_CONFIG_DIR"  # read by pipeline/__init__.py
+OUTPUT_ROOT_ENV = "ANKANG_OUTPUT_ROOT"  # see output_roots
 UNITS_CONFIG_DIR = CITY_CONFIG_DIR / "units"
 UNIT_FILE = "unit.yaml"
 CONFIG_FILES = (
@@ -102,13 +104,24 @@ def published_processed(year: int) -> str:
     return folder.as_posix()
 
 
+def output_roots() -> tuple[Path, Path, Path]:
+    """Where the city's and the units' processed, reports and builds roots are: data/processed,
+    reports, data/builds, or under ``$ANKANG_OUTPUT_ROOT`` (a whole-city town run measured in a
+    temporary folder, pipeline/tools/bench.py). The city report finds the units' results here."""
+    root = os.environ.get(OUTPUT_ROOT_ENV)
+    if root:
+        return Path(root) / "processed", Path(root) / "reports", Path(root) / "builds"
+    return DATA_DIR / "processed", REPORTS_DIR, DATA_DIR / "builds"
+
+
 def unit_paths(code: str) -> UnitPaths:
+    processed, reports, builds = output_roots()
     return UnitPaths(
         code,
         raw=DATA_DIR / "raw" / UNITS / code,
-        processed=DATA_DIR / "processed" / UNITS / code,
-        reports=REPORTS_DIR / UNITS / code,
-        builds=DATA_DIR / "builds" / UNITS / code,
+        processed=processed / UNITS / code,
+        reports=reports / UNITS / code,
+        builds=builds / UNITS / code,
         review=DATA_DIR / "review" / UNITS / code,
     )
 
@@ -336,7 +349,6 @@ def unit_run(
     """The command and environment of a unit's ``make report``: its configuration materialised
     (and validated) into its builds folder, the pipeline pointed at it by ``ANKANG_CONFIG_DIR``,
     its own raw, processed, reports and builds roots."""
-    import os
     import sys
 
     paths = unit_paths(code)
