@@ -280,8 +280,10 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pipeline.tools.bench import run_benchmarks
+    from pipeline.tools.bench import run_benchmarks, run_towns_benchmark
 
+    if args.towns_only:
+        return run_towns_benchmark()
     return run_benchmarks(
         tuple(int(x) for x in args.regions.split(",") if x),
         tuple(int(x) for x in args.workers.split(",") if x),
@@ -418,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = stages.add_parser("bench", help="速度与内存基准，写出 docs/benchmark.md")
     bench.add_argument("--regions", default="11,50,200", help="合成地区数，逗号分隔")
     bench.add_argument("--workers", default="1,2", help="并行数，逗号分隔")
+    bench.add_argument(
+        "--towns-only",
+        action="store_true",
+        help="只测量全市镇（办）考核（make towns），只改写 docs/benchmark.md 的第5节",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 
