@@ -53,6 +53,7 @@ EXTRA_INPUT_WORDS = {
     "review": "data/review/{year}.yaml（及计入的以前年份的：上一年；规划末年为规划期各年）",
     "people": "data/review/contacts.yaml、{year}-nominations.yaml",
     "departments": "data/raw/departments/{year}/ 成员单位任务清单",
+    "towns": "data/processed/units/<县区代码>/{year}/ 县区对所辖镇（办）的考核结果（有则摘入县区详情）",
 }
 
 

@@ -82,3 +82,21 @@ def test_a_units_results_are_summarised_on_its_county_page(outputs):
 def test_real_results_carry_no_sample_label(outputs):
     publish_unit_results(HANYIN, 2024, sample=False)
     assert "样例" not in towns.county_summary(HANYIN, 2024, "不达标")
+
+
+def test_the_report_stage_reruns_when_a_units_results_appear_or_change(outputs, tmp_path):
+    from pipeline.runner.run import plan_stages, stage_inputs
+
+    def report_inputs() -> dict[str, str]:
+        stages = plan_stages(2024, RAW_DIR, tmp_path / "build", use_quarto=False)
+        (report,) = [s for s in stages if s.id == "report"]
+        return stage_inputs(report, "code", {})
+
+    before = report_inputs()
+    link = publish_unit_results(HANYIN, 2024)
+    after = report_inputs()
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert any(catalog.SCORES_FILE in k for k in changed)
+    assert any(catalog.COMPLETE in k for k in changed)  # the build the results come from
+    (link / catalog.SCORES_FILE).write_text("rank,region_code\n", encoding="utf-8")
+    assert report_inputs() != after
