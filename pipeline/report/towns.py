@@ -80,8 +80,10 @@ class TownResults:
         marker = _marker(folder)
         if marker is None or not all((folder / name).is_file() for name in FILES):
             return None
+        # both files hold the previous year too (the 考核 compares with it): this year's rows
         scores = read_csv(folder / catalog.SCORES_FILE, dtype={"region_code": str})
         facts = read_csv(folder / catalog.ANNUAL_FACTS_FILE, dtype={"region_code": str})
+        scores, facts = scores[scores["year"] == year], facts[facts["year"] == year]
         tidy = read_csv(folder / catalog.TIDY_FILE, usecols=["is_sample"])
         unit = load_unit(code)
         county = next(c.name for c in load_regions_config().counties if c.code == code)

@@ -26,18 +26,23 @@ def publish_unit_results(code: str, year: int, *, sample: bool = True) -> Path:
     build = paths.builds / str(year) / "20261201T120000000000-abcdef"
     folder = build / "processed" / str(year)
     folder.mkdir(parents=True)
-    pd.DataFrame({
+    scores = pd.DataFrame({
         "rank": [1, 2, 3], "region_code": [f"{code}001", f"{code}002", f"{code}003"],
         "region": ["城关镇", "涧池镇", "蒲溪镇"], "score": [95.5, 88.25, 52.0],
-        "grade": ["优秀", "良好", "不达标"],
-    }).to_csv(folder / catalog.SCORES_FILE, index=False)  # fmt: skip
+        "grade": ["优秀", "良好", "不达标"], "year": year,
+    })  # fmt: skip
+    previous = scores.assign(year=year - 1, grade="良好")  # the files hold the year before too
+    pd.concat([previous, scores]).to_csv(folder / catalog.SCORES_FILE, index=False)
     rates = {"城镇新增就业": [1.02, 0.97, 0.5, 1.0], "返乡入乡创业": [1.1, None, 1.3, 1.0]}
-    pd.DataFrame([
+    facts = pd.DataFrame([
         {"region_code": region, "short_name": name, "kind": "cumulative", "completion_rate": rate}
         for name, values in rates.items()
         for region, rate in zip([f"{code}001", f"{code}002", f"{code}003", code], values, strict=True)
     ] + [{"region_code": f"{code}001", "short_name": "登记失业率", "kind": "ceiling_each_year",
-          "completion_rate": None}]).to_csv(folder / catalog.ANNUAL_FACTS_FILE, index=False)  # fmt: skip
+          "completion_rate": None}]).assign(year=year)  # fmt: skip
+    pd.concat([facts.assign(year=year - 1, completion_rate=0.1), facts]).to_csv(
+        folder / catalog.ANNUAL_FACTS_FILE, index=False
+    )
     pd.DataFrame({"is_sample": [sample]}).to_csv(folder / catalog.TIDY_FILE, index=False)
     (build / catalog.COMPLETE).write_text(build.name, encoding="utf-8")
     link = paths.processed / str(year)
