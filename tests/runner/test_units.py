@@ -60,3 +60,18 @@ def test_every_unit_runs_then_the_city(monkeypatch):
     )
     outcomes = units.run_towns(2024, progress=False)
     assert ran == [*configured_units(), "610900"] and outcomes[-1].name == "安康市"
+
+
+def test_make_report_writes_the_summary_the_town_run_reads(tmp_path, monkeypatch):
+    """python -m pipeline report --summary=<file>: what the run did, for run_one."""
+    import json
+
+    from pipeline.__main__ import main
+    from pipeline.runner import run
+
+    result = run.RunResult(tmp_path, True, ran=["year", "report"], reused=["county-610902"])
+    monkeypatch.setattr(run, "run_year", lambda *args, **kwargs: result)
+    summary = tmp_path / "summary.json"
+    assert main(["report", "--year", "2024", "--quiet", f"--summary={summary}"]) == 0
+    got = json.loads(summary.read_text(encoding="utf-8"))
+    assert (got["changed"], got["ran"], got["reused"]) == (True, 2, 1)
