@@ -736,7 +736,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
             "facts": "\n".join(f"- {markup.text(r.short_name)}：{markup.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
-            "towns": towns.county_summary(region.code, year, rules.grades[-1].name),
+            "towns": towns.county_summary(region.code, year, [g.name for g in rules.grades]),
         })  # fmt: skip
     boundaries_file = load_regions_config().boundaries  # none for a county's towns: no map
     boundaries = (

@@ -118,23 +118,24 @@ def _rate(value: float) -> str:
     return "—" if pd.isna(value) else f"{value * 100:.1f}%"
 
 
-def county_summary(code: str, year: int, lowest_grade: str) -> str:
-    """The county page's paragraph and table (Markdown), or "" without the unit's results."""
+def county_summary(code: str, year: int, grades: list[str]) -> str:
+    """The county page's paragraph and table (Markdown), or "" without the unit's results;
+    ``grades`` from the best to the lowest (config/assessment.yaml)."""
     if code not in _units():
         return ""
     results = TownResults.read(code, year)
     if results is None:
         return ""
-    m, scores = results.members, results.scores
+    m, scores, lowest_grade = results.members, results.scores, grades[-1]
     behind = scores[scores["grade"] == lowest_grade]["region"].map(markup.text).tolist()
-    grades = scores["grade"].value_counts()
+    counts = scores["grade"].value_counts()
     sample = "（样例数据，非真实填报）" if results.is_sample else ""
     text = (
         f"**所辖{m}考核{sample}：**据{results.county}对各{m}的考核"
         f"（{year}年，{results.built.isoformat()}构建，`{_shown(results.folder)}`），"
         f"{len(scores)}个{m}参加考核，得分 {scores['score'].min():.2f}–{scores['score'].median():.2f}–"
         f"{scores['score'].max():.2f} 分（最低–中位数–最高）；等次："
-        + "，".join(f"{g} {int(grades[g])} 个" for g in grades.index)
+        + "，".join(f"{g} {int(counts[g])} 个" for g in grades if g in counts)
         + "；"
         + (
             f"{lowest_grade}的{m}：{'、'.join(behind)}。"

@@ -17,6 +17,7 @@ from pipeline.report import towns
 from pipeline.store import catalog
 
 HANYIN = "610921"  # 10 镇, no 街道办
+GRADES = ["优秀", "良好", "达标", "不达标"]
 
 
 def publish_unit_results(code: str, year: int, *, sample: bool = True) -> Path:
@@ -29,7 +30,7 @@ def publish_unit_results(code: str, year: int, *, sample: bool = True) -> Path:
     scores = pd.DataFrame({
         "rank": [1, 2, 3], "region_code": [f"{code}001", f"{code}002", f"{code}003"],
         "region": ["城关镇", "涧池镇", "蒲溪镇"], "score": [95.5, 88.25, 52.0],
-        "grade": ["优秀", "良好", "不达标"], "year": year,
+        "grade": ["良好", "优秀", "不达标"], "year": year,
     })  # fmt: skip
     previous = scores.assign(year=year - 1, grade="良好")  # the files hold the year before too
     pd.concat([previous, scores]).to_csv(folder / catalog.SCORES_FILE, index=False)
@@ -58,7 +59,7 @@ def outputs(tmp_path, monkeypatch) -> Path:
 
 
 def test_without_unit_results_nothing_is_printed(outputs):
-    assert towns.county_summary(HANYIN, 2024, "不达标") == ""
+    assert towns.county_summary(HANYIN, 2024, GRADES) == ""
     assert towns.data_note(2024) == ""
     paths = towns.input_paths(2024)
     assert len(paths) == 10 * len(towns.FILES)  # every unit's files, none there yet
@@ -67,7 +68,7 @@ def test_without_unit_results_nothing_is_printed(outputs):
 
 def test_a_units_results_are_summarised_on_its_county_page(outputs):
     publish_unit_results(HANYIN, 2024)
-    text = towns.county_summary(HANYIN, 2024, "不达标")
+    text = towns.county_summary(HANYIN, 2024, GRADES)
     first, table = text.split("\n\n", 1)
     assert first.startswith(
         "**所辖镇考核（样例数据，非真实填报）：**据汉阴县对各镇的考核（2024年，"
@@ -78,15 +79,15 @@ def test_a_units_results_are_summarised_on_its_county_page(outputs):
     assert "| 城镇新增就业 | 50.0% | 97.0% | 102.0% | 2/3 |" in table
     assert "| 返乡入乡创业 | 110.0% | 120.0% | 130.0% | 1/3 |" in table
     assert "登记失业率" not in table and "tbl-towns-610921" in table
-    assert towns.county_summary("610922", 2024, "不达标") == ""  # 石泉县: no results
-    assert towns.county_summary("610900", 2024, "不达标") == ""  # the city's own page
+    assert towns.county_summary("610922", 2024, GRADES) == ""  # 石泉县: no results
+    assert towns.county_summary("610900", 2024, GRADES) == ""  # the city's own page
     note = towns.data_note(2024)
     assert "汉阴县的已摘入该县区详情" in note and "汉滨区、石泉县" in note
 
 
 def test_real_results_carry_no_sample_label(outputs):
     publish_unit_results(HANYIN, 2024, sample=False)
-    assert "样例" not in towns.county_summary(HANYIN, 2024, "不达标")
+    assert "样例" not in towns.county_summary(HANYIN, 2024, GRADES)
 
 
 def test_the_report_stage_reruns_when_a_units_results_appear_or_change(outputs, tmp_path):
