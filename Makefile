@@ -10,7 +10,7 @@ UNIT ?=
 JOBS ?=
 FORCE ?=
 
-.PHONY: setup report documents test lint format lab bench backtest sample-data lock clean help
+.PHONY: setup report towns documents test lint format lab bench backtest sample-data lock clean help
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -30,6 +30,9 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 
 report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定, REUSE_KERNELS=1: the county notebooks in started kernels; UNIT=610902: a county over its towns, reports/units/610902/$(YEAR)/)
 	$(PY) -m pipeline report --year $(YEAR) $(if $(RAW),--raw $(RAW)) $(if $(UNIT),--unit $(UNIT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes) $(if $(REUSE_KERNELS),--reuse-kernels)
+
+towns: $(STAMP)  ## the whole-city town run: every county over its towns (config/units/), then the city; prints each run's result (JOBS=<n>, FORCE=1)
+	$(PY) -m pipeline towns --year $(YEAR) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 documents: $(STAMP)  ## a copy of $(YEAR)'s documents in data/scratch/documents-$(YEAR)/ (the published ones come with make report)
 	$(PY) -m pipeline documents --year $(YEAR)
@@ -57,7 +60,7 @@ backtest: $(STAMP)  ## rolling-origin backtests (M3, city yearbook, sample): wri
 	$(PY) -m pipeline.tools.backtest
 
 sample-data: $(STAMP)  ## rebuild the SAMPLE submissions in data/raw/ (seeded, reproducible)
-	$(PY) scripts/make_sample_data.py --out data/raw --unit 610902 --departments
+	$(PY) scripts/make_sample_data.py --out data/raw $(foreach u,$(notdir $(wildcard config/units/*)),--unit $(u)) --departments
 
 lock: $(STAMP)  ## re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full pinned dependency set (pip freeze of a working .venv, Python 3.11). Regenerate with `make lock`.' > requirements.lock

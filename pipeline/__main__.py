@@ -36,11 +36,15 @@ def run_options(args: argparse.Namespace) -> RunOptions:
 def _report(args: argparse.Namespace) -> int:
     options = run_options(args)
     if options.unit:
-        return _unit_report(options, args.raw)
+        return _unit_report(options, args.raw, getattr(args, "summary", None))
     from pipeline.runner.run import run_year
     from pipeline.store.catalog import read_render_record, renderer_line
 
     result = run_year(options)
+    if getattr(args, "summary", None):  # for python -m pipeline towns (pipeline/runner/units.py)
+        from pipeline.runner.units import write_summary
+
+        write_summary(result, args.summary)
     record = read_render_record(result.folder)
     rendered = renderer_line(record) if record else "报告渲染器：（未找到渲染记录）"
     if not result.changed:
@@ -64,6 +68,7 @@ EXTRA_INPUT_WORDS = {
     "review": "data/review/{year}.yaml（及计入的以前年份的：上一年；规划末年为规划期各年）",
     "people": "data/review/contacts.yaml、{year}-nominations.yaml",
     "departments": "data/raw/departments/{year}/ 成员单位任务清单",
+    "towns": "data/processed/units/<县区代码>/{year}/ 县区对所辖镇（办）的考核结果（有则摘入县区详情）",
 }
 
 
@@ -95,7 +100,7 @@ def _stages(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unit_report(options: RunOptions, raw: Path | None) -> int:
+def _unit_report(options: RunOptions, raw: Path | None, summary: Path | None = None) -> int:
     """A county's assessment of its towns: the same run on the unit's materialised configuration
     folder, in a new process (the configuration folder is read when ``pipeline`` is imported);
     ``raw`` is the folder given on the command line (None: the unit's own)."""
@@ -111,8 +116,17 @@ def _unit_report(options: RunOptions, raw: Path | None) -> int:
     flags += [f"--scheduler={options.scheduler}"] if options.scheduler else []
     flags += ["--accept-changes"] * options.accept_changes
     flags += ["--reuse-kernels"] * options.reuse_kernels
+    flags += [f"--summary={summary}"] if summary else []
     command, env = unit_run(options.unit, options.year, raw, flags)
     return subprocess.run(command, env=env, check=False).returncode
+
+
+def _towns(args: argparse.Namespace) -> int:
+    from pipeline.runner.units import run_towns, summary_lines
+
+    outcomes = run_towns(args.year, jobs=args.jobs, force=args.force, quarto=args.quarto)
+    print("\n".join(summary_lines(args.year, outcomes)))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 def _departments(args: argparse.Namespace) -> int:
@@ -287,8 +301,10 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pipeline.tools.bench import run_benchmarks
+    from pipeline.tools.bench import run_benchmarks, run_towns_benchmark
 
+    if args.towns_only:
+        return run_towns_benchmark()
     return run_benchmarks(
         tuple(int(x) for x in args.regions.split(",") if x),
         tuple(int(x) for x in args.workers.split(",") if x),
@@ -318,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for root in ("processed", "reports", "builds"):
         report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
+    report.add_argument("--summary", type=Path, default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )
@@ -347,6 +364,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-changes", action="store_true", help="审定后输入有变化时仍按新输入生成审定稿"
     )
     report.set_defaults(handler=_report)
+
+    towns = stages.add_parser(
+        "towns",
+        help="全市镇（办）考核：十个县区各自考核所辖镇（办），然后全市，打印每次运行的结果",
+    )
+    towns.add_argument("--year", type=int, required=True)
+    towns.add_argument(
+        "--jobs", type=int, default=None, help="每次运行同时运行的阶段数，默认为 CPU 核数"
+    )
+    towns.add_argument("--force", action="store_true", help="忽略上次的结果，全部重新运行")
+    towns.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)
+    towns.set_defaults(handler=_towns)
 
     departments = stages.add_parser(
         "departments",
@@ -417,6 +446,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = stages.add_parser("bench", help="速度与内存基准，写出 docs/benchmark.md")
     bench.add_argument("--regions", default="11,50,200", help="合成地区数，逗号分隔")
     bench.add_argument("--workers", default="1,2", help="并行数，逗号分隔")
+    bench.add_argument(
+        "--towns-only",
+        action="store_true",
+        help="只测量全市镇（办）考核（make towns），只改写 docs/benchmark.md 的第5节",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 

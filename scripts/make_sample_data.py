@@ -259,11 +259,12 @@ def apportion(total: float, weights: list[float]) -> list[int]:
     return [int(p) for p in parts]
 
 
-def town_note(county: str) -> str:
+def town_note(county: str, members: str) -> str:
+    """The note row, in the tier's word for the towns (镇（办）, or 镇 where there is no 街道办)."""
     return (
         "注：本表为样例数据（SAMPLE，非真实填报），由 scripts/make_sample_data.py 按固定随机种子生成："
-        f"各镇（办）的数由{county}报送市里的数（data/raw/）拆分而来，合计等于{county}的数；"
-        "仅用于演示和测试；请以各镇（办）正式报送的数据替换。"
+        f"各{members}的数由{county}报送安康市的数（data/raw/）拆分而来，合计等于{county}的数；"
+        f"仅用于演示和测试；请以各{members}正式报送的数据替换。"
     )
 
 
@@ -364,9 +365,11 @@ def write_units(out: Path, codes: list[str]) -> None:
                 items,
                 members,
                 submission_format.title(year, county.name),
-                region_header=regions["tier"]["members"],
+                # the intake's header words (submission_format.REGION_HEADER_ALIASES) have 镇（办）
+                # and 乡镇, not 镇 alone: a county without 街道办 heads the column 乡镇
+                region_header="镇（办）" if regions["tier"]["members"] == "镇（办）" else "乡镇",
                 total_label=regions["tier"]["top"],
-                note=town_note(county.name),
+                note=town_note(county.name, regions["tier"]["members"]),
                 sheet_unit={},
             )
             path = (

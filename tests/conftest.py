@@ -21,6 +21,9 @@ YEAR = 2024
 def _scratch_outside_the_repository(tmp_path_factory):
     """Anything run with default folders (notebooks by hand) writes to a temporary scratch folder."""
     os.environ["ANKANG_SCRATCH_DIR"] = str(tmp_path_factory.mktemp("scratch"))
+    # and the units' results the city report summarises are the session's own (none unless a
+    # test makes them), not whatever make towns left in data/processed/units/
+    os.environ["ANKANG_OUTPUT_ROOT"] = str(tmp_path_factory.mktemp("outputs"))
 
 
 @pytest.fixture(scope="session")

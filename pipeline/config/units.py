@@ -11,6 +11,7 @@ twice. Outputs go to their own folders (:class:`UnitPaths`), through the same at
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,7 @@ from pipeline.intake.validate import COUNTY_FIGURES_FILE, FIGURE_COLUMNS
 
 CITY_CONFIG_DIR = PROJECT_ROOT / "config"
 CONFIG_ENV = "ANKANG_CONFIG_DIR"  # read by pipeline/__init__.py
+OUTPUT_ROOT_ENV = "ANKANG_OUTPUT_ROOT"  # see output_roots
 UNITS_CONFIG_DIR = CITY_CONFIG_DIR / "units"
 UNIT_FILE = "unit.yaml"
 CONFIG_FILES = (
@@ -46,12 +48,15 @@ CONFIG_FILES = (
     "documents.yaml",
 )
 
+# In the tier's words ({members}: 镇（办）, or 镇 where a county has no 街道办) and the county's name.
 ESTIMATE_RULES = {
     "equal_shares": (
-        "镇（办）的测算数按镇（办）个数均分区的五年任务（名录中没有镇办人口或就业数据，不能按人口比重），"
-        "按取整步长向下取整，余数按名录顺序每个镇（办）加一个步长（不足一个步长的尾差计入第一个）。此为测算数，不作为约谈依据。"
+        "{members}的测算数按{members}个数均分{county}的五年任务（名录中没有镇办人口或就业数据，不能按人口比重），"
+        "按取整步长向下取整（每个{members}的份额不足一个步长时，步长依次缩小为十分之一，最小为1），"
+        "余数按名录顺序每个{members}加一个步长（不足一个步长的尾差计入第一个）。此为测算数，不作为约谈依据。"
         " Share of each town: an equal part of the county's five-year task (no town populations exist in"
-        " the data), rounded down to the allocation step, the remainder one step each in list order."
+        " the data), rounded down to the allocation step (a tenth as large while a share is below one"
+        " step), the remainder one step each in list order."
     )
 }
 
@@ -99,13 +104,24 @@ def published_processed(year: int) -> str:
     return folder.as_posix()
 
 
+def output_roots() -> tuple[Path, Path, Path]:
+    """Where the city's and the units' processed, reports and builds roots are: data/processed,
+    reports, data/builds, or under ``$ANKANG_OUTPUT_ROOT`` (a whole-city town run measured in a
+    temporary folder, pipeline/tools/bench.py). The city report finds the units' results here."""
+    root = os.environ.get(OUTPUT_ROOT_ENV)
+    if root:
+        return Path(root) / "processed", Path(root) / "reports", Path(root) / "builds"
+    return DATA_DIR / "processed", REPORTS_DIR, DATA_DIR / "builds"
+
+
 def unit_paths(code: str) -> UnitPaths:
+    processed, reports, builds = output_roots()
     return UnitPaths(
         code,
         raw=DATA_DIR / "raw" / UNITS / code,
-        processed=DATA_DIR / "processed" / UNITS / code,
-        reports=REPORTS_DIR / UNITS / code,
-        builds=DATA_DIR / "builds" / UNITS / code,
+        processed=processed / UNITS / code,
+        reports=reports / UNITS / code,
+        builds=builds / UNITS / code,
         review=DATA_DIR / "review" / UNITS / code,
     )
 
@@ -139,6 +155,15 @@ def equal_shares(total: float, codes: list[str], step: int) -> dict[str, float]:
         parts[code] += step
     parts[codes[0]] += total - part * len(codes) - steps * step
     return {code: _plain(value) for code, value in parts.items()}
+
+
+def town_step(total: float, towns: int, step: int) -> int:
+    """The city's rounding step for the county split (10 returnee talents, 100 workers) a tenth at
+    a time smaller, down to 1, until each town's equal share is at least one step: 宁陕县's 70
+    returnee talents over 11 towns in steps of 10 would leave four towns a task of 0."""
+    while step > 1 and total / towns < step:
+        step = max(step // 10, 1)
+    return step
 
 
 def _plain(value: float) -> float | int:
@@ -185,7 +210,9 @@ def unit_config_files(code: str) -> dict[str, dict]:
     county = resolve_region(code)
     if county.is_city:
         raise ConfigError(f"config/units/{code}：单位须是县（市、区），{county.name}是全市")
-    entry = next(c for c in load_regions_config(CITY_CONFIG_DIR).counties if c.code == county.code)
+    city_regions = load_regions_config(CITY_CONFIG_DIR)
+    city_name = city_regions.city.name
+    entry = next(c for c in city_regions.counties if c.code == county.code)
     members = towns_of(county.code)
     city_only = {i.id for i in load_indicators_config(CITY_CONFIG_DIR).indicators if i.city_only}
 
@@ -220,12 +247,15 @@ def unit_config_files(code: str) -> dict[str, dict]:
             if key not in city_only
         }
         allocations = {}
+        steps = {k: v for k, v in plan.allocation_step.items() if k not in city_only}
         for key in plan.county_allocations:
             issued = unit.targets.town_allocations.get(key)
+            if issued is None:
+                steps[key] = town_step(own[key], len(codes), steps.get(key, 1))
             allocations[key] = (
                 {town: _plain(v) for town, v in issued.items()}
                 if issued is not None
-                else equal_shares(own[key], codes, plan.allocation_step.get(key, 1))
+                else equal_shares(own[key], codes, steps.get(key, 1))
             )
         estimated = unit.targets.allocation_status == "estimate" or any(
             key not in unit.targets.town_allocations for key in plan.county_allocations
@@ -236,13 +266,17 @@ def unit_config_files(code: str) -> dict[str, dict]:
             allocation_status="estimate" if estimated else "issued",
             allocation_document=unit.targets.allocation_document,
             allocation_rule=(
-                f"{county.name}五年任务为全市分解数（config/targets.yaml）。"
-                + (ESTIMATE_RULES[unit.targets.estimate_rule] if estimated else "区政府正式下达。")
+                f"{county.name}五年任务为{city_name}分解数（config/targets.yaml）。"
+                + (
+                    ESTIMATE_RULES[unit.targets.estimate_rule].format(
+                        members=unit.tier.members, county=county.name
+                    )
+                    if estimated
+                    else f"{unit.tier.government}正式下达。"
+                )
             ),
         )
-        raw_plan["allocation_step"] = {
-            k: v for k, v in plan.allocation_step.items() if k not in city_only
-        }
+        raw_plan["allocation_step"] = steps
 
     assessment = _city_yaml("assessment.yaml")
     assessment["scoring"]["weights"] = {
@@ -315,7 +349,6 @@ def unit_run(
     """The command and environment of a unit's ``make report``: its configuration materialised
     (and validated) into its builds folder, the pipeline pointed at it by ``ANKANG_CONFIG_DIR``,
     its own raw, processed, reports and builds roots."""
-    import os
     import sys
 
     paths = unit_paths(code)

@@ -44,7 +44,7 @@ from pipeline.plan_targets.verdict import (
     NO_DATA,
     bound_word,
 )
-from pipeline.report import charts, departments, final_term, markup
+from pipeline.report import charts, departments, final_term, markup, towns
 from pipeline.report.workbook import (
     DECIMAL2,
     INTEGER,
@@ -755,6 +755,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
             "facts": "\n".join(f"- {markup.text(r.short_name)}：{markup.text(r.wording)}" + (f"（规划期内{r.years_missed}年未达到要求）" if r.years_missed else "") for r in facts.itertuples()),
             "table": _table(rows, ["地区"], label=f"tbl-region-{region.code}", caption=f"{region.name}{plan.name}目标" + ("最终完成情况" if final else "完成进度与预测"), final=final),
             "image": figure(charts.region_panel(inputs.tidy, inputs.paths, region, year), f"region-{region.code}.png", f"fig-region-{region.code}", f"{region.name}历年完成数" + ("" if final else "与预测")),
+            "towns": towns.county_summary(region.code, year, [g.name for g in rules.grades]),
         })  # fmt: skip
     boundaries_file = load_regions_config().boundaries  # none for a county's towns: no map
     boundaries = (
@@ -815,7 +816,7 @@ def build_markdown(inputs: ReportInputs, out_dir: Path) -> str:
         "pct": lambda share: f"{share * 100:.1f}%",
         "elapsed_share": f"{elapsed_years(year, plan) / len(plan.years) * 100:.0f}%",
         "max_years": int(inputs.tidy["year"].nunique()),
-        "sources_table": _sources_table(inputs.tidy),
+        "sources_table": _sources_table(inputs.tidy), "town_results": towns.data_note(year),
         "final_term": final_term.context(results.plan, rules),
         "glossary": "\n".join(f"  - **{t.name}**：{t.definition}" for t in analyst_terms(final)),
     }  # fmt: skip

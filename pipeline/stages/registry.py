@@ -23,7 +23,7 @@ from pipeline.store import catalog
 
 Scope = Literal["once", "county"]
 # Inputs outside the build folder, hashed into a stage's key (see :func:`extra_input_paths`).
-ExtraInput = Literal["raw", "reference", "backtest", "review", "people", "departments"]
+ExtraInput = Literal["raw", "reference", "backtest", "review", "people", "departments", "towns"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ STAGES: tuple[StageSpec, ...] = (
         ("processed_dir", "year", "report_dir", "use_quarto"),
         reads=("tidy", "qa_log", "assessment", "forecast_paths", *RESULTS, *DEPARTMENT_RESULTS),
         writes=("report",),
-        extra_inputs=("reference", "backtest"),
+        extra_inputs=("reference", "backtest", "towns"),
     ),
     StageSpec(
         "documents", "{year}年度公文（通报、告知书、约谈、表扬）", "60_documents.ipynb",
@@ -177,6 +177,10 @@ def extra_input_paths(
         from pipeline.intake.departments import departments_folder
 
         return [departments_folder(raw_dir, year)]
+    if kind == "towns":  # the units' published results the county pages summarise
+        from pipeline.report.towns import input_paths
+
+        return input_paths(year)
     if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names
         from pipeline.documents.people import contacts_path, nominations_path
 

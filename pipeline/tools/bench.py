@@ -260,11 +260,64 @@ def _commit() -> str:
     return git("rev-parse", "--short=12", "HEAD") + ("（另有未提交的改动）" if changed else "")
 
 
+TOWNS_SECTION = "## 5. 全市镇（办）考核"
+
+
+def measure_towns(root: Path) -> tuple[Measurement, Measurement]:
+    """``make towns`` cold (every unit over its towns, then the city) and again with nothing
+    changed, with every output under ``root`` (``ANKANG_OUTPUT_ROOT``), the fallback renderer."""
+    from pipeline.config.units import OUTPUT_ROOT_ENV
+
+    command = [sys.executable, "-m", "pipeline", "towns", f"--year={BENCH_YEAR}", "--no-quarto"]
+    env = os.environ | {OUTPUT_ROOT_ENV: str(root)}
+    return measure(command, env=env), measure(command, env=env)
+
+
+def write_towns_section(commit: str, cold: Measurement, noop: Measurement) -> None:
+    """Section 5 of docs/benchmark.md, in place: the rest of the file is left as measured."""
+    from pipeline.config.hierarchy import load_towns
+    from pipeline.config.units import configured_units
+
+    units = configured_units()
+    towns = sum(1 for t in load_towns() if t.county_code in units)
+    section = [
+        TOWNS_SECTION,
+        "",
+        f"`make towns YEAR={BENCH_YEAR}`（`python -m pipeline towns`，`pipeline/runner/units.py`）：{len(units)}个县区"
+        f"各自考核所辖镇（办）（共{towns}个，样例数据），然后全市；每次运行一个进程，依次运行，每次运行内的并行数 = 核数；"
+        f"备用渲染器；测量的提交 `{commit}`，{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}，"
+        f"写出时系统负载 {os.getloadavg()[0]:.1f}。",
+        "",
+        "| 测量 | CPU 秒 | 墙钟秒 | 峰值内存（MiB） | 最后一行输出 |",
+        "|---|---:|---:|---:|---|",
+        f"| 冷启动 | {cold.cpu:.1f} | {cold.wall:.1f} | {cold.memory:.0f} | {cold.said.strip()} |",
+        f"| 无变化时再运行一次 | {noop.cpu:.1f} | {noop.wall:.1f} | {noop.memory:.0f} | {noop.said.strip()} |",
+        "",
+    ]
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    head = text.split(TOWNS_SECTION)[0].rstrip("\n")
+    DOC.write_text((head + "\n\n" if head else "") + "\n".join(section), encoding="utf-8")
+
+
+def run_towns_benchmark() -> int:
+    with tempfile.TemporaryDirectory(prefix="ankang-bench-towns-") as temporary:
+        print("(5) 全市镇（办）考核 冷启动与无变化……", flush=True)
+        cold, noop = measure_towns(Path(temporary))
+        print(
+            f"    冷启动 {cold.cpu:.1f} CPU秒 / {cold.wall:.1f} 秒，无变化 {noop.wall:.1f} 秒",
+            flush=True,
+        )
+    write_towns_section(_commit(), cold, noop)
+    print(f"已写出 {DOC}（{TOWNS_SECTION}）")
+    return 0
+
+
 def run_benchmarks(
     regions: tuple[int, ...] = (11, 50, 200), workers: tuple[int, ...] = (1, 2)
 ) -> int:
     """Measure, and rewrite docs/benchmark.md after every measurement (a long run stopped half-way
-    still leaves what it measured). Exit status 1 when a goal is missed."""
+    still leaves what it measured); the whole-city town run last (section 5). Exit status 1 when
+    a goal is missed."""
     from pipeline.report.publish import find_quarto
 
     commit = _commit()
@@ -309,6 +362,7 @@ def run_benchmarks(
                       f"峰值内存 {result.memory:.0f} MiB", flush=True)  # fmt: skip
                 shutil.rmtree(tmp / f"run-{n}-{w}", ignore_errors=True)
                 missed = _write_doc(commit, main, scaling, regions, workers)
+    run_towns_benchmark()
     print(f"已写出 {DOC}")
     return 1 if missed else 0
 

@@ -12,13 +12,17 @@ from openpyxl import load_workbook
 
 from pipeline import RAW_DIR
 from pipeline.config.assessment_rules import load_rules
+from pipeline.config.hierarchy import towns_of
+from pipeline.config.regions import counties
 from pipeline.config.schema import ConfigError, load_regions_config, load_targets_config
 from pipeline.config.units import (
     CONFIG_ENV,
+    configured_units,
     equal_shares,
     load_unit,
     materialise,
     published_processed,
+    unit_config_files,
     unit_paths,
     unit_run,
 )
@@ -99,9 +103,9 @@ def test_unit_run_points_the_pipeline_at_the_units_folders(tmp_path, monkeypatch
     assert published_processed(2024) == "data/processed/2024"  # the city's own run
 
 
-def test_a_county_without_a_unit_folder_is_refused():
-    with pytest.raises(ConfigError, match="config/units/ 下的县区代码之一：610902"):
-        load_unit("610921")
+def test_a_code_without_a_unit_folder_is_refused():
+    with pytest.raises(ConfigError, match="config/units/ 下的县区代码之一：610902、610921"):
+        load_unit("610928")  # 旬阳县's former code: the unit is 旬阳市 610981
 
 
 def test_the_city_run_passes_the_units_folder_by(tmp_path):
@@ -121,25 +125,73 @@ def _sheet(path: Path) -> tuple[dict[str, list], list[str]]:
     return {r[1]: list(r[2:]) for r in rows if r[1]}, notes
 
 
-def test_shipped_town_sample_adds_up_to_the_county(sample_intake):
-    """data/raw/units/610902/2024: 28 town rows and a 全区 row; every count column of the towns
-    adds up to the 全区 row exactly, and the 全区 row is 汉滨区's row of the city's file."""
-    path = RAW_DIR / "units" / HANBIN / "2024" / submission_format.file_name(2024, HANBIN)
-    towns, notes = _sheet(path)
-    total = towns.pop("全区")
-    assert len(towns) == 28 and "样例数据" in notes[0]
+def test_every_county_has_a_unit():
+    assert configured_units() == tuple(sorted(c.code for c in counties()))
+
+
+@pytest.mark.parametrize("code", [c.code for c in counties()])
+def test_each_units_configuration_is_the_county_over_its_nbs_towns(code):
+    """Each county's unit file (scripts/make_unit_configs.py) loads and validates: the county on
+    top, exactly its towns of the NBS list as the assessed regions, the towns' estimated tasks
+    adding up to the county's, the tier's words from the county's kind (区、县、市) and whether it
+    has 街道办."""
+    files = unit_config_files(code)
+    county = next(c for c in counties() if c.code == code)
+    regions = files["regions.yaml"]
+    assert regions["city"]["name"] == county.name and regions["unit"] == code
+    nbs = towns_of(code)
+    assert [(t["code"], t["name"]) for t in regions["counties"]] == [(t.code, t.name) for t in nbs]
+    (plan,) = files["targets.yaml"]["plans"]
+    for key, parts in plan["county_allocations"].items():
+        assert set(parts) == {t.code for t in nbs}
+        assert sum(parts.values()) == plan["city_targets"][key]
+    tier = regions["tier"]
+    kind = county.name[-1]
+    assert (tier["top"], tier["government"], tier["bureau"]) == (
+        f"全{kind}",
+        f"{kind}政府",
+        f"{kind}人社局",
+    )
+    offices = any(t.name.endswith("街道") for t in nbs)
+    assert tier["members"] == ("镇（办）" if offices else "镇")
+    assert files["documents.yaml"]["issuer"]["name"] == f"{county.name}人力资源和社会保障局"
+    assert county.name in plan["allocation_rule"]
+    if kind != "区":  # no 区 words left from 汉滨区's file
+        assert "区" not in "".join([plan["allocation_rule"], *tier.values()])
+
+
+def test_the_county_level_city_says_its_own_words():
+    """旬阳市 says 全市 of itself; the sample note names 安康市 where the city is meant."""
+    tier = unit_config_files("610981")["regions.yaml"]["tier"]
+    assert tier["top"] == "全市" and tier["members"] == "镇"
+    assert "旬阳市报送安康市" in tier["sample_basis"]
+
+
+@pytest.mark.parametrize("code", [c.code for c in counties()])
+def test_shipped_town_sample_adds_up_to_the_county(sample_intake, code):
+    """data/raw/units/<code>/<year>: the county's NBS towns and its top row (全区/全县/全市) in
+    every year; every count column of the towns adds up to the top row exactly, and the top row
+    is the county's row of the city's file of that year."""
     tidy, _ = sample_intake
-    county = tidy[(tidy["region_code"] == HANBIN) & (tidy["year"] == 2024)]
-    done = county[county["measure"] == "actual"].set_index("indicator")["value"]
-    assert total[1] == done["urban_new_jobs"]  # column D: 城镇新增就业 完成数
-    for column in (0, 1, 2, 3):  # 城镇新增就业, 就地就近转移 目标任务/完成数
-        assert sum(v[column] for v in towns.values()) == total[column]
+    tier = unit_config_files(code)["regions.yaml"]["tier"]
+    names = sorted(t.name for t in towns_of(code))
+    for year in range(2016, 2025):
+        path = RAW_DIR / "units" / code / str(year) / submission_format.file_name(year, code)
+        towns, notes = _sheet(path)
+        total = towns.pop(tier["top"])
+        assert sorted(towns) == names and "样例数据" in notes[0]
+        county = tidy[(tidy["region_code"] == code) & (tidy["year"] == year)]
+        done = county[county["measure"] == "actual"].set_index("indicator")["value"]
+        assert total[1] == done["urban_new_jobs"]  # column D: 城镇新增就业 完成数
+        for column in (0, 1, 2, 3):  # 城镇新增就业, 就地就近转移 目标任务/完成数
+            if total[column] is not None:
+                assert sum(v[column] for v in towns.values()) == total[column], (year, column)
 
 
 def test_a_unit_run_rejects_a_code_that_is_not_configured(capsys):
     from pipeline.__main__ import main
 
-    assert main(["report", "--year=2024", "--unit=610921"]) == 2
+    assert main(["report", "--year=2024", "--unit=610900"]) == 2
     assert "找不到单位配置" in capsys.readouterr().err
 
 
@@ -186,3 +238,22 @@ def test_the_towns_are_read_checked_and_scored_in_the_units_own_words(hanbin):
     assert all(grade in {"优秀", "良好", "达标", "不达标"} for _, _, grade in got["scores"])
     assert "各镇（办）报表" in got["callout"] and "县（市、区）" not in got["callout"]
     assert "28个镇办至多8个" in got["method"] and "县区" not in got["method"]
+
+
+def test_a_county_without_street_offices_reads_its_towns_in_its_own_words(tmp_path):
+    """镇坪县 (7 镇, no 街道办): its sample (column headed 乡镇, top row 全县) reads without FAIL,
+    agrees with 镇坪县's figures in the city's files and scores its 7 towns, in words without 区."""
+    import json
+
+    config = materialise("610927", tmp_path / "config")
+    env = os.environ | {CONFIG_ENV: str(config)}
+    result = subprocess.run(
+        [sys.executable, "-c", UNIT_SCRIPT, str(RAW_DIR / "units" / "610927")],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    got = json.loads(result.stdout)
+    assert got["failures"] == [] and got["upward"][0].startswith("PASS全县行")
+    assert sorted(n for n, _, _ in got["scores"]) == sorted(t.name for t in towns_of("610927"))
+    assert "2024年7个镇均已填报" in got["present"]
+    assert "各镇报表" in got["callout"] and "区政府" not in got["method"] + got["callout"]
+    assert "县区" not in got["method"] + got["callout"]

@@ -63,3 +63,20 @@ def test_a_synthetic_run_publishes_every_region_and_splits_funds_by_synthetic_po
     for name in names:
         expected = round(total * population[name] / sum(population.values()), 2)
         assert float(base[name]) == pytest.approx(expected, abs=0.005), name
+
+
+def test_the_town_runs_section_replaces_only_itself(tmp_path, monkeypatch):
+    """make bench --towns-only rewrites section 5 of docs/benchmark.md and keeps sections 1–4."""
+    from pipeline.tools import bench
+
+    doc = tmp_path / "benchmark.md"
+    doc.write_text("# 基准测试\n\n## 4. 地区数\n\n| 11 | … |\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "DOC", doc)
+    cold = bench.Measurement(900.0, 1500.0, 800.0, "合计 900 秒；全部成功")
+    noop = bench.Measurement(15.0, 12.0, 90.0, "合计 15 秒；全部成功")
+    for _ in range(2):  # the second run replaces the first's section
+        bench.write_towns_section("abc123", cold, noop)
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# 基准测试\n\n## 4. 地区数\n\n| 11 | … |\n\n## 5.")
+    assert text.count(bench.TOWNS_SECTION) == 1 and "共139个" in text
+    assert "| 冷启动 | 1500.0 | 900.0 | 800 | 合计 900 秒；全部成功 |" in text

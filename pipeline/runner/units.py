@@ -1,0 +1,143 @@
+"""``python -m pipeline towns`` (``make towns``): the whole-city town run (issue 15, item 6).
+
+Each configured unit (config/units/<code>/unit.yaml: a county assessing its 镇(办)) is run as
+``make report UNIT=<code>`` runs it, one after another, then the city's own run, so that the city
+report's town summaries (pipeline/report/towns.py) read the units' fresh results. Every run is a
+process of its own: a unit's configuration folder is read when ``pipeline`` is imported
+(``ANKANG_CONFIG_DIR``), so units cannot share one interpreter. Each run is the runner's own
+(``python -m pipeline report``: incremental, atomic), and reports what it did through a small JSON
+file (:func:`write_summary`). A failed unit does not stop the others; the city runs last in any
+case, with the results the units have published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pipeline.config.units import CONFIG_ENV, configured_units, output_roots, unit_run
+
+Status = Literal["published", "unchanged", "failed"]
+STATUS_WORDS = {"published": "已发布", "unchanged": "没有变化", "failed": "失败"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One run of the whole-city town run."""
+
+    code: str
+    name: str
+    status: Status
+    ran: int  # stages run
+    reused: int  # stages whose last result was reused
+    seconds: float
+    message: str = ""  # why it failed (the run's last words on stderr)
+
+
+def write_summary(result, path: Path) -> None:
+    """What a ``python -m pipeline report`` run did (its ``RunResult``), for :func:`run_one`."""
+    summary = {
+        "changed": result.changed,
+        "ran": len(result.ran),
+        "reused": len(result.reused),
+        "seconds": result.seconds,
+    }
+    path.write_text(json.dumps(summary), encoding="utf-8")
+
+
+def city_run(year: int, options: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The city's own ``make report``, on the city's configuration, with its roots where the
+    units' are (:func:`pipeline.config.units.output_roots`)."""
+    processed, reports, builds = output_roots()
+    command = [
+        sys.executable, "-m", "pipeline", "report", f"--year={year}",
+        f"--processed-root={processed}", f"--reports-root={reports}", f"--builds-root={builds}",
+        *options,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_ENV}
+    return command, env
+
+
+def run_one(code: str, name: str, command: list[str], env: dict[str, str]) -> Outcome:
+    """Run one ``python -m pipeline report`` and say what it did."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ankang-towns-") as folder:
+        summary = Path(folder) / "summary.json"
+        done = subprocess.run(
+            [*command, f"--summary={summary}"], env=env, capture_output=True, text=True, check=False
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0 or not summary.exists():
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            why = "\n".join(lines[-6:]) or f"退出码 {done.returncode}"
+            return Outcome(code, name, "failed", 0, 0, seconds, why)
+        got = json.loads(summary.read_text(encoding="utf-8"))
+    status: Status = "published" if got["changed"] else "unchanged"
+    return Outcome(code, name, status, got["ran"], got["reused"], seconds)
+
+
+def run_towns(
+    year: int,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    quarto: bool | None = None,
+    progress: bool = True,
+) -> list[Outcome]:
+    """Every configured unit, then the city; one :class:`Outcome` each, in that order."""
+    from pipeline.config.regions import by_code, city
+
+    options = ["--quiet", *([f"--jobs={jobs}"] if jobs else []), *(["--force"] if force else [])]
+    options += [] if quarto is None else ["--quarto" if quarto else "--no-quarto"]
+    outcomes = []
+    for code in configured_units():
+        command, env = unit_run(code, year, None, options)
+        outcomes.append(run_one(code, by_code(code).name, command, env))
+        if progress:
+            print(summary_line(outcomes[-1]), flush=True)
+    command, env = city_run(year, options)
+    outcomes.append(run_one(city().code, city().name, command, env))
+    if progress:
+        print(summary_line(outcomes[-1]), flush=True)
+    return outcomes
+
+
+def summary_line(outcome: Outcome) -> str:
+    stages = (
+        f"运行 {outcome.ran} 个阶段，沿用 {outcome.reused} 个"
+        if outcome.status != "failed"
+        else outcome.message.replace("\n", "\n      ")
+    )
+    return (
+        f"  {outcome.name}（{outcome.code}） {STATUS_WORDS[outcome.status]}  "
+        f"{outcome.seconds:.0f} 秒  {stages}"
+    )
+
+
+def summary_lines(year: int, outcomes: list[Outcome]) -> list[str]:
+    """The short summary printed at the end: one line per run, then the totals."""
+    from pipeline.config.hierarchy import towns_of
+
+    failed = [o for o in outcomes if o.status == "failed"]
+    units = outcomes[:-1]
+    towns = sum(len(towns_of(o.code)) for o in units)
+    lines = [
+        f"{year}年全市镇（办）考核：{len(units)}个县区考核所辖{towns}个镇（办），然后全市",
+        *map(summary_line, outcomes),
+    ]
+    lines.append(
+        f"合计 {sum(o.seconds for o in outcomes):.0f} 秒；"
+        + (
+            f"{len(failed)} 次运行失败：" + "、".join(o.name for o in failed)
+            if failed
+            else "全部成功"
+        )
+    )
+    return lines
