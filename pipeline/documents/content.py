@@ -186,7 +186,7 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
     scores = inputs.scores.sort_values("rank")
     funds = inputs.funds.set_index("region_code")
     table = pd.DataFrame({
-        "排名": scores["rank"].astype(str), "县（市、区）": scores["region"],
+        "排名": scores["rank"].astype(str), inputs.tier.members: scores["region"],
         "得分": [f"{v:.2f}" for v in scores["score"]], "等次": scores["grade"],
     })  # fmt: skip
     if wide:
@@ -221,7 +221,7 @@ def _fact_value(fact: pd.Series) -> str:
 
 def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRules) -> str:
     """考核结果通报 (draft): the results of all counties, for the county governments."""
-    year = inputs.year
+    year, tier = inputs.year, inputs.tier
     interviews = [s.region for s in inputs.interviews]
     commended = [s.region for s in inputs.commendations]
     funds = inputs.funds.sort_values("rank")
@@ -234,17 +234,17 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
     ]
     parts = [
         *_letterhead(config),
-        _title("关于", f"{year}年度", "各县（市、区）", "就业工作目标责任制", "考核结果的通报"),
+        _title("关于", f"{year}年度", f"各{tier.members}", "就业工作目标责任制", "考核结果的通报"),
         _styled("主送机关", text(config.addressees)),
         text(
-            f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
-            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各县（市、区）报送的年度目标任务完成情况计分"
+            f"根据{config.basis}第十九条至第二十二条的规定，{tier.leading_group}对各{tier.members}{year}年度就业"
+            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各{tier.members}报送的年度目标任务完成情况计分"
             + ("，并经考评组复核" if reviewed else "")
             + "。现将考核结果通报如下："
         ),
         "# 一、考核等次",
         *[text(line) for line in _grade_lists(inputs, rules)],
-        text("各县（市、区）得分、排名和扣分情况见附件。"),
+        text(f"各{tier.members}得分、排名和扣分情况见附件。"),
     ]
     if reviewed:
         parts += [text("考评组复核调整事项：")] + [text(line) for line in reviewed]
@@ -253,28 +253,28 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
         text(
             f"对考核等次为优秀的{_names(commended)}予以通报表扬。"
             if commended
-            else "本年度没有拟予通报表扬的县（市、区）。"
+            else f"本年度没有拟予通报表扬的{tier.members}。"
         ),
         "# 三、约谈",
         text(
             f"根据第二十条，对{_names(interviews)}进行约谈，约谈时间另行通知。"
             if interviews
-            else "本年度没有拟约谈的县（市、区）。"
+            else f"本年度没有拟约谈的{tier.members}。"
         ),
         *[text(f"{s.region}：{'；'.join(facts_only(s.reasons))}。") for s in inputs.interviews],
         "# 四、次年就业资金增减",
         text(
-            f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
+            f"根据第二十二条，{year + 1}年{tier.fund}与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
             f"减少的有{_names(downs)}。"
             + (
-                "资金基数为样例数，须以市财政局、市人社局下达数为准。"
+                f"资金基数为样例数，须以{tier.finance}、{tier.bureau}下达数为准。"
                 if inputs.funds_are_sample
                 else ""
             )
         ),
         "# 五、整改要求",
         text(
-            f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
+            f"各{tier.members}要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
             f"将整改情况书面报送{config.issuer.name}。"
         ),
         _styled("附件说明", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
@@ -329,7 +329,7 @@ def county_letter(
 ) -> str:
     """考核结果告知书 for one county: its result, each indicator with the formula, problems found,
     整改要求 with a deadline field, and how to raise an 异议."""
-    year = inputs.year
+    year, tier = inputs.year, inputs.tier
     score = inputs.scores.set_index("region_code").loc[region_code]
     fund = inputs.funds.set_index("region_code").loc[region_code]
     facts = inputs.facts[inputs.facts["region_code"] == region_code]
@@ -341,20 +341,20 @@ def county_letter(
     parts = [
         *_letterhead(config),
         _title(f"{year}年度", "就业工作目标责任制", "考核结果告知书"),
-        _styled("主送机关", text(f"{score['region']}人民政府：")),
+        _styled("主送机关", text(f"{tier.government_of(score['region'])}：")),
         text(
             f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
         ),
         "# 一、考核结果",
         text(
-            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个县（市、区）中排名第{score['rank']}名，"
+            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个{tier.members}中排名第{score['rank']}名，"
             f"考核等次为{score['grade']}。"
             + (
                 f"其中按年度任务计分{score['computed_score']:.2f}分，考评组复核加减{score['review_points']:+.2f}分。"
                 if "computed_score" in score and score["computed_score"] != score["score"]
                 else ""
             )
-            + f"{year + 1}年市级就业补助资金建议{fund_change(fund['change'], fund['change_share'])}"
+            + f"{year + 1}年{tier.fund}建议{fund_change(fund['change'], fund['change_share'])}"
             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
         ),
         "# 二、各项指标完成及得分情况",
@@ -384,6 +384,7 @@ def interview_notice(
     inputs: DocumentInputs, region_code: str, contact: Contact, config: DocumentsConfig
 ) -> str:
     """约谈通知 (第二十条) for one county, to its 主要负责人 and 分管负责人 (第十三、十四条)."""
+    tier = inputs.tier
     suggestion = next(s for s in inputs.interviews if s.region_code == region_code)
     score = inputs.scores.set_index("region_code").loc[region_code]
     principal = contact.principal or "□□□"
@@ -393,7 +394,9 @@ def interview_notice(
         _title("关于对", suggestion.region, f"{inputs.year}年度", "就业工作", "进行约谈的通知"),
         _styled(
             "主送机关",
-            text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
+            text(
+                f"{tier.government_of(suggestion.region)}主要负责人{principal}同志、分管负责人{deputy}同志："
+            ),
         ),
         text(
             f"根据{config.basis}第二十条，经{config.interview.convener}研究，决定就你单位{inputs.year}年度就业工作目标"
@@ -405,7 +408,7 @@ def interview_notice(
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
         text(
-            f"{suggestion.region}人民政府主要负责人、分管负责人，县（市、区）人社部门主要负责人。"
+            f"{tier.government_of(suggestion.region)}主要负责人、分管负责人，{tier.labour_office}主要负责人。"
         ),
         "# 三、有关要求",
         text(
@@ -421,6 +424,7 @@ def commendation_notice(
     inputs: DocumentInputs, nominees: list[Nominee], config: DocumentsConfig
 ) -> str:
     """表扬通报 (第二十一条): 先进单位 from the results, 先进个人 from the nominations list."""
+    tier = inputs.tier
     units = [s.region for s in inputs.commendations]
     parts = [
         *_letterhead(config),
@@ -429,7 +433,7 @@ def commendation_notice(
         ),
         _styled("主送机关", text(config.addressees)),
         text(
-            f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
+            f"{inputs.year}年，各{tier.members}认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
             "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
         ),
         "# 一、先进单位",
@@ -440,10 +444,10 @@ def commendation_notice(
         "# 二、先进个人",
         *(
             [text(f"{n.name}（{n.unit}{n.title}）") for n in nominees]
-            or [text("（先进个人名单由各县（市、区）推荐，经审核后列入。）")]
+            or [text(f"（先进个人名单由各{tier.members}推荐，经审核后列入。）")]
         ),
         text(
-            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各县（市、区）要以先进为榜样，"
+            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各{tier.members}要以先进为榜样，"
             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
         ),
         *_signature(config),
@@ -463,7 +467,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     parts = [
         _title(f"{inputs.year}年度", "就业工作目标责任制", "考核结果摘要"),
         "# 一、总体结果",
-        text(f"考核{len(scores)}个县（市、区），平均得分{scores['score'].mean():.2f}分。"),
+        text(f"考核{len(scores)}个{inputs.tier.members}，平均得分{scores['score'].mean():.2f}分。"),
         *[text(line) for line in _grade_lists(inputs, rules)],
         text(f"前三名：{_names(top)}；后三名：{_names(bottom)}。"),
         "# 二、约谈与表扬建议",
