@@ -357,6 +357,12 @@ def county_letter(
             + f"{year + 1}年{tier.fund}建议{fund_change(fund['change'], fund['change_share'])}"
             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
         ),
+        # Why the grade is not what the score alone suggests (the quota, a tie): the scorer's note.
+        *(
+            [text(f"等次说明：{note}。")]
+            if (note := str(score.get("grade_note", "") or ""))
+            else []
+        ),
         "# 二、各项指标完成及得分情况",
         _table(
             indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"

@@ -110,3 +110,18 @@ def test_the_tiers_level_names_its_leading_group_and_fund():
     )
     county = TierWording(top="全县")
     assert county.leading_group == "县就业工作领导小组" and county.fund == "县级就业补助资金"
+
+
+def test_a_letter_says_why_a_grade_differs_from_what_the_score_suggests(inputs):
+    """A county whose grade the quota or a tie decided reads the scorer's note in its 告知书; a
+    county without a note reads none."""
+    config, rules = load_documents_config(), load_rules()
+    scores = inputs.scores.copy()
+    scores["grade_note"] = ""
+    first, second = scores["region_code"].iloc[0], scores["region_code"].iloc[1]
+    scores.loc[scores.index[0], "grade_note"] = "并列者同等对待，均定为良好"
+    noted = dataclasses.replace(inputs, scores=scores)
+    assert "等次说明：并列者同等对待，均定为良好。" in content.county_letter(
+        noted, first, config, rules
+    )
+    assert "等次说明" not in content.county_letter(noted, second, config, rules)
