@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.annual.exact import percent_floor, ratio
+from pipeline.annual.exact import percent_floor, ratio, signed
 from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
@@ -200,13 +200,13 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
                 for code in scores["region_code"]
             ]
     if "review_points" in scores:
-        table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
+        table["复核加减分"] = [signed(v, ".2f") if v else "—" for v in scores["review_points"]]
     if (
         not wide
     ):  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
         table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
     table["次年资金增减（万元）"] = [
-        f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]
+        signed(funds.loc[c, "change"], ",.2f") for c in scores["region_code"]
     ]
     return table
 
@@ -367,14 +367,17 @@ def county_letter(
         _table(
             indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"
         ),
-        text("计算方法（据此可逐项核对）："),
+        text(f"计算方法（据此可逐项核对；{RATE_RULE}）："),
         *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
         *([_item(i, f"{p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
+        *_warning_part(inputs, region_code),
         "# 四、整改要求",
         text(
             f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
             f"将整改情况书面报送{config.issuer.name}。"
+            if problems
+            else "本年度未发现扣分事项，无须报送整改情况。"
         ),
         "# 五、异议",
         text(
@@ -384,6 +387,24 @@ def county_letter(
         *_signature(config),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+RATE_RULE = "完成率保留一位小数，其后各位舍去、不四舍五入，如227÷240＝94.58…%记为94.5%"
+
+
+def _warning_part(inputs: DocumentInputs, region_code: str) -> list[str]:
+    """A 预警提醒 (第二十条's 督查 in advance), when the county has one: the forecasts that put its
+    plan targets at risk. It is said to be no part of the score, the grade or a 约谈."""
+    warning = next((s for s in inputs.warnings if s.region_code == region_code), None)
+    if warning is None:
+        return []
+    return [
+        text("预警提醒（依据预测，不计入得分，不作为约谈依据）：请加快以下十四五目标的进度。"),
+        *[
+            _item(i, f"{reason.removeprefix('（预测）')}。")
+            for i, reason in enumerate(warning.reasons, 1)
+        ],
+    ]
 
 
 def interview_notice(
@@ -432,6 +453,7 @@ def commendation_notice(
     """表扬通报 (第二十一条): 先进单位 from the results, 先进个人 from the nominations list."""
     tier = inputs.tier
     units = [s.region for s in inputs.commendations]
+    anyone = bool(units or nominees)
     parts = [
         *_letterhead(config),
         _title(
@@ -440,7 +462,11 @@ def commendation_notice(
         _styled("主送机关", text(config.addressees)),
         text(
             f"{inputs.year}年，各{tier.members}认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
-            "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+            + (
+                "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+                if anyone
+                else f"和年度考核结果，本年度没有考核等次为优秀的{tier.members}，也没有推荐的先进个人，不予通报表扬。"
+            )
         ),
         "# 一、先进单位",
         *(
@@ -455,6 +481,8 @@ def commendation_notice(
         text(
             f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各{tier.members}要以先进为榜样，"
             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
+            if anyone
+            else f"各{tier.members}要对照年度目标任务，补齐短板，推动就业工作再上新台阶。"
         ),
         *_signature(config),
         *_imprint(config),
@@ -466,8 +494,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     """领导摘要: one A4 page — grades, top and bottom, 约谈/表扬, funds, review changes."""
     scores = inputs.scores.sort_values("rank")
     funds = inputs.funds
-    top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
-    bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
+    top, bottom = _ends(scores, first=True), _ends(scores, first=False)
     total = funds["change"].sum()
     total = 0.0 if round(total, 2) == 0 else total  # budget neutral: never '+0.00' or '-0.00'
     parts = [
@@ -475,7 +502,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         "# 一、总体结果",
         text(f"考核{len(scores)}个{inputs.tier.members}，平均得分{scores['score'].mean():.2f}分。"),
         *[text(line) for line in _grade_lists(inputs, rules)],
-        text(f"前三名：{_names(top)}；后三名：{_names(bottom)}。"),
+        text(f"前三名：{top}；后三名：{bottom}。"),
         "# 二、约谈与表扬建议",
         text(
             f"建议约谈：{_names([s.region for s in inputs.interviews])}；建议通报表扬：{_names([s.region for s in inputs.commendations])}；"
@@ -483,8 +510,8 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
         "# 三、次年资金增减",
         text(
-            f"预算中性，增减合计{total:,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
-            f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
+            f"预算中性，增减合计{total:,.2f}万元；增加最多的{_most(funds, 'max')}，"
+            f"减少最多的{_most(funds, 'min')}"
             + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
             + "。"
         ),
@@ -499,6 +526,32 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _ends(scores: pd.DataFrame, *, first: bool) -> str:
+    """前三名 or 后三名 by rank, ties kept whole: every county ranked 1–3 (or in the last three
+    places), so that nine tied at first are named as tied, not the first three in code order."""
+    ranks = scores["rank"].astype(int)
+    if first:
+        chosen = scores[ranks <= 3]
+    else:
+        third_last = sorted(ranks)[-3] if len(ranks) >= 3 else ranks.min()
+        chosen = scores[ranks >= third_last]
+    groups = []
+    for rank, group in chosen.groupby("rank", sort=True):
+        names = _names([f"{r.region}（{r.score:.2f}分）" for r in group.itertuples()])
+        groups.append(f"并列第{rank}名的{len(group)}个：{names}" if len(group) > 1 else names)
+    return "；".join(groups) if any("并列" in g for g in groups) else "、".join(groups)
+
+
+def _most(funds: pd.DataFrame, which: str) -> str:
+    """The county (or the counties, when several share the amount to the 万元 cent) with the largest
+    increase or decrease."""
+    cents = funds["change"].round(2)
+    extreme = cents.max() if which == "max" else cents.min()
+    rows = funds[cents == extreme].sort_values("rank")
+    lines = [_fund_line(r) for r in rows.itertuples()]
+    return lines[0] if len(lines) == 1 else f"{len(lines)}个：{_names(lines)}"
 
 
 def summary_sheet(inputs: DocumentInputs) -> str:
