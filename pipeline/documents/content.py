@@ -435,7 +435,7 @@ def interview_notice(
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
         text(
-            f"{tier.government_of(suggestion.region)}主要负责人、分管负责人，{tier.labour_office}主要负责人。"
+            f"{tier.government_of(suggestion.region)}主要负责人、分管负责人，{tier.labour_office_of(suggestion.region)}主要负责人。"
         ),
         "# 三、有关要求",
         text(

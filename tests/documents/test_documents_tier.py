@@ -79,7 +79,7 @@ def test_a_countys_documents_to_its_towns_use_the_tiers_words(town_documents):
     assert "老城街道办事处：" in letter and "个镇（办）中排名第" in letter
     interview = town_documents["interview"]
     assert "老城街道办事处主要负责人□□□同志" in interview
-    assert "镇（办）人力资源和社会保障服务站主要负责人" in interview
+    assert "老城街道人力资源和社会保障服务站主要负责人" in interview
 
 
 def test_the_citys_documents_keep_the_citys_words(inputs):
@@ -89,9 +89,9 @@ def test_the_citys_documents_keep_the_citys_words(inputs):
     assert "市就业工作领导小组对各县（市、区）" in notice and "市级就业补助资金" in notice
     code = inputs.interviews[0].region_code
     region = inputs.interviews[0].region
-    assert f"{region}人民政府主要负责人" in content.interview_notice(
-        inputs, code, Contact(), config
-    )
+    interview = content.interview_notice(inputs, code, Contact(), config)
+    assert f"{region}人民政府主要负责人" in interview
+    assert f"{region}人力资源和社会保障局主要负责人" in interview
 
 
 @pytest.mark.parametrize(
