@@ -46,6 +46,7 @@ tier:
   government: {kind}政府
   bureau: {kind}人社局
   finance: {kind}财政局
+  labour_office: "{{name}}人力资源和社会保障服务站"
   sample_basis: 各{members}的数由{name}报送安康市的样例数（data/raw/）拆分而来，合计等于{name}的数；各{members}的规模和完成情况是演示用的假设（名录中没有镇办人口）
   allocation_intro: {kind}政府尚未向各{members}正式下达十四五任务。
   allocation_method: 按{members}个数均分{name}的五年任务
@@ -57,7 +58,7 @@ total_aliases: [全{kind}, 全{kind}合计, 合计, {name}合计]
 targets:
   allocation_status: estimate
   allocation_document: ""
-  # 没有{members}人口数据（名录只有名称和代码），测算只能用均分：每个{members}一份，按 allocation_step 取整，尾差计入第一个{members}。
+  # 没有{members}人口数据（名录只有名称和代码），测算只能用均分：每个{members}一份，按 allocation_step 向下取整，余数按名录顺序每个{members}加一个步长。
   estimate_rule: equal_shares
   town_allocations: {{}}
 # 与安康市不同的分值（config/assessment.yaml 的 scoring.weights；合计仍须为100）。{kind}政府另定分值时填写。

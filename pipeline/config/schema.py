@@ -48,11 +48,39 @@ class TierWording(_Strict):
         "规模取自文件规定的五年目标（如新增城镇就业五年10万人，约每年2万人），县区比重取自真实的2021年户籍人口，"
         "其余（2020年冲击、各县差异、空白单元格）均为演示用的假设"
     )
+    # Who answers for employment in each assessed government (the 约谈通知's 参加人员); {name} is
+    # the assessed region's name (汉滨区人力资源和社会保障局, 老城街道人力资源和社会保障服务站).
+    labour_office: str = "{name}人力资源和社会保障局"
     # Why the members' five-year targets are an estimate, and how they were estimated.
     allocation_intro: str = "安政发〔2022〕7号只规定了全市目标。"
     allocation_method: str = "按2021年末户籍人口比重"
     # The sample fund bases (config/assessment.yaml funds, status sample): what they are split by.
     sample_funds_basis: str = "按2021年末户籍人口比重分配"
+
+    @property
+    def level(self) -> str:
+        """The assessing government's level in one character: 市 (全市), 区 (全区), 县 (全县)."""
+        return self.top.removeprefix("全")
+
+    @property
+    def leading_group(self) -> str:
+        """The 就业工作领导小组 that assesses (第十九条): 市就业工作领导小组, 区就业工作领导小组."""
+        return f"{self.level}就业工作领导小组"
+
+    @property
+    def fund(self) -> str:
+        """The employment fund tied to the result (第二十二条): 市级就业补助资金, 区级…"""
+        return f"{self.level}级就业补助资金"
+
+    def labour_office_of(self, name: str) -> str:
+        """The assessed region's own 人社 office, from ``labour_office``."""
+        return self.labour_office.replace("{name}", name)
+
+    @staticmethod
+    def government_of(name: str) -> str:
+        """The government of an assessed region, as a document addresses it: a county's and a
+        town's 人民政府, a 街道's 办事处 (汉滨区人民政府, 关庙镇人民政府, 老城街道办事处)."""
+        return f"{name}办事处" if name.endswith("街道") else f"{name}人民政府"
 
 
 class ZoneEntry(_Strict):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.annual.exact import percent_floor, ratio
+from pipeline.annual.exact import percent_floor, ratio, signed
 from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
@@ -186,7 +186,7 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
     scores = inputs.scores.sort_values("rank")
     funds = inputs.funds.set_index("region_code")
     table = pd.DataFrame({
-        "排名": scores["rank"].astype(str), "县（市、区）": scores["region"],
+        "排名": scores["rank"].astype(str), inputs.tier.members: scores["region"],
         "得分": [f"{v:.2f}" for v in scores["score"]], "等次": scores["grade"],
     })  # fmt: skip
     if wide:
@@ -200,13 +200,13 @@ def summary_table(inputs: DocumentInputs, *, wide: bool = False) -> pd.DataFrame
                 for code in scores["region_code"]
             ]
     if "review_points" in scores:
-        table["复核加减分"] = [f"{v:+.2f}" if v else "—" for v in scores["review_points"]]
+        table["复核加减分"] = [signed(v, ".2f") if v else "—" for v in scores["review_points"]]
     if (
         not wide
     ):  # the A3 sheet lists the deductions under the table (a long cell squeezes the rest)
         table["扣分情况"] = [d if d else "无扣分" for d in scores["deductions"]]
     table["次年资金增减（万元）"] = [
-        f"{funds.loc[c, 'change']:+,.2f}" for c in scores["region_code"]
+        signed(funds.loc[c, "change"], ",.2f") for c in scores["region_code"]
     ]
     return table
 
@@ -221,7 +221,7 @@ def _fact_value(fact: pd.Series) -> str:
 
 def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRules) -> str:
     """考核结果通报 (draft): the results of all counties, for the county governments."""
-    year = inputs.year
+    year, tier = inputs.year, inputs.tier
     interviews = [s.region for s in inputs.interviews]
     commended = [s.region for s in inputs.commendations]
     funds = inputs.funds.sort_values("rank")
@@ -234,17 +234,17 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
     ]
     parts = [
         *_letterhead(config),
-        _title("关于", f"{year}年度", "各县（市、区）", "就业工作目标责任制", "考核结果的通报"),
+        _title("关于", f"{year}年度", f"各{tier.members}", "就业工作目标责任制", "考核结果的通报"),
         _styled("主送机关", text(config.addressees)),
         text(
-            f"根据{config.basis}第十九条至第二十二条的规定，市就业工作领导小组对各县（市、区）{year}年度就业"
-            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各县（市、区）报送的年度目标任务完成情况计分"
+            f"根据{config.basis}第十九条至第二十二条的规定，{tier.leading_group}对各{tier.members}{year}年度就业"
+            f"工作目标责任制落实情况进行了考核。考核采用100分制，依据各{tier.members}报送的年度目标任务完成情况计分"
             + ("，并经考评组复核" if reviewed else "")
             + "。现将考核结果通报如下："
         ),
         "# 一、考核等次",
         *[text(line) for line in _grade_lists(inputs, rules)],
-        text("各县（市、区）得分、排名和扣分情况见附件。"),
+        text(f"各{tier.members}得分、排名和扣分情况见附件。"),
     ]
     if reviewed:
         parts += [text("考评组复核调整事项：")] + [text(line) for line in reviewed]
@@ -253,28 +253,28 @@ def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRul
         text(
             f"对考核等次为优秀的{_names(commended)}予以通报表扬。"
             if commended
-            else "本年度没有拟予通报表扬的县（市、区）。"
+            else f"本年度没有拟予通报表扬的{tier.members}。"
         ),
         "# 三、约谈",
         text(
             f"根据第二十条，对{_names(interviews)}进行约谈，约谈时间另行通知。"
             if interviews
-            else "本年度没有拟约谈的县（市、区）。"
+            else f"本年度没有拟约谈的{tier.members}。"
         ),
         *[text(f"{s.region}：{'；'.join(facts_only(s.reasons))}。") for s in inputs.interviews],
         "# 四、次年就业资金增减",
         text(
-            f"根据第二十二条，{year + 1}年市级就业补助资金与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
+            f"根据第二十二条，{year + 1}年{tier.fund}与考核结果挂钩（增减合计为零）：增加的有{_names(ups)}；"
             f"减少的有{_names(downs)}。"
             + (
-                "资金基数为样例数，须以市财政局、市人社局下达数为准。"
+                f"资金基数为样例数，须以{tier.finance}、{tier.bureau}下达数为准。"
                 if inputs.funds_are_sample
                 else ""
             )
         ),
         "# 五、整改要求",
         text(
-            f"各县（市、区）要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
+            f"各{tier.members}要对照考核中发现的问题，认真分析原因，制定整改措施，于收到本通报之日起{config.rectification_days}日内"
             f"将整改情况书面报送{config.issuer.name}。"
         ),
         _styled("附件说明", text(f"附件：{year}年度就业工作目标责任制考核结果汇总表")),
@@ -329,7 +329,7 @@ def county_letter(
 ) -> str:
     """考核结果告知书 for one county: its result, each indicator with the formula, problems found,
     整改要求 with a deadline field, and how to raise an 异议."""
-    year = inputs.year
+    year, tier = inputs.year, inputs.tier
     score = inputs.scores.set_index("region_code").loc[region_code]
     fund = inputs.funds.set_index("region_code").loc[region_code]
     facts = inputs.facts[inputs.facts["region_code"] == region_code]
@@ -341,34 +341,43 @@ def county_letter(
     parts = [
         *_letterhead(config),
         _title(f"{year}年度", "就业工作目标责任制", "考核结果告知书"),
-        _styled("主送机关", text(f"{score['region']}人民政府：")),
+        _styled("主送机关", text(f"{tier.government_of(score['region'])}：")),
         text(
             f"根据{config.basis}第十九条，现将你单位{year}年度就业工作目标责任制考核结果告知如下。"
         ),
         "# 一、考核结果",
         text(
-            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个县（市、区）中排名第{score['rank']}名，"
+            f"考核得分{score['score']:.2f}分，在{len(inputs.scores)}个{tier.members}中排名第{score['rank']}名，"
             f"考核等次为{score['grade']}。"
             + (
                 f"其中按年度任务计分{score['computed_score']:.2f}分，考评组复核加减{score['review_points']:+.2f}分。"
                 if "computed_score" in score and score["computed_score"] != score["score"]
                 else ""
             )
-            + f"{year + 1}年市级就业补助资金建议{fund_change(fund['change'], fund['change_share'])}"
+            + f"{year + 1}年{tier.fund}建议{fund_change(fund['change'], fund['change_share'])}"
             + ("，资金基数为样例数。" if inputs.funds_are_sample else "。")
+        ),
+        # Why the grade is not what the score alone suggests (the quota, a tie): the scorer's note.
+        *(
+            [text(f"等次说明：{note}。")]
+            if (note := str(score.get("grade_note", "") or ""))
+            else []
         ),
         "# 二、各项指标完成及得分情况",
         _table(
             indicator_table(inputs, region_code, rules), "各项指标目标任务、完成数、完成率与得分"
         ),
-        text("计算方法（据此可逐项核对）："),
+        text(f"计算方法（据此可逐项核对；{RATE_RULE}）："),
         *[text(line) for line in formulas(inputs, region_code, rules)],
         "# 三、发现的问题",
         *([_item(i, f"{p}。") for i, p in enumerate(problems, 1)] or [text("未发现扣分事项。")]),
+        *_warning_part(inputs, region_code),
         "# 四、整改要求",
         text(
             f"请针对上述问题制定整改措施，于□□□□年□□月□□日前（收到本告知书之日起{config.rectification_days}日内）"
             f"将整改情况书面报送{config.issuer.name}。"
+            if problems
+            else "本年度未发现扣分事项，无须报送整改情况。"
         ),
         "# 五、异议",
         text(
@@ -380,10 +389,29 @@ def county_letter(
     return "\n\n".join(parts) + "\n"
 
 
+RATE_RULE = "完成率保留一位小数，其后各位舍去、不四舍五入，如227÷240＝94.58…%记为94.5%"
+
+
+def _warning_part(inputs: DocumentInputs, region_code: str) -> list[str]:
+    """A 预警提醒 (第二十条's 督查 in advance), when the county has one: the forecasts that put its
+    plan targets at risk. It is said to be no part of the score, the grade or a 约谈."""
+    warning = next((s for s in inputs.warnings if s.region_code == region_code), None)
+    if warning is None:
+        return []
+    return [
+        text("预警提醒（依据预测，不计入得分，不作为约谈依据）：请加快以下十四五目标的进度。"),
+        *[
+            _item(i, f"{reason.removeprefix('（预测）')}。")
+            for i, reason in enumerate(warning.reasons, 1)
+        ],
+    ]
+
+
 def interview_notice(
     inputs: DocumentInputs, region_code: str, contact: Contact, config: DocumentsConfig
 ) -> str:
     """约谈通知 (第二十条) for one county, to its 主要负责人 and 分管负责人 (第十三、十四条)."""
+    tier = inputs.tier
     suggestion = next(s for s in inputs.interviews if s.region_code == region_code)
     score = inputs.scores.set_index("region_code").loc[region_code]
     principal = contact.principal or "□□□"
@@ -393,7 +421,9 @@ def interview_notice(
         _title("关于对", suggestion.region, f"{inputs.year}年度", "就业工作", "进行约谈的通知"),
         _styled(
             "主送机关",
-            text(f"{suggestion.region}人民政府主要负责人{principal}同志、分管负责人{deputy}同志："),
+            text(
+                f"{tier.government_of(suggestion.region)}主要负责人{principal}同志、分管负责人{deputy}同志："
+            ),
         ),
         text(
             f"根据{config.basis}第二十条，经{config.interview.convener}研究，决定就你单位{inputs.year}年度就业工作目标"
@@ -405,7 +435,7 @@ def interview_notice(
         text("时间：□□□□年□□月□□日□□时；地点：□□□□□□。"),
         "# 二、参加人员",
         text(
-            f"{suggestion.region}人民政府主要负责人、分管负责人，县（市、区）人社部门主要负责人。"
+            f"{tier.government_of(suggestion.region)}主要负责人、分管负责人，{tier.labour_office_of(suggestion.region)}主要负责人。"
         ),
         "# 三、有关要求",
         text(
@@ -421,7 +451,9 @@ def commendation_notice(
     inputs: DocumentInputs, nominees: list[Nominee], config: DocumentsConfig
 ) -> str:
     """表扬通报 (第二十一条): 先进单位 from the results, 先进个人 from the nominations list."""
+    tier = inputs.tier
     units = [s.region for s in inputs.commendations]
+    anyone = bool(units or nominees)
     parts = [
         *_letterhead(config),
         _title(
@@ -429,8 +461,12 @@ def commendation_notice(
         ),
         _styled("主送机关", text(config.addressees)),
         text(
-            f"{inputs.year}年，各县（市、区）认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
-            "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+            f"{inputs.year}年，各{tier.members}认真落实{config.basis}，稳就业、保就业各项工作取得积极成效。根据第二十一条"
+            + (
+                "和年度考核结果，决定对以下先进单位和先进个人予以通报表扬。"
+                if anyone
+                else f"和年度考核结果，本年度没有考核等次为优秀的{tier.members}，也没有推荐的先进个人，不予通报表扬。"
+            )
         ),
         "# 一、先进单位",
         *(
@@ -440,11 +476,13 @@ def commendation_notice(
         "# 二、先进个人",
         *(
             [text(f"{n.name}（{n.unit}{n.title}）") for n in nominees]
-            or [text("（先进个人名单由各县（市、区）推荐，经审核后列入。）")]
+            or [text(f"（先进个人名单由各{tier.members}推荐，经审核后列入。）")]
         ),
         text(
-            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各县（市、区）要以先进为榜样，"
+            f"希望受到表扬的单位和个人珍惜荣誉、再接再厉。各{tier.members}要以先进为榜样，"
             f"{'学习' + _names(units) + '的经验做法，' if units else ''}推动就业工作再上新台阶。"
+            if anyone
+            else f"各{tier.members}要对照年度目标任务，补齐短板，推动就业工作再上新台阶。"
         ),
         *_signature(config),
         *_imprint(config),
@@ -456,16 +494,15 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     """领导摘要: one A4 page — grades, top and bottom, 约谈/表扬, funds, review changes."""
     scores = inputs.scores.sort_values("rank")
     funds = inputs.funds
-    top = [f"{r.region}（{r.score:.2f}分）" for r in scores.head(3).itertuples()]
-    bottom = [f"{r.region}（{r.score:.2f}分）" for r in scores.tail(3).itertuples()]
+    top, bottom = _ends(scores, first=True), _ends(scores, first=False)
     total = funds["change"].sum()
     total = 0.0 if round(total, 2) == 0 else total  # budget neutral: never '+0.00' or '-0.00'
     parts = [
         _title(f"{inputs.year}年度", "就业工作目标责任制", "考核结果摘要"),
         "# 一、总体结果",
-        text(f"考核{len(scores)}个县（市、区），平均得分{scores['score'].mean():.2f}分。"),
+        text(f"考核{len(scores)}个{inputs.tier.members}，平均得分{scores['score'].mean():.2f}分。"),
         *[text(line) for line in _grade_lists(inputs, rules)],
-        text(f"前三名：{_names(top)}；后三名：{_names(bottom)}。"),
+        text(f"前三名：{top}；后三名：{bottom}。"),
         "# 二、约谈与表扬建议",
         text(
             f"建议约谈：{_names([s.region for s in inputs.interviews])}；建议通报表扬：{_names([s.region for s in inputs.commendations])}；"
@@ -473,8 +510,8 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
         "# 三、次年资金增减",
         text(
-            f"预算中性，增减合计{total:,.2f}万元；增加最多{_fund_line(funds.loc[funds['change'].idxmax()])}，"
-            f"减少最多{_fund_line(funds.loc[funds['change'].idxmin()])}"
+            f"预算中性，增减合计{total:,.2f}万元；增加最多的{_most(funds, 'max')}，"
+            f"减少最多的{_most(funds, 'min')}"
             + ("（资金基数为样例数）" if inputs.funds_are_sample else "")
             + "。"
         ),
@@ -489,6 +526,32 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _ends(scores: pd.DataFrame, *, first: bool) -> str:
+    """前三名 or 后三名 by rank, ties kept whole: every county ranked 1–3 (or in the last three
+    places), so that nine tied at first are named as tied, not the first three in code order."""
+    ranks = scores["rank"].astype(int)
+    if first:
+        chosen = scores[ranks <= 3]
+    else:
+        third_last = sorted(ranks)[-3] if len(ranks) >= 3 else ranks.min()
+        chosen = scores[ranks >= third_last]
+    groups = []
+    for rank, group in chosen.groupby("rank", sort=True):
+        names = _names([f"{r.region}（{r.score:.2f}分）" for r in group.itertuples()])
+        groups.append(f"并列第{rank}名的{len(group)}个：{names}" if len(group) > 1 else names)
+    return "；".join(groups) if any("并列" in g for g in groups) else "、".join(groups)
+
+
+def _most(funds: pd.DataFrame, which: str) -> str:
+    """The county (or the counties, when several share the amount to the 万元 cent) with the largest
+    increase or decrease."""
+    cents = funds["change"].round(2)
+    extreme = cents.max() if which == "max" else cents.min()
+    rows = funds[cents == extreme].sort_values("rank")
+    lines = [_fund_line(r) for r in rows.itertuples()]
+    return lines[0] if len(lines) == 1 else f"{len(lines)}个：{_names(lines)}"
 
 
 def summary_sheet(inputs: DocumentInputs) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.annual.results import YearResults
 from pipeline.annual.review import ReviewChange
 from pipeline.annual.scoring import Suggestion
+from pipeline.config.schema import TierWording
 
 # The per-indicator facts the 告知书 and the 汇总表 print (one row per county × indicator).
 FACT_COLUMNS = [
@@ -40,6 +41,8 @@ class DocumentInputs:
     changes: tuple[ReviewChange, ...] = field(default=())
     # the points of each county × scored indicator (score_items.csv): region_code, short_name, points
     items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the tier's words: the city's to its counties, or a county's to its 镇(办) (config/units/)
+    tier: TierWording = field(default_factory=TierWording)
 
     def points(self, region_code: str) -> dict[str, float]:
         """A county's points per scored indicator, by 简称, as the scorer wrote them."""
@@ -75,7 +78,7 @@ def digest(value: object) -> str:
 
 def inputs_from_results(results: YearResults, is_sample: bool) -> DocumentInputs:
     """The documents' inputs from the 考核 stage's results (counties only)."""
-    from pipeline.config.regions import counties
+    from pipeline.config.regions import counties, tier_words
 
     county_codes = {c.code for c in counties()}
     facts = results.annual[results.annual["region_code"].isin(county_codes)]
@@ -91,6 +94,7 @@ def inputs_from_results(results: YearResults, is_sample: bool) -> DocumentInputs
         is_sample=is_sample,
         changes=tuple(results.changes),
         items=results.score_items.copy(),
+        tier=tier_words(),
     )
 
 

@@ -32,7 +32,6 @@ from pipeline.annual.results import YearResults, review_years
 from pipeline.annual.review import REVIEW_DIR, load_review
 from pipeline.config.indicators import indicators_for
 from pipeline.config.regions import Region, all_regions, by_code, city, counties
-from pipeline.config.schema import load_regions_config
 from pipeline.forecast.calibration import Calibration
 from pipeline.intake.collect import intake, region_rows
 from pipeline.intake.qa import QaLog
@@ -45,8 +44,6 @@ from pipeline.plan_targets.assess import (
 )
 from pipeline.store import catalog
 from pipeline.store.atomic import write_csv_atomically
-
-UNIT_DOCUMENTS_NOTE = "未生成公文的说明.txt"
 
 
 class DataFailed(RuntimeError):
@@ -228,18 +225,6 @@ def documents_stage(
 
     out = report_dir / "documents"
     catalog.refuse_published(out)
-    if load_regions_config().unit:
-        # The documents' wording (主送, 落款, 县（市、区）) is the city's to its counties; a county's
-        # documents to its towns would be addressed wrongly, so none are made, and it is said.
-        out.mkdir(parents=True, exist_ok=True)
-        note = out / UNIT_DOCUMENTS_NOTE
-        note.write_text(
-            "本次未生成公文：公文的主送机关、落款和措辞目前按市对县（市、区）的考核写成，"
-            "县区对镇（办）的公文尚未实现。考核结果见同一文件夹上一级的报告和工作簿。\n",
-            encoding="utf-8",
-        )
-        print(f"未生成公文（镇（办）层级的公文尚未实现），说明见 {note}")
-        return [note]
     pdf = find_soffice() is not None
     built = make_documents(
         processed_dir, year, out, review_dir=review_dir, accept_changes=accept_changes,
