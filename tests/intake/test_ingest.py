@@ -237,7 +237,7 @@ def test_a_folder_that_is_not_a_year_and_a_stray_workbook_are_named(raw_copy: Pa
 def test_symlink_loops_in_the_raw_folder_are_named_and_nothing_hangs(tmp_path):
     """A year folder linked to itself, a folder inside the year pointing back up, two files
     pointing at each other: each a WARN naming it; reading and the run's input hash finish."""
-    from pipeline.runner.run import tree_sha
+    from pipeline.runner.fingerprint import tree_sha
 
     raw = tmp_path / "raw"
     year = raw / "2024"

@@ -91,10 +91,11 @@ def test_real_results_carry_no_sample_label(outputs):
 
 
 def test_the_report_stage_reruns_when_a_units_results_appear_or_change(outputs, tmp_path):
-    from pipeline.runner.run import plan_stages, stage_inputs
+    from pipeline.runner.fingerprint import stage_inputs
+    from pipeline.runner.run import RunOptions, plan_stages
 
     def report_inputs() -> dict[str, str]:
-        stages = plan_stages(2024, RAW_DIR, tmp_path / "build", use_quarto=False)
+        stages = plan_stages(RunOptions(2024, RAW_DIR, use_quarto=False), tmp_path / "build")
         (report,) = [s for s in stages if s.id == "report"]
         return stage_inputs(report, "code", {})
 

@@ -10,7 +10,8 @@ import json
 import random
 import shutil
 
-from pipeline.runner.run import CURRENT, MANIFEST, Layout, verify_published
+from pipeline.runner.builds import CURRENT, Layout, verify_published
+from pipeline.runner.fingerprint import MANIFEST
 
 YEAR = 2024
 ROUNDS = 6
