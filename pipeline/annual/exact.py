@@ -62,6 +62,21 @@ def percent_floor(value: Fraction, digits: int = 1) -> str:
     return f"{scaled.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)}%"
 
 
+def rate_text(done: float, task: float) -> str:
+    """完成率 as every report, workbook text and document prints it: exact and never rounded up
+    (227/240 = 94.58…% → '94.5%'); '—' without a count or a positive task."""
+    if done is None or task is None or not math.isfinite(done) or not math.isfinite(task):
+        return "—"
+    return percent_floor(ratio(done, task)) if task > 0 else "—"
+
+
+def share_text(share: float) -> str:
+    """A completion share already computed (a median of 完成率, say), printed like :func:`rate_text`."""
+    if share is None or not math.isfinite(share):
+        return "—"
+    return percent_floor(exact(share))
+
+
 def signed(value: float, spec: str) -> str:
     """A signed number with the one minus sign of reports, workbooks and documents (U+2212):
     signed(-33.61, ",.2f") → '−33.61', signed(4, ".2f") → '+4.00', signed(-3, "g") → '−3'."""

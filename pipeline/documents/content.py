@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.annual.exact import percent_floor, ratio, signed
+from pipeline.annual.exact import rate_text, signed
 from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
@@ -121,9 +121,7 @@ def _names(names: list[str]) -> str:
 
 def _rate(fact: pd.Series) -> str:
     """完成率 as the report and workbook show it: exact, never rounded up to a line it missed."""
-    if not fact["reported"] or not fact["task"] > 0:
-        return "—"
-    return percent_floor(ratio(fact["done"], fact["task"]))
+    return rate_text(fact["done"], fact["task"]) if fact["reported"] else "—"
 
 
 WRAPPING_UNITS = 24  # a cell longer than this (12 characters) is running text: it wraps

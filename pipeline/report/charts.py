@@ -13,7 +13,7 @@ from matplotlib.patches import Patch, Polygon
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from pipeline.annual.exact import signed
+from pipeline.annual.exact import rate_text, signed
 from pipeline.config.indicators import indicator, indicators, indicators_for, plan_for_year, target
 from pipeline.config.regions import Region, all_regions, resolve_region
 from pipeline.config.schema import Indicator
@@ -51,7 +51,7 @@ def assessment_table(assessment: pd.DataFrame, final: bool = False) -> pd.DataFr
     notes = assessment["note"].fillna("")
     if final:
         rates = [
-            f"{a / t * 100:.1f}%" if k == "cumulative" and np.isfinite(a) else "—"
+            rate_text(a, t) if k == "cumulative" else "—"
             for a, t, k in zip(
                 assessment["actual_to_date"], assessment["target"], assessment["kind"], strict=True
             )

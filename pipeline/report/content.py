@@ -19,7 +19,7 @@ from matplotlib import pyplot as plt
 from pipeline import PROJECT_ROOT, REFERENCE_DIR
 from pipeline.annual.departments import DepartmentResults
 from pipeline.annual.departments import read_results as read_departments
-from pipeline.annual.exact import exact, percent_text, signed
+from pipeline.annual.exact import exact, percent_text, rate_text, share_text, signed
 from pipeline.annual.facts import TASK_FROM_PLAN, number
 from pipeline.annual.method import scoring_method
 from pipeline.annual.results import YearResults
@@ -217,10 +217,10 @@ def flow_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
             (f"{v:,.0f}" + ("（待核实）" if q else "")) if pd.notna(v) else "未报送"
             for v, q in zip(rows["done"], rows["questioned"], strict=True)
         ],
-        "完成率": [_pct(v) for v in rows["completion_rate"]],
+        "完成率": [rate_text(d, t) for d, t in zip(rows["done"], rows["task"], strict=True)],
         "同比（人）": [_signed(v, "") for v in rows["change"]],
         "规划期累计": [f"{v:,.0f}" for v in rows["plan_done"]],
-        "占规划目标": [_pct(v) for v in rows["plan_share"]],
+        "占规划目标": [share_text(v) for v in rows["plan_share"]],
         "时序进度差": [f"{signed(v * 100, '.1f')}个百分点" for v in rows["time_progress_gap"]],
         "年度任务": ["完成" if m else "未完成" for m in rows["met"]],
     })  # fmt: skip
@@ -318,7 +318,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             (prev["region_code"] == city_code) & (prev["kind"] == "cumulative")
         ].set_index("indicator")
         moves = [
-            f"{r.short_name}完成率由{_pct(city_prev.loc[r.indicator, 'completion_rate'])}变为{_pct(r.completion_rate)}"
+            f"{r.short_name}完成率由{rate_text(city_prev.loc[r.indicator, 'done'], city_prev.loc[r.indicator, 'task'])}变为{rate_text(r.done, r.task)}"
             for r in flows.itertuples() if r.indicator in city_prev.index
         ]  # fmt: skip
         rise = (
@@ -349,6 +349,7 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
     final = inputs.year == plan_for_year(inputs.year).end
     interviewed = {s.region_code for s in results.interviews}
     commended = {s.region_code for s in results.commendations}
+    warned = {s.region_code for s in results.warnings}
     rows = []
     notes = {c: results.commendation_note(c) for c in results.scores["region_code"]}
     for county in results.scores.itertuples():
@@ -374,7 +375,10 @@ def glance_table(inputs: ReportInputs, results: YearResults) -> pd.DataFrame:
             "年度任务完成": f"{int(flows['met'].sum())}/{len(flows)}",
             "逐年指标达标": f"{int(limits['met'].sum())}/{len(limits)}",
             "规划目标" + ("（最终）" if final else "（预测）"): plan_cell,
-            "建议": "约谈" if county.region_code in interviewed else ("表扬" if county.region_code in commended else "—"),
+            "建议": "、".join(
+                label for label, codes in (("约谈", interviewed), ("表扬", commended), ("预警提醒", warned))
+                if county.region_code in codes
+            ) or "—",
             "等次与表扬说明": notes[county.region_code] or "—",
         })  # fmt: skip
     return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.annual.exact import share_text
 from pipeline.config.schema import load_regions_config
 from pipeline.config.units import configured_units, load_unit, unit_paths
 from pipeline.report import markup
@@ -107,15 +108,11 @@ class TownResults:
             reported = rate.dropna()
             rows.append({
                 "年度任务": name,
-                "最低": _rate(reported.min()), "中位数": _rate(reported.median()),
-                "最高": _rate(reported.max()),
+                "最低": share_text(reported.min()), "中位数": share_text(reported.median()),
+                "最高": share_text(reported.max()),
                 "未完成的个数": f"{int((rate.fillna(0) < 1).sum())}/{len(rate)}",
             })  # fmt: skip
         return pd.DataFrame(rows)
-
-
-def _rate(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
 
 
 def county_summary(code: str, year: int, grades: list[str]) -> str:
