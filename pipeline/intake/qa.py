@@ -124,7 +124,7 @@ RULES: dict[str, RuleSpec] = {
         RuleSpec(Rule.CITY_TOTAL, ("PASS", "WARN"), f"{_I}validate.check_city_total"),
         RuleSpec(Rule.BLANK_CELL, ("PASS", "WARN", "FAIL"), f"{_Q}blank_cell"),
         RuleSpec(Rule.HISTORY_OUTLIER, ("WARN",), f"{_I}validate.check_history_outliers"),
-        RuleSpec(Rule.TARGET_MATCH, ("WARN",), f"{_Q}target_match"),
+        RuleSpec(Rule.TARGET_MATCH, ("WARN", "FAIL"), f"{_Q}target_match"),
         RuleSpec(Rule.COUNTY_FIGURES, ("PASS", "WARN"), f"{_I}validate.check_against_county_figures"),
         RuleSpec(Rule.DEPARTMENT_NAME, ("FAIL",), f"{_I}departments._row"),
         RuleSpec(Rule.TASK_NAME, ("FAIL",), f"{_I}departments._row"),

@@ -216,7 +216,7 @@ TASK_TOLERANCE = 0.05
 def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
     """The 目标任务 column agrees with config/targets.yaml (WARN on mismatch): ceilings and floors
     equal the target; a cumulative target's yearly task × plan years is within 5% of the region's
-    allocation."""
+    allocation. A yearly task of 0 or less is a FAIL: no 完成率 can be computed against it."""
     tasks = tidy[tidy["measure"] == "task"]
     for _, row in tasks.iterrows():
         try:
@@ -227,6 +227,14 @@ def check_tasks_against_targets(tidy: pd.DataFrame, log: QaLog) -> None:
         item = indicator(row["indicator"])
         goal = target(plan, item, region)
         expected = goal / len(plan.years) if item.kind == "cumulative" else goal
+        if item.kind == "cumulative" and not row["value"] > 0:
+            qa.target_match(
+                log, STAGE, "FAIL",
+                f"{row['region']} {row['year']}年 {item.name} 目标任务为 {row['value']:g}：年度目标任务须大于0，"
+                f"否则无法计算完成率；请填写下达的任务数（按 config/targets.yaml 约为 {expected:g}）",
+                **_where(row),
+            )  # fmt: skip
+            continue
         if abs(row["value"] - expected) > TASK_TOLERANCE * abs(expected):
             qa.target_match(
                 log,

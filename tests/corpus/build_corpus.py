@@ -922,6 +922,19 @@ SAMPLE_NOTE = "注：本表为样例数据（SAMPLE，非真实填报），仅�
 SPACES_ROW = [" ", "  ", " ", "\u3000", " ", " ", " ", " "]
 
 CASES += [
+    # A yearly task of 0 (within the indicator's valid range) would leave no 完成率 to compute.
+    Case(
+        "yearly_task_of_zero",
+        _file(
+            "yearly_task_of_zero",
+            _with(cell=lambda k, v, c, m: 0 if (k, c, m) == ("urban", "610902", "task") else v),
+        ),
+        values=False,
+        validate=True,
+        expect=(("目标一致", "FAIL", "年度目标任务须大于0"),),
+    ),  # fmt: skip
+]
+CASES += [
     # Duplicates: rows, columns, names, aliases and codes
     Case(
         "long_duplicate_with_conflicting_values",
