@@ -20,7 +20,9 @@ def test_counties_tied_in_the_top_places_are_named_as_tied(inputs):
     summary = content.leader_summary(dataclasses.replace(inputs, scores=scores), load_rules())
     tied = "、".join(f"{r}（100.00分）" for r in scores["region"][:4])
     assert f"前三名：并列第1名的4个：{tied}；后三名：" in summary.replace("\\", "")
-    untied = content.leader_summary(inputs, load_rules())
+    distinct = inputs.scores.sort_values("rank").reset_index(drop=True)
+    distinct["rank"] = range(1, len(distinct) + 1)
+    untied = content.leader_summary(dataclasses.replace(inputs, scores=distinct), load_rules())
     assert "并列" not in untied.split("后三名")[0]
 
 
