@@ -17,6 +17,7 @@ from pipeline.annual.exact import rate_text, signed
 from pipeline.annual.facts import number
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
+from pipeline.config.indicators import plan_for_year
 from pipeline.documents.inputs import DocumentInputs
 from pipeline.documents.reference import ems
 from pipeline.documents.settings import DocumentsConfig
@@ -396,8 +397,16 @@ def _warning_part(inputs: DocumentInputs, region_code: str) -> list[str]:
     warning = next((s for s in inputs.warnings if s.region_code == region_code), None)
     if warning is None:
         return []
+    estimated = plan_for_year(inputs.year).allocation_status == "estimate"
     return [
-        text("预警提醒（依据预测，不计入得分，不作为约谈依据）：请加快以下十四五目标的进度。"),
+        text(
+            "预警提醒（依据预测，不计入得分，不作为约谈依据）：请加快以下十四五目标的进度"
+            + (
+                f"（各{inputs.tier.members}的规划目标为测算数，尚未正式下达，只作参考）。"
+                if estimated
+                else "。"
+            )
+        ),
         *[
             _item(i, f"{reason.removeprefix('（预测）')}。")
             for i, reason in enumerate(warning.reasons, 1)

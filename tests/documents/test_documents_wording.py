@@ -66,6 +66,8 @@ def test_a_warning_reaches_the_county_in_its_letter_and_is_said_to_decide_nothin
     config, rules = load_documents_config(), load_rules()
     letter = content.county_letter(warned, code, config, rules)
     assert "预警提醒（依据预测，不计入得分，不作为约谈依据）" in letter
+    # the sample's county split of the plan targets is an estimate (config/targets.yaml), and says so
+    assert "规划目标为测算数，尚未正式下达，只作参考" in letter
     assert "城镇新增就业：期末预测低于五年目标。" in letter and "（预测）" not in letter
     quiet = dataclasses.replace(inputs, warnings=others)
     assert "预警提醒" not in content.county_letter(quiet, code, config, rules)
