@@ -38,6 +38,23 @@ def number(value: float, unit: str) -> str:
     return f"{value:,.0f}{unit}"
 
 
+def rank_ends(scores: pd.DataFrame, *, first: bool) -> str:
+    """The first or the last three places by rank, ties kept whole: every region ranked 1–3 (or
+    in the last three places), so that nine tied at first are named as tied, not the first three
+    in code order: '并列第1名的3个：石泉县（100.00分）、平利县（100.00分）、旬阳市（100.00分）'."""
+    ranks = scores["rank"].astype(int)
+    if first:
+        chosen = scores[ranks <= 3]
+    else:
+        third_last = sorted(ranks)[-3] if len(ranks) >= 3 else ranks.min()
+        chosen = scores[ranks >= third_last]
+    groups = []
+    for rank, group in chosen.groupby("rank", sort=True):
+        names = "、".join(f"{r.region}（{r.score:.2f}分）" for r in group.itertuples())
+        groups.append(f"并列第{rank}名的{len(group)}个：{names}" if len(group) > 1 else names)
+    return "；".join(groups) if any("并列" in g for g in groups) else "、".join(groups)
+
+
 def task_wording(done: float, task: float, unit: str) -> str:
     """'完成12,314人，完成年目标任务12,500人的98.5%'."""
     return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{percent_floor(ratio(done, task))}"

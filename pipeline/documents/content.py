@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.annual.exact import rate_text, signed
-from pipeline.annual.facts import number
+from pipeline.annual.facts import number, rank_ends
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.config.indicators import plan_for_year
@@ -501,7 +501,7 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
     """领导摘要: one A4 page — grades, top and bottom, 约谈/表扬, funds, review changes."""
     scores = inputs.scores.sort_values("rank")
     funds = inputs.funds
-    top, bottom = _ends(scores, first=True), _ends(scores, first=False)
+    top, bottom = rank_ends(scores, first=True), rank_ends(scores, first=False)
     total = funds["change"].sum()
     total = 0.0 if round(total, 2) == 0 else total  # budget neutral: never '+0.00' or '-0.00'
     parts = [
@@ -533,22 +533,6 @@ def leader_summary(inputs: DocumentInputs, rules: AssessmentRules) -> str:
         ),
     ]
     return "\n\n".join(parts) + "\n"
-
-
-def _ends(scores: pd.DataFrame, *, first: bool) -> str:
-    """前三名 or 后三名 by rank, ties kept whole: every county ranked 1–3 (or in the last three
-    places), so that nine tied at first are named as tied, not the first three in code order."""
-    ranks = scores["rank"].astype(int)
-    if first:
-        chosen = scores[ranks <= 3]
-    else:
-        third_last = sorted(ranks)[-3] if len(ranks) >= 3 else ranks.min()
-        chosen = scores[ranks >= third_last]
-    groups = []
-    for rank, group in chosen.groupby("rank", sort=True):
-        names = _names([f"{r.region}（{r.score:.2f}分）" for r in group.itertuples()])
-        groups.append(f"并列第{rank}名的{len(group)}个：{names}" if len(group) > 1 else names)
-    return "；".join(groups) if any("并列" in g for g in groups) else "、".join(groups)
 
 
 def _most(funds: pd.DataFrame, which: str) -> str:

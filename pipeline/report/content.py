@@ -20,7 +20,7 @@ from pipeline import PROJECT_ROOT, REFERENCE_DIR
 from pipeline.annual.departments import DepartmentResults
 from pipeline.annual.departments import read_results as read_departments
 from pipeline.annual.exact import exact, percent_text, rate_text, share_text, signed
-from pipeline.annual.facts import TASK_FROM_PLAN, number
+from pipeline.annual.facts import TASK_FROM_PLAN, number, rank_ends
 from pipeline.annual.method import scoring_method
 from pipeline.annual.results import YearResults
 from pipeline.config.assessment_rules import load_rules
@@ -287,7 +287,6 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
             + "。状态由达标概率和进度核算共同判定（见附录二）。"
         )  # fmt: skip
     scores = results.scores
-    top, bottom = scores.head(3), scores.tail(3).iloc[::-1]
     failing = (
         list(scores[scores["grade"] == scores["grade"].iloc[-1]]["region"])
         if scores["grade"].iloc[-1] == "不达标"
@@ -295,8 +294,7 @@ def executive_summary(inputs: ReportInputs, results: YearResults) -> str:
     )
     text = (
         f"{len(scores)}个{tier_words().members}考核得分{scores['score'].min():.2f}–{scores['score'].max():.2f}分。"
-        f"居前的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in top.itertuples())}；"
-        f"居后的是{'、'.join(f'{r.region}（{r.score:.2f}分）' for r in bottom.itertuples())}。"
+        f"居前的是{rank_ends(scores, first=True)}；居后的是{rank_ends(scores, first=False)}。"
     )
     grades = scores["grade"].value_counts()
     text += (

@@ -57,6 +57,11 @@ def test_2024_states_the_years_tasks_in_the_bureaus_words(report_2024):
     # 紫阳县 2024 (sample): task 2,180, done 1,948.
     # 1,948/2,180 = 89.36%: cut, never rounded up, as in the 告知书 (89.3%, not 89.4%)
     assert "| 紫阳县 | 2,180 | 1,948 | 89.3% |" in text
+    # three counties tied at 100.00 are named as tied (rank_ends), as in the 领导摘要
+    assert (
+        "居前的是并列第1名的3个：石泉县（100.00分）、平利县（100.00分）、旬阳市（100.00分）；"
+        in text
+    )
     assert "完成20,206人，完成年目标任务20,000人的101.0%" in text
     assert "3.26%，比年目标4%低0.74个百分点" in text
     for heading in (
