@@ -156,8 +156,8 @@ def _departments(args: argparse.Namespace) -> int:
             + ("；".join(f"{s.region}（{'，'.join(s.reasons)}）" for s in suggestions) or "无")
         )
     if args.out:
-        from pipeline.report.departments import sheet
-        from pipeline.report.workbook import write_workbook
+        from pipeline.report.chapters.departments import sheet
+        from pipeline.report.workbook.writer import write_workbook
 
         args.out.parent.mkdir(parents=True, exist_ok=True)
         write_workbook([sheet(results)], args.out)

@@ -1,6 +1,6 @@
 """Building blocks of the report document, written as Quarto Markdown (.qmd).
 
-The report's content (``pipeline/report/content.py`` and ``templates/report.qmd.j2``) is written only with
+The report's content (``pipeline/report/chapters/`` and ``templates/``) is written only with
 these functions, so that both renderers — Quarto, and the fallback in ``pipeline/report/publish.py`` —
 see the same few constructs: pipe tables with a caption and a label, figures with a caption and a
 label, callouts, and cross-references. Text that comes from a submission or from configuration goes
@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 # Markup characters, and the straight quotes and hyphen that Pandoc's "smart" typography would
 # turn into curly quotes and dashes (a file name must be printed as it is spelled).
@@ -209,3 +210,15 @@ def suggestion_blocks(suggestions: list) -> str:
         + "".join(f"\n    - 历史情况：{text(h)}" for h in s.history)
         for s in suggestions
     )
+
+
+# The report's templates (``templates/``): they place ready entries, so nothing is escaped here —
+# every entry is already Markdown whose submitted text went through :func:`text`.
+_templates = Environment(
+    loader=PackageLoader("pipeline.report"), undefined=StrictUndefined, keep_trailing_newline=True
+)
+
+
+def render(template: str, context: dict) -> str:
+    """A template of ``pipeline/report/templates/`` filled with its chapter's ready entries."""
+    return _templates.get_template(template).render(context)

@@ -2,7 +2,7 @@
 
 The report's source is one Quarto document, ``reports/<year>/<stem>.qmd``: front matter (title
 block, language, fonts, table of contents, page size and margins; ``render/front-matter.yml``) and
-the body built from the processed data (``pipeline/report/content.py``). Beside it, ``_render/`` holds the
+the body built from the processed data (``pipeline/report/document.py``). Beside it, ``_render/`` holds the
 assets it names (a Lua filter, the CSS, the Typst page design), so an analyst can edit the ``.qmd``
 and run ``quarto render`` on it without re-running the analysis.
 
@@ -34,7 +34,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipeline.intake.forms import write_blank_forms
-from pipeline.report.content import ReportInputs, build_markdown, report_stem
+from pipeline.report.document import build_markdown, report_stem
+from pipeline.report.inputs import ReportInputs
 from pipeline.store import catalog
 from pipeline.store.atomic import write_json_atomically
 

@@ -2,7 +2,7 @@
 
 Each configured unit (config/units/<code>/unit.yaml: a county assessing its 镇(办)) is run as
 ``make report UNIT=<code>`` runs it, one after another, then the city's own run, so that the city
-report's town summaries (pipeline/report/towns.py) read the units' fresh results. Every run is a
+report's town summaries (pipeline/report/chapters/towns.py) read the units' fresh results. Every run is a
 process of its own: a unit's configuration folder is read when ``pipeline`` is imported
 (``ANKANG_CONFIG_DIR``), so units cannot share one interpreter. Each run is the runner's own
 (``python -m pipeline report``: incremental, atomic), and reports what it did through a small JSON

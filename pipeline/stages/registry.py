@@ -178,7 +178,7 @@ def extra_input_paths(
 
         return [departments_folder(raw_dir, year)]
     if kind == "towns":  # the units' published results the county pages summarise
-        from pipeline.report.towns import input_paths
+        from pipeline.report.chapters.towns import input_paths
 
         return input_paths(year)
     if kind == "people":  # who the 约谈通知 is addressed to, who the 表扬通报 names

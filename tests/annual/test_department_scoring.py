@@ -93,8 +93,8 @@ def test_the_quota_note_names_departments_not_counties():
 
 
 def test_submitted_text_stays_text_in_the_chapter_and_the_sheet(sample, tmp_path):
-    from pipeline.report.departments import chapter, sheet
-    from pipeline.report.workbook import write_workbook
+    from pipeline.report.chapters.departments import chapter, sheet
+    from pipeline.report.workbook.writer import write_workbook
 
     hostile = '=HYPERLINK("http://x","点我") <script>alert(1)</script> [链接](http://x)'
     tasks = sample.tasks.copy()

@@ -202,7 +202,7 @@ from pipeline.annual.facts import annual_tasks
 from pipeline.annual.method import scoring_method
 from pipeline.annual.scoring import score_counties
 from pipeline.intake.collect import intake
-from pipeline.report.content import sample_callout
+from pipeline.report.document import sample_callout
 tidy, log = intake(Path(sys.argv[1]), 2024)
 scores = score_counties(annual_tasks(tidy, 2024, qa_log=log.to_frame()))
 print(json.dumps({

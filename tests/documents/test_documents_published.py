@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.annual.results import YearResults
 from pipeline.documents.build import make_documents
-from pipeline.report.content import workbook_name
+from pipeline.report.workbook.sheets import workbook_name
 from pipeline.stages import steps
 
 YEAR = 2024

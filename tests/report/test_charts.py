@@ -18,7 +18,7 @@ from pipeline.config.indicators import indicators, indicators_for
 from pipeline.config.regions import all_regions, by_code, counties
 from pipeline.config.schema import load_regions_config
 from pipeline.report import charts
-from pipeline.report.content import SAMPLE_STATUS
+from pipeline.report.formatting import SAMPLE_STATUS
 
 REGION = by_code("610902")
 

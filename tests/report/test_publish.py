@@ -12,7 +12,7 @@ import yaml
 
 from pipeline.config.regions import all_regions
 from pipeline.report import publish as publish_module
-from pipeline.report.content import report_stem
+from pipeline.report.document import report_stem
 from pipeline.report.markup import markdown_table
 from pipeline.report.publish import RENDER_DIR, publish, split_front_matter
 

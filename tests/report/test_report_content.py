@@ -18,7 +18,9 @@ from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import all_regions
 from pipeline.intake.collect import intake
 from pipeline.plan_targets.assess import assess
-from pipeline.report.content import ReportInputs, build_markdown, report_stem, workbook_name
+from pipeline.report.document import build_markdown, report_stem
+from pipeline.report.inputs import ReportInputs
+from pipeline.report.workbook.sheets import workbook_name
 from pipeline.stages.steps import assessment_stage, departments_stage
 from pipeline.store.catalog import QA_FILE, TIDY_FILE
 
@@ -330,7 +332,7 @@ ANALYST_WORDS = (
 def test_analyst_terms_stay_in_the_methods_appendix_which_defines_them(
     year, report_2024, report_2025
 ):
-    from pipeline.report.content import analyst_terms
+    from pipeline.report.chapters.methods import analyst_terms
 
     markdown, _ = report_2024 if year == 2024 else report_2025
     # the chapters officials read: summary, target tables, 预警提醒, county pages (all before 附录)

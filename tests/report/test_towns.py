@@ -1,4 +1,4 @@
-"""The town summary on a county's page of the city report (pipeline/report/towns.py), from a
+"""The town summary on a county's page of the city report (pipeline/report/chapters/towns.py), from a
 unit's published files made here by hand (no pipeline run): nothing without them; with them the
 count, the spreads, the towns behind, the build and the sample label; the report stage's key
 changes when they appear."""
@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import RAW_DIR
 from pipeline.config.units import OUTPUT_ROOT_ENV, unit_paths
-from pipeline.report import towns
+from pipeline.report.chapters import towns
 from pipeline.store import catalog
 
 HANYIN = "610921"  # 10 镇, no 街道办

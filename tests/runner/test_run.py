@@ -19,7 +19,7 @@ from pipeline.config.regions import all_regions, counties
 from pipeline.forecast.calibration import Calibration
 from pipeline.intake import submission_format
 from pipeline.plan_targets.assess import assess
-from pipeline.report.content import report_stem
+from pipeline.report.document import report_stem
 from pipeline.runner.builds import Layout, RunLocked, year_lock
 from pipeline.runner.run import RunFailed, RunOptions, outlook, run_report, run_year
 from pipeline.store.catalog import COMPLETE

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline.report.workbook import Column, Sheet, write_workbook
+from pipeline.report.workbook.writer import Column, Sheet, write_workbook
 from pipeline.store.atomic import write_csv_atomically
 from pipeline.store.inert import TRIGGERS, inert_frame, inert_text, read_csv, restored_text
 

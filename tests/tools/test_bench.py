@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.report.content import report_stem, workbook_name
+from pipeline.report.document import report_stem
+from pipeline.report.workbook.sheets import workbook_name
 from pipeline.tools.bench import BENCH_YEAR, SYNTHETIC_LABEL, run_measured, synthetic_project
 
 N_REGIONS = 12

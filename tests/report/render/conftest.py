@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.report.content import report_stem
+from pipeline.report.document import report_stem
 from pipeline.report.publish import find_quarto, publish, render_with_quarto
 
 YEAR = 2024
@@ -82,7 +82,7 @@ def processed_root(published, tmp_path_factory) -> Path:
 
 
 def _render(processed: Path, out: Path) -> dict[str, Path]:
-    import pipeline.report.content as report
+    import pipeline.report.inputs as report
 
     original = report.plan_for_year
 

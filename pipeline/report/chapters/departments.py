@@ -11,12 +11,21 @@ from pipeline.annual.departments import DepartmentResults
 from pipeline.annual.exact import percent_floor, ratio
 from pipeline.config.departments import load_departments
 from pipeline.report import markup
-from pipeline.report.workbook import DECIMAL2, INTEGER, PERCENT1, Column, Sheet
+from pipeline.report.formatting import points
+from pipeline.report.workbook.writer import DECIMAL2, INTEGER, PERCENT1, Column, Sheet
 
 SAMPLE_NOTE = (
     "样例数据：成员单位名单、任务清单和完成情况都是演示用的样例，不是市政府下达的任务，不得用于考核"
 )
 SHEET_TITLE = "成员单位考核"
+SCORE_HEADERS = {
+    "rank": "排名",
+    "region": "单位",
+    "grade": "等次",
+    "deductions": "扣分情况",
+    "grade_note": "等次说明",
+}
+KIND_WORDS = {"quantitative": "定量", "qualitative": "定性"}
 
 
 def _task_table(results: DepartmentResults) -> pd.DataFrame:
@@ -24,7 +33,7 @@ def _task_table(results: DepartmentResults) -> pd.DataFrame:
     return pd.DataFrame({
         "单位": tasks["department"],
         "任务": tasks["task"],
-        "类型": tasks["kind"].map({"quantitative": "定量", "qualitative": "定性"}),
+        "类型": tasks["kind"].map(KIND_WORDS),
         "目标任务": [f"{t:,.0f}{u}" if pd.notna(t) else "—" for t, u in zip(tasks["target"], tasks["unit"], strict=True)],
         "完成": [f"{d:,.0f}{u}" if k == "quantitative" else s for d, u, k, s in
                  zip(tasks["done"], tasks["unit"], tasks["kind"], tasks["status"], strict=True)],
@@ -37,55 +46,40 @@ def _task_table(results: DepartmentResults) -> pd.DataFrame:
 
 
 def chapter(results: DepartmentResults, year: int, number: str = "八") -> str:
-    """The chapter's Markdown: the task list and what each department did, the scores, grades and
-    ranks, and the 约谈/表扬 suggestions with their quantified reasons."""
+    """The chapter's Markdown (``templates/chapters/departments.qmd.j2``): the task list and what
+    each department did, the scores, grades and ranks, and the 约谈/表扬 suggestions with their
+    quantified reasons."""
     registry = load_departments()
-    scores = results.scores.assign(得分=[f"{v:.2f}" for v in results.scores["score"]])
-    parts = [
-        f"## {number}、就业工作领导小组成员单位考核（第十七条至第十九条）",
-        "",
-    ]
-    if results.is_sample:
-        parts += [markup.callout("warning", "样例数据，非真实填报", SAMPLE_NOTE + "。"), ""]
-    parts += [
-        f"{len(registry.departments)}个成员单位按各自的任务清单（`config/departments.yaml`）考核，满分100分。"
-        "定量任务与县区年度任务用同一计分规则（完成率达到100%得全部分值，未完成的按差距分档扣分，见附录二）；"
-        f"定性任务“完成”得全部分值，“部分完成”得{registry.partial_share * 100:g}%，“未完成”不得分。"
-        "等次、优秀名额和名次的规则与县区相同。",
-        "",
-        markup.table(
-            scores[["rank", "region", "得分", "grade", "deductions", "grade_note"]]
-            .rename(
-                columns={
-                    "rank": "排名",
-                    "region": "单位",
-                    "grade": "等次",
-                    "deductions": "扣分情况",
-                    "grade_note": "等次说明",
-                }
-            )
-            .replace("", "—"),
-            label="tbl-departments",
-            caption=f"{year}年成员单位考核得分与排名",
-            widths=[2, 5, 2, 2, 10, 6],
-        ),  # fmt: skip
-        "",
-        markup.table(
-            _task_table(results),
-            label="tbl-department-tasks",
-            caption=f"{year}年成员单位任务完成情况",
-            widths=[4, 5, 2, 3, 3, 2, 6],
-        ),  # fmt: skip
-        "",
-        "### 建议约谈（第二十条）",
-        "",
-        markup.suggestion_blocks(results.interviews),
-        "",
-        "### 建议通报表扬（第二十一条）",
-        "",
-        markup.suggestion_blocks(results.commendations),
-    ]
-    return "\n".join(parts)
+    scores = results.scores.assign(得分=[points(v) for v in results.scores["score"]])
+    scores_table = (
+        scores[["rank", "region", "得分", "grade", "deductions", "grade_note"]]
+        .rename(columns=SCORE_HEADERS)
+        .replace("", "—")
+    )
+    sample = markup.callout("warning", "样例数据，非真实填报", SAMPLE_NOTE + "。")
+    return markup.render(
+        "chapters/departments.qmd.j2",
+        {
+            "number": number,
+            "sample_callout": sample if results.is_sample else "",
+            "n_departments": str(len(registry.departments)),
+            "partial_share": f"{registry.partial_share * 100:g}",
+            "scores_table": markup.table(
+                scores_table,
+                label="tbl-departments",
+                caption=f"{year}年成员单位考核得分与排名",
+                widths=[2, 5, 2, 2, 10, 6],
+            ),
+            "tasks_table": markup.table(
+                _task_table(results),
+                label="tbl-department-tasks",
+                caption=f"{year}年成员单位任务完成情况",
+                widths=[4, 5, 2, 3, 3, 2, 6],
+            ),
+            "interviews": markup.suggestion_blocks(results.interviews),
+            "commendations": markup.suggestion_blocks(results.commendations),
+        },
+    )
 
 
 def sheet(results: DepartmentResults) -> Sheet:
@@ -98,7 +92,7 @@ def sheet(results: DepartmentResults) -> Sheet:
         rank=tasks["department_id"].map(scores["rank"]),
         grade=tasks["department_id"].map(scores["grade"]),
         rate=tasks["done"] / tasks["target"],
-        kind_text=tasks["kind"].map({"quantitative": "定量", "qualitative": "定性"}),
+        kind_text=tasks["kind"].map(KIND_WORDS),
     )
     columns = (
         Column("department", "单位", 22), Column("score", "得分", 8, DECIMAL2), Column("rank", "排名", 6),

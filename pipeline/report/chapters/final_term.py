@@ -11,7 +11,7 @@ from pipeline.annual.plan_results import NO_DATA_GRADE, PlanResults, plan_method
 from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.config.regions import tier_words
 from pipeline.report import markup
-from pipeline.report.workbook import DECIMAL2, Column, Sheet
+from pipeline.report.workbook.writer import DECIMAL2, Column, Sheet
 
 SHEET_TITLE = "十四五终期"  # the plan's name is in each header; the sheet title stays short
 SECTION = (
