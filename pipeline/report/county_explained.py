@@ -48,10 +48,20 @@ def items_table(results: YearResults, region_code: str) -> str:
         else:
             task, rate = bound_word(fact["kind"]) + number(fact["limit"], fact["unit"]), "—"
         done = number(fact["done"], fact["unit"]) if fact["reported"] else "未报送"
-        lines.append(_row([
-            item.short_name, task, done, rate, f"{item.weight:g}", f"{item.points:.2f}",
-            item.deduction or "—", item.formula,
-        ]))  # fmt: skip
+        lines.append(
+            _row(
+                [
+                    item.short_name,
+                    task,
+                    done,
+                    rate,
+                    f"{item.weight:g}",
+                    f"{item.points:.2f}",
+                    item.deduction or "—",
+                    item.formula,
+                ]
+            )
+        )
     total = items["weight"].sum()
     lines.append(_row(["合计", "", "", "", f"{total:g}", f"{items['points'].sum():.2f}", "", ""]))
     return "\n".join([*lines, "</table>"])

@@ -30,19 +30,28 @@ KIND_WORDS = {"quantitative": "定量", "qualitative": "定性"}
 
 def _task_table(results: DepartmentResults) -> pd.DataFrame:
     tasks = results.tasks
-    return pd.DataFrame({
-        "单位": tasks["department"],
-        "任务": tasks["task"],
-        "类型": tasks["kind"].map(KIND_WORDS),
-        "目标任务": [f"{t:,.0f}{u}" if pd.notna(t) else "—" for t, u in zip(tasks["target"], tasks["unit"], strict=True)],
-        "完成": [f"{d:,.0f}{u}" if k == "quantitative" else s for d, u, k, s in
-                 zip(tasks["done"], tasks["unit"], tasks["kind"], tasks["status"], strict=True)],
-        "完成率": [  # one decimal, never rounded up (the scorer's rule)
-            percent_floor(ratio(d, t)) if k == "quantitative" else "—"
-            for d, t, k in zip(tasks["done"], tasks["target"], tasks["kind"], strict=True)
-        ],
-        "佐证材料": tasks["evidence"].replace("", "—"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "单位": tasks["department"],
+            "任务": tasks["task"],
+            "类型": tasks["kind"].map(KIND_WORDS),
+            "目标任务": [
+                f"{t:,.0f}{u}" if pd.notna(t) else "—"
+                for t, u in zip(tasks["target"], tasks["unit"], strict=True)
+            ],
+            "完成": [
+                f"{d:,.0f}{u}" if k == "quantitative" else s
+                for d, u, k, s in zip(
+                    tasks["done"], tasks["unit"], tasks["kind"], tasks["status"], strict=True
+                )
+            ],
+            "完成率": [  # one decimal, never rounded up (the scorer's rule)
+                percent_floor(ratio(d, t)) if k == "quantitative" else "—"
+                for d, t, k in zip(tasks["done"], tasks["target"], tasks["kind"], strict=True)
+            ],
+            "佐证材料": tasks["evidence"].replace("", "—"),
+        }
+    )
 
 
 def chapter(results: DepartmentResults, year: int, number: str = "八") -> str:
@@ -95,11 +104,19 @@ def sheet(results: DepartmentResults) -> Sheet:
         kind_text=tasks["kind"].map(KIND_WORDS),
     )
     columns = (
-        Column("department", "单位", 22), Column("score", "得分", 8, DECIMAL2), Column("rank", "排名", 6),
-        Column("grade", "等次", 8), Column("task", "任务", 24), Column("kind_text", "类型", 6),
-        Column("unit", "计量单位", 8), Column("target", "目标任务", 10, INTEGER),
-        Column("done", "完成数", 10, INTEGER), Column("rate", "完成率", 8, PERCENT1),
-        Column("status", "完成情况", 10), Column("evidence", "佐证材料", 40),
-        Column("source_file", "来源文件", 22), Column("source_row", "行", 6),
-    )  # fmt: skip
+        Column("department", "单位", 22),
+        Column("score", "得分", 8, DECIMAL2),
+        Column("rank", "排名", 6),
+        Column("grade", "等次", 8),
+        Column("task", "任务", 24),
+        Column("kind_text", "类型", 6),
+        Column("unit", "计量单位", 8),
+        Column("target", "目标任务", 10, INTEGER),
+        Column("done", "完成数", 10, INTEGER),
+        Column("rate", "完成率", 8, PERCENT1),
+        Column("status", "完成情况", 10),
+        Column("evidence", "佐证材料", 40),
+        Column("source_file", "来源文件", 22),
+        Column("source_row", "行", 6),
+    )
     return Sheet(SHEET_TITLE, frame, columns, note=SAMPLE_NOTE if results.is_sample else "")

@@ -25,9 +25,11 @@ def _year_cells(plan: PlanResults) -> pd.DataFrame:
     years = plan.years.assign(
         cell=[
             f"{s:.2f}{g}" if has else NO_DATA_GRADE
-            for s, g, has in zip(plan.years["score"], plan.years["grade"], plan.years["has_data"], strict=True)
+            for s, g, has in zip(
+                plan.years["score"], plan.years["grade"], plan.years["has_data"], strict=True
+            )
         ]
-    )  # fmt: skip
+    )
     return years.pivot(index="region_code", columns="year", values="cell")
 
 
@@ -46,11 +48,19 @@ def summary(plan: PlanResults | None) -> str:
         f"{plan.plan.name}终期考核（见第{SECTION}节）：五年得分第一名为"
         + "、".join(f"{r.region}（{r.score:.2f}分，{r.grade}）" for r in first.itertuples())
         + "；"
-        + (f"建议表彰先进单位{len(suggested)}个（{'、'.join(suggested)}）" if suggested else "没有建议表彰的先进单位")
+        + (
+            f"建议表彰先进单位{len(suggested)}个（{'、'.join(suggested)}）"
+            if suggested
+            else "没有建议表彰的先进单位"
+        )
         + f"；各{w.members_short}{plan.plan.name}规划目标共{total}项，完成{met}项，未完成{total - met}项"
-        + (f"（{w.members_short}累计目标为测算数，不作为依据）" if plan.plan.allocation_status != "issued" else "")
+        + (
+            f"（{w.members_short}累计目标为测算数，不作为依据）"
+            if plan.plan.allocation_status != "issued"
+            else ""
+        )
         + "。"
-    )  # fmt: skip
+    )
 
 
 def five_year_table(plan: PlanResults) -> pd.DataFrame:
@@ -74,11 +84,15 @@ def targets_table(plan: PlanResults) -> pd.DataFrame:
     """The counties with a plan target not 完成: those that decide, and those that do not (estimates)."""
     table = plan.counties
     open_rows = table[(table["targets_missed"] != "") | (table["targets_withheld"] != "")]
-    return pd.DataFrame({
-        "地区": open_rows["region"],
-        "未完成（作为依据）": [t or "—" for t in open_rows["targets_missed"]],
-        "未完成（县区目标为测算数，不作为依据）": [t or "—" for t in open_rows["targets_withheld"]],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "地区": open_rows["region"],
+            "未完成（作为依据）": [t or "—" for t in open_rows["targets_missed"]],
+            "未完成（县区目标为测算数，不作为依据）": [
+                t or "—" for t in open_rows["targets_withheld"]
+            ],
+        }
+    )
 
 
 def _blocks(rows: pd.DataFrame) -> str:
@@ -104,17 +118,20 @@ def context(plan: PlanResults | None, rules: AssessmentRules) -> dict | None:
         "title": f"{name}终期考核：规划期五年结果与先进单位建议（第二十一条）",
         "method": plan_method(plan, rules),
         "table": markup.table(
-            five_year_table(plan), label="tbl-final-term",
+            five_year_table(plan),
+            label="tbl-final-term",
             caption=f"{name}规划期（{plan.plan.start}–{plan.plan.end}年）各县（市、区）五年考核结果",
-        ),  # fmt: skip
+        ),
         "suggested": _blocks(plan.suggested),
         "passed_over": _blocks(passed_over),
         "targets": markup.table(
-            targets, label="tbl-final-term-targets", caption=f"{name}规划目标未完成的县（市、区）及差额"
+            targets,
+            label="tbl-final-term-targets",
+            caption=f"{name}规划目标未完成的县（市、区）及差额",
         )
         if len(targets)
         else f"各县（市、区）的{name}规划目标全部完成。",
-    }  # fmt: skip
+    }
 
 
 def sheet(plan: PlanResults | None, note: str) -> list[Sheet]:

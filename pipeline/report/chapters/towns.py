@@ -106,12 +106,15 @@ class TownResults:
         for name, group in self.facts.groupby("short_name", sort=False):
             rate = group["completion_rate"].astype(float)
             reported = rate.dropna()
-            rows.append({
-                "年度任务": name,
-                "最低": share_text(reported.min()), "中位数": share_text(reported.median()),
-                "最高": share_text(reported.max()),
-                "未完成的个数": f"{int((rate.fillna(0) < 1).sum())}/{len(rate)}",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "年度任务": name,
+                    "最低": share_text(reported.min()),
+                    "中位数": share_text(reported.median()),
+                    "最高": share_text(reported.max()),
+                    "未完成的个数": f"{int((rate.fillna(0) < 1).sum())}/{len(rate)}",
+                }
+            )
         return pd.DataFrame(rows)
 
 
