@@ -1,18 +1,14 @@
-"""The report's document (pipeline/report/document.py) and its workbook's content
-(pipeline/report/workbook/sheets.py): the title block and the small helpers, by worked examples.
-The whole document is tested on the session's run in test_report_content.py."""
+"""The report's document (pipeline/report/document.py): the title block, by worked examples. The
+whole document is tested on the session's run in test_report_content.py."""
 
 from __future__ import annotations
 
 import json
 from types import SimpleNamespace
 
-from pipeline.annual.scoring import Suggestion
 from pipeline.config.indicators import plan_for_year
 from pipeline.report.document import front_matter, report_stem
 from pipeline.report.formatting import SAMPLE_STATUS
-from pipeline.report.workbook.sheets import _suggestion_frame, value_format, workbook_name
-from pipeline.report.workbook.writer import INTEGER
 
 
 def test_the_title_block_is_json_with_markup_characters_escaped():
@@ -35,22 +31,5 @@ def test_the_title_block_is_json_with_markup_characters_escaped():
     )
 
 
-def test_file_names_and_number_formats():
+def test_the_reports_file_name():
     assert report_stem(2024) == "annual-assessment-2024"
-    assert workbook_name(2024) == "assessment-2024.xlsx"
-    assert value_format("%") == '0.00;"−"0.00' and value_format("人") == INTEGER
-
-
-def test_a_suggestion_sheet_lists_each_reason_then_the_history():
-    items = [
-        Suggestion("610923", "宁陕县", ("等次为不达标", "两项任务未完成"), ("2022年未达标",)),
-        Suggestion("610981", "旬阳市", ("等次为不达标",)),
-    ]
-    frame = _suggestion_frame(items)
-    assert frame.values.tolist() == [
-        ["宁陕县", "等次为不达标"],
-        ["宁陕县", "两项任务未完成"],
-        ["旬阳市", "等次为不达标"],
-        ["宁陕县", "历史情况：2022年未达标"],
-    ]
-    assert list(_suggestion_frame([]).columns) == ["region", "reason"]

@@ -11,6 +11,7 @@ from pipeline.annual.plan_results import NO_DATA_GRADE, PlanResults, plan_method
 from pipeline.config.assessment_rules import AssessmentRules
 from pipeline.config.regions import tier_words
 from pipeline.report import markup
+from pipeline.report.formatting import points
 from pipeline.report.workbook.writer import DECIMAL2, Column, Sheet
 
 SHEET_TITLE = "十四五终期"  # the plan's name is in each header; the sheet title stays short
@@ -71,7 +72,7 @@ def five_year_table(plan: PlanResults) -> pd.DataFrame:
     frame = pd.DataFrame({"五年排名": table["rank"], "地区": table["region"]})
     for year in plan.plan.years:
         frame[f"{year}年"] = [cells.loc[code, year] for code in table["region_code"]]
-    frame["五年得分"] = [f"{v:.2f}" for v in table["score"]]
+    frame["五年得分"] = [points(v) for v in table["score"]]
     frame["五年等次"] = table["grade"]
     frame["规划目标完成"] = [
         f"{m}/{n}" for m, n in zip(table["targets_met"], table["targets_total"], strict=True)

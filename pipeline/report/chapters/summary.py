@@ -15,7 +15,7 @@ from pipeline.plan_targets.assess import STATUSES
 from pipeline.plan_targets.verdict import DIFFICULT, FAILED, FINAL_MET, FINAL_MISSED
 from pipeline.report import markup
 from pipeline.report.chapters import final_term
-from pipeline.report.formatting import names
+from pipeline.report.formatting import names, points
 from pipeline.report.inputs import ReportInputs
 
 GLANCE_WIDTHS = [2, 3, 2, 2, 3, 3, 4, 2, 8]
@@ -205,7 +205,7 @@ def context(inputs: ReportInputs, summary: str, glance: pd.DataFrame) -> dict:
     return {
         "text": markup.text_paragraphs(summary),
         "glance_table": markup.table(
-            glance.assign(得分=[f"{v:.2f}" for v in glance["得分"]]),
+            glance.assign(得分=[points(v) for v in glance["得分"]]),
             label="tbl-glance",
             caption=f"{inputs.year}年各{tier_words().members}考核结果一览",
             widths=GLANCE_WIDTHS,
