@@ -28,7 +28,7 @@ from pipeline.forecast.engine import (
     Shocks,
     Transform,
     effective_step_sd,
-    model_means,
+    model_means_many,
     simulate_from_means,
     stable_seed,
     to_model_scale,
@@ -124,18 +124,16 @@ def conformal_quantile(scores: np.ndarray, level: float = CALIBRATION_LEVEL) -> 
 
 
 def fit_cases(cases: Iterable[BacktestCase]) -> list[FittedCase]:
+    """Every case's model means (all cases fitted at once), step size and error scale."""
+    cases = list(cases)
+    histories = [to_model_scale(case.history, case.transform) for case in cases]
+    means = model_means_many(histories, [len(case.future) for case in cases])
     fitted = []
-    for case in cases:
-        z = to_model_scale(case.history, case.transform)
+    for case, z, case_means in zip(cases, histories, means, strict=True):
         changes = np.abs(np.diff(z))
         error_scale = float(changes.mean()) if changes.size and changes.mean() > 0 else None
         fitted.append(
-            FittedCase(
-                case,
-                model_means(z, len(case.future)),
-                effective_step_sd(z, case.pooled_step_sd),
-                error_scale,
-            )
+            FittedCase(case, case_means, effective_step_sd(z, case.pooled_step_sd), error_scale)
         )
     return fitted
 
