@@ -110,7 +110,7 @@ def linear(stack: Stack, horizon: int) -> np.ndarray:
     return intercept[:, None] + slope[:, None] * ((stack.lengths - 1)[:, None] + _steps(horizon))
 
 
-def _ses(stack: Stack, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ses(stack: Stack, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum of squared one-step errors and final level of simple exponential smoothing from
     ℓ0 = z[0], for candidates ``alpha`` (series, candidates)."""
     level = np.broadcast_to(stack.values[:, :1], alpha.shape).copy()
@@ -124,14 +124,20 @@ def _ses(stack: Stack, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sse, level
 
 
-def theta(stack: Stack, horizon: int) -> np.ndarray:
-    _, slope = _line(stack)
-    alpha = _minimize_box(
-        lambda rows, x: _ses(stack.take(rows), x[..., 0])[0],
+def ses_alpha(stack: Stack) -> np.ndarray:
+    """Theta's smoothing parameter per series: the α of least squared one-step errors, downhill
+    from statsmodels' start."""
+    return _minimize_box(
+        lambda rows, x: ses(stack.take(rows), x[..., 0])[0],
         np.full((len(stack.lengths), 1), THETA_ALPHA_START),
         *map(np.array, zip(THETA_ALPHA_BOUNDS, strict=True)),
     )[:, 0]
-    level = _ses(stack, alpha[:, None])[1][:, 0]
+
+
+def theta(stack: Stack, horizon: int) -> np.ndarray:
+    _, slope = _line(stack)
+    alpha = ses_alpha(stack)
+    level = ses(stack, alpha[:, None])[1][:, 0]
     n = stack.lengths
     drift_steps = _steps(horizon) - 1 + (1 / alpha - (1 - alpha) ** n / alpha)[:, None]
     return level[:, None] + 0.5 * slope[:, None] * drift_steps
@@ -226,7 +232,9 @@ def _holt_grid_start(stack: Stack, level: np.ndarray, trend: np.ndarray) -> np.n
     return np.c_[alpha, beta / alpha, np.full(alpha.size, HOLT_PHI_START)]
 
 
-def damped_holt(stack: Stack, horizon: int) -> np.ndarray:
+def fit_damped_holt(stack: Stack) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per series: the parameters (α, β/α, φ), the least sum of squared one-step errors, and the
+    final level and trend."""
     level, trend = _holt_start_states(stack)
 
     def objective(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -235,9 +243,14 @@ def damped_holt(stack: Stack, horizon: int) -> np.ndarray:
     lower = np.array([HOLT_ALPHA_BOUNDS[0], 0.0, HOLT_PHI_BOUNDS[0]])
     upper = np.array([HOLT_ALPHA_BOUNDS[1], 1.0, HOLT_PHI_BOUNDS[1]])
     x = _minimize_box(objective, _holt_grid_start(stack, level, trend), lower, upper)
-    _, final_level, final_trend = _holt_profiled(stack, x[:, None, :], level, trend)
+    sse, final_level, final_trend = _holt_profiled(stack, x[:, None, :], level, trend)
+    return x, sse[:, 0], final_level[:, 0], final_trend[:, 0]
+
+
+def damped_holt(stack: Stack, horizon: int) -> np.ndarray:
+    x, _, level, trend = fit_damped_holt(stack)
     damping = np.cumsum(x[:, 2:3] ** _steps(horizon), axis=1)
-    return final_level + final_trend * damping
+    return level[:, None] + trend[:, None] * damping
 
 
 def _stencil(dimensions: int) -> np.ndarray:
