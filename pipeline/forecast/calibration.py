@@ -180,6 +180,7 @@ def model_weights(errors: pd.DataFrame) -> pd.DataFrame:
 def conformity_scores(
     fitted: list[FittedCase], weights: pd.DataFrame, n_paths: int, seed: int
 ) -> pd.DataFrame:
+    by_group = {group: group_weights(weights, group) for group in {f.case.group for f in fitted}}
     rows = []
     for item in fitted:
         case = item.case
@@ -194,7 +195,7 @@ def conformity_scores(
             item.means,
             item.sd,
             shocks,
-            group_weights(weights, case.group),
+            by_group[case.group],
         )
         median = np.median(paths_z, axis=0)
         lo, hi = np.quantile(paths_z, [0.1, 0.9], axis=0)

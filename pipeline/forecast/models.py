@@ -116,11 +116,16 @@ def ses(stack: Stack, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     level = np.broadcast_to(stack.values[:, :1], alpha.shape).copy()
     sse = np.zeros(alpha.shape)
     observed = stack.observed
+    shortest = int(stack.lengths.min())
     for t in range(stack.values.shape[1]):
         error = stack.values[:, t : t + 1] - level
-        active = observed[:, t : t + 1]
-        sse += np.where(active, error**2, 0.0)
-        level = np.where(active, level + alpha * error, level)
+        if t < shortest:  # every series still has values
+            sse += error**2
+            level = level + alpha * error
+        else:
+            active = observed[:, t : t + 1]
+            sse += np.where(active, error**2, 0.0)
+            level = np.where(active, level + alpha * error, level)
     return sse, level
 
 
@@ -162,17 +167,22 @@ def _holt_run(stack: Stack, alpha, beta, phi, level, trend, inputs: bool):
     shape = np.broadcast_shapes(np.shape(alpha), np.shape(beta), np.shape(phi), np.shape(level))
     level, trend = np.broadcast_to(level, shape).copy(), np.broadcast_to(trend, shape).copy()
     observed = stack.observed
+    shortest = int(stack.lengths.min())
+    keep, carry = 1 - alpha, (1 - beta) * phi
     predictions = np.empty((stack.values.shape[1], *shape))
     for t in range(stack.values.shape[1]):
         prediction = level + phi * trend
         predictions[t] = prediction
-        new_level = (1 - alpha) * prediction
+        new_level = keep * prediction
         if inputs:
             new_level += alpha * stack.values[:, t : t + 1]
-        new_trend = beta * (new_level - level) + (1 - beta) * phi * trend
-        active = observed[:, t : t + 1]
-        level = np.where(active, new_level, level)
-        trend = np.where(active, new_trend, trend)
+        new_trend = beta * (new_level - level) + carry * trend
+        if t < shortest:  # every series still has values: nothing to hold
+            level, trend = new_level, new_trend
+        else:
+            active = observed[:, t : t + 1]
+            level = np.where(active, new_level, level)
+            trend = np.where(active, new_trend, trend)
     return predictions, level, trend
 
 
@@ -219,8 +229,9 @@ def _holt_grid_start(stack: Stack, level: np.ndarray, trend: np.ndarray) -> np.n
     first on a tie, as statsmodels takes it), as x = (α, β/α, φ)."""
     grid = _holt_grid()
     best = np.empty(len(stack.lengths), dtype=int)
+    by_length = np.argsort(stack.lengths, kind="stable")  # chunks of like lengths hold little
     for first in range(0, len(stack.lengths), SERIES_PER_CHUNK):
-        rows = np.arange(first, min(first + SERIES_PER_CHUNK, len(stack.lengths)))
+        rows = by_length[first : first + SERIES_PER_CHUNK]
         part = stack.take(rows)
         predictions, _, _ = _holt_run(
             part, grid[None, :, 0], grid[None, :, 1], HOLT_PHI_START,
