@@ -53,6 +53,7 @@ from pipeline.store.inert import write_csv
 DOCS_DIR = PROJECT_ROOT / "docs"
 OUT_DIR = DOCS_DIR / "backtest"
 SUMMARY_FILE = OUT_DIR / "summary.json"
+M3_FILE = REFERENCE_DIR / "benchmarks" / "m3_yearly_dev.csv"
 M3_HOLDOUT = 6
 LEVELS = ("50", "80", "95")
 
@@ -70,7 +71,7 @@ def covered(frame: pd.DataFrame, level: str, prefix: str = "") -> pd.Series:
 # ---------------------------------------------------------------- M3 (real)
 
 
-def m3_backtest(path: Path = REFERENCE_DIR / "benchmarks" / "m3_yearly_dev.csv") -> pd.DataFrame:
+def m3_backtest(path: Path = M3_FILE) -> pd.DataFrame:
     """One row per series and horizon: actual, our quantiles, and each method's point forecast."""
     data = pd.read_csv(path, dtype={"series_id": str}).sort_values(["series_id", "t"])
     size = data.groupby("series_id")["t"].transform("size")
