@@ -255,14 +255,19 @@ def panel_cases(
     cases = []
     for indicator_id, region_codes in regions.items():
         rows = actual[(actual["indicator"] == indicator_id) & (actual["year"] <= last_year)]
+        by_region = dict(list(rows.groupby("region_code", sort=False)))
         for code in region_codes:
-            by_year = rows[rows["region_code"] == code].set_index("year")["value"].astype(float)
+            if code not in by_region:
+                continue
+            years = by_region[code]["year"].to_numpy()
+            values = by_region[code]["value"].to_numpy(dtype=float)
+            by_year = dict(zip(years.tolist(), values.tolist(), strict=True))
             for origin in range(first_origin, last_year):
-                history = by_year[by_year.index <= origin].to_numpy()
+                history = values[years <= origin]
                 if history.size == 0:
                     continue
-                years = range(origin + 1, min(origin + max_horizon, last_year) + 1)
-                future = np.array([by_year.get(y, np.nan) for y in years])
+                ahead = range(origin + 1, min(origin + max_horizon, last_year) + 1)
+                future = np.array([by_year.get(y, np.nan) for y in ahead])
                 if np.isfinite(future).any():
                     cases.append(
                         BacktestCase(
