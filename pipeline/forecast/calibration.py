@@ -28,7 +28,7 @@ from pipeline.forecast.engine import (
     Shocks,
     Transform,
     effective_step_sd,
-    model_means,
+    model_means_many,
     simulate_from_means,
     stable_seed,
     to_model_scale,
@@ -124,18 +124,16 @@ def conformal_quantile(scores: np.ndarray, level: float = CALIBRATION_LEVEL) -> 
 
 
 def fit_cases(cases: Iterable[BacktestCase]) -> list[FittedCase]:
+    """Every case's model means (all cases fitted at once), step size and error scale."""
+    cases = list(cases)
+    histories = [to_model_scale(case.history, case.transform) for case in cases]
+    means = model_means_many(histories, [len(case.future) for case in cases])
     fitted = []
-    for case in cases:
-        z = to_model_scale(case.history, case.transform)
+    for case, z, case_means in zip(cases, histories, means, strict=True):
         changes = np.abs(np.diff(z))
         error_scale = float(changes.mean()) if changes.size and changes.mean() > 0 else None
         fitted.append(
-            FittedCase(
-                case,
-                model_means(z, len(case.future)),
-                effective_step_sd(z, case.pooled_step_sd),
-                error_scale,
-            )
+            FittedCase(case, case_means, effective_step_sd(z, case.pooled_step_sd), error_scale)
         )
     return fitted
 
@@ -182,6 +180,7 @@ def model_weights(errors: pd.DataFrame) -> pd.DataFrame:
 def conformity_scores(
     fitted: list[FittedCase], weights: pd.DataFrame, n_paths: int, seed: int
 ) -> pd.DataFrame:
+    by_group = {group: group_weights(weights, group) for group in {f.case.group for f in fitted}}
     rows = []
     for item in fitted:
         case = item.case
@@ -196,7 +195,7 @@ def conformity_scores(
             item.means,
             item.sd,
             shocks,
-            group_weights(weights, case.group),
+            by_group[case.group],
         )
         median = np.median(paths_z, axis=0)
         lo, hi = np.quantile(paths_z, [0.1, 0.9], axis=0)
@@ -256,14 +255,19 @@ def panel_cases(
     cases = []
     for indicator_id, region_codes in regions.items():
         rows = actual[(actual["indicator"] == indicator_id) & (actual["year"] <= last_year)]
+        by_region = dict(list(rows.groupby("region_code", sort=False)))
         for code in region_codes:
-            by_year = rows[rows["region_code"] == code].set_index("year")["value"].astype(float)
+            if code not in by_region:
+                continue
+            years = by_region[code]["year"].to_numpy()
+            values = by_region[code]["value"].to_numpy(dtype=float)
+            by_year = dict(zip(years.tolist(), values.tolist(), strict=True))
             for origin in range(first_origin, last_year):
-                history = by_year[by_year.index <= origin].to_numpy()
+                history = values[years <= origin]
                 if history.size == 0:
                     continue
-                years = range(origin + 1, min(origin + max_horizon, last_year) + 1)
-                future = np.array([by_year.get(y, np.nan) for y in years])
+                ahead = range(origin + 1, min(origin + max_horizon, last_year) + 1)
+                future = np.array([by_year.get(y, np.nan) for y in ahead])
                 if np.isfinite(future).any():
                     cases.append(
                         BacktestCase(

@@ -2,8 +2,9 @@
 
 Each series is forecast on a transformed scale that keeps values in range — log(1 + x) for counts
 (never negative), logit(x / 100) for rates (always within 0–100). Five models give a mean path:
-random walk (naive), random walk with drift, linear trend, Theta (statsmodels) and damped additive
-Holt (statsmodels). Paths are simulated by choosing one model per path — with probabilities from
+random walk (naive), random walk with drift, linear trend, Theta and damped additive Holt (the
+estimators of statsmodels' ThetaModel and ExponentialSmoothing, fitted to many series at once in
+``pipeline.forecast.models``). Paths are simulated by choosing one model per path — with probabilities from
 the models' rolling-origin backtest errors (``pipeline.forecast.calibration``), equal when none are given —
 and adding a random walk of shocks whose step size is the standard deviation of the series'
 year-on-year changes. Shocks have a common part shared by all counties (the same draws for every
@@ -17,15 +18,14 @@ Minimum lengths (documented in docs/methodology.md):
 
 from __future__ import annotations
 
-import warnings
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.forecasting.theta import ThetaModel
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+from pipeline.forecast import models
 
 Transform = Literal["log", "logit"]
 # What the models need, not policy: Theta and damped Holt are not fitted on fewer than six points,
@@ -55,40 +55,7 @@ def from_model_scale(values: np.ndarray, transform: Transform) -> np.ndarray:
     return 100.0 / (1.0 + np.exp(-values))
 
 
-def _rw_drift(z: np.ndarray, horizon: int) -> np.ndarray:
-    drift = (z[-1] - z[0]) / (len(z) - 1)
-    return z[-1] + drift * np.arange(1, horizon + 1)
-
-
-def _linear(z: np.ndarray, horizon: int) -> np.ndarray:
-    t = np.arange(len(z))
-    slope, intercept = np.polyfit(t, z, 1)
-    return intercept + slope * np.arange(len(z), len(z) + horizon)
-
-
-def _theta(z: np.ndarray, horizon: int) -> np.ndarray:
-    result = ThetaModel(z, period=1, deseasonalize=False).fit()
-    return np.asarray(result.forecast(horizon), dtype=float)
-
-
-def _damped_holt(z: np.ndarray, horizon: int) -> np.ndarray:
-    result = ExponentialSmoothing(
-        z, trend="add", damped_trend=True, initialization_method="estimated"
-    ).fit()
-    return np.asarray(result.forecast(horizon), dtype=float)
-
-
-def _naive(z: np.ndarray, horizon: int) -> np.ndarray:
-    return np.full(horizon, z[-1])
-
-
-MODELS = {
-    "naive": _naive,
-    "rw_drift": _rw_drift,
-    "linear": _linear,
-    "theta": _theta,
-    "damped_holt": _damped_holt,
-}
+MODELS = models.MODELS
 MODEL_NAMES_ZH = {
     "naive": "随机游走", "rw_drift": "带漂移随机游走", "linear": "线性趋势",
     "theta": "Theta", "damped_holt": "阻尼Holt",
@@ -98,26 +65,41 @@ FULL_MODELS = tuple(MODELS)
 TREND_MODELS = ("naive", "rw_drift", "linear")
 
 
-def model_means(z: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
-    """Mean paths of every model the series is long enough for; a model that fails or explodes
-    (non-finite, or further from the last value than ten times the series' range) is left out."""
-    if len(z) < TREND_MIN_POINTS:
-        return {"naive": _naive(z, horizon)}
-    names = FULL_MODELS if len(z) >= FULL_MODEL_MIN_POINTS else TREND_MODELS
-    spread = max(float(np.ptp(z)), 1e-6)
-    means: dict[str, np.ndarray] = {}
-    for name in names:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            try:
-                path = MODELS[name](z, horizon)
-            except (ValueError, np.linalg.LinAlgError):
-                continue
-        if np.all(np.isfinite(path)) and np.max(np.abs(path - z[-1])) <= 10 * spread * horizon:
-            means[name] = path
+def models_for(length: int) -> tuple[str, ...]:
+    if length < TREND_MIN_POINTS:
+        return ("naive",)
+    return FULL_MODELS if length >= FULL_MODEL_MIN_POINTS else TREND_MODELS
+
+
+def model_means_many(
+    histories: Sequence[np.ndarray], horizons: Sequence[int]
+) -> list[dict[str, np.ndarray]]:
+    """Mean paths of every model each series is long enough for, ``horizons[i]`` steps ahead of
+    ``histories[i]`` (model scale), fitted to all the series at once (``pipeline.forecast.models``).
+
+    A model that explodes (non-finite, or further from the last value than ten times the series'
+    range per step) is left out of that series' paths."""
+    means: list[dict[str, np.ndarray]] = [{} for _ in histories]
+    lengths = np.array([len(z) for z in histories])
+    for names in {models_for(n) for n in lengths}:
+        rows = [i for i, n in enumerate(lengths) if models_for(n) == names]
+        stack = models.Stack.of([histories[i] for i in rows])
+        longest = max(horizons[i] for i in rows)
+        for name in names:
+            with np.errstate(all="ignore"):
+                paths = MODELS[name](stack, longest)
+            for row, path in zip(rows, paths, strict=True):
+                z, path = histories[row], path[: horizons[row]]
+                spread = max(float(np.ptp(z)), 1e-6)
+                limit = 10 * spread * horizons[row]
+                if np.all(np.isfinite(path)) and np.max(np.abs(path - z[-1])) <= limit:
+                    means[row][name] = path
     return means
+
+
+def model_means(z: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+    """``model_means_many`` for one series."""
+    return model_means_many([z], [horizon])[0]
 
 
 def step_sd(z: np.ndarray) -> float | None:

@@ -18,9 +18,13 @@ from pipeline.forecast.engine import (
     SUMMARY_COLUMNS,
     TREND_MIN_POINTS,
     Shocks,
+    effective_step_sd,
+    from_model_scale,
+    model_means_many,
     quantile_summary,
-    simulate,
+    simulate_from_means,
     stable_seed,
+    to_model_scale,
 )
 from pipeline.store.inert import write_csv
 
@@ -67,17 +71,20 @@ def forecast_series(series: pd.DataFrame, horizon: int, calibrated: bool = True)
     ordered = _ordered(series)
     settings = load_targets_config().forecast
     calibration = calibrate(ordered, horizon) if calibrated else None
+    histories = {series_id: to_model_scale(values, "log") for series_id, values in ordered.items()}
+    means = model_means_many(list(histories.values()), [horizon] * len(histories))
     rows = []
-    for series_id, values in ordered.items():
+    for (series_id, z), series_means in zip(histories.items(), means, strict=True):
         shocks = Shocks.draw(
             settings.n_paths, horizon, 0.0,
             stable_seed(settings.seed, series_id, "common"), stable_seed(settings.seed, series_id),
         )  # fmt: skip
-        paths, _ = simulate(
-            values, horizon, "log", shocks,
-            interval_scale=calibration.scale_for(GROUP, horizon) if calibration else None,
+        paths_z = simulate_from_means(
+            series_means, effective_step_sd(z, None), shocks,
             weights=calibration.weights_for(GROUP) if calibration else None,
+            interval_scale=calibration.scale_for(GROUP, horizon) if calibration else None,
         )  # fmt: skip
+        paths = from_model_scale(paths_z, "log")
         summary = quantile_summary(paths)
         for h in range(horizon):
             rows.append(

@@ -312,6 +312,64 @@ def run_towns_benchmark() -> int:
     return 0
 
 
+FORECAST_SECTION = "## 预测引擎 / Forecast engine"
+GOAL_FORECAST_CPU = 60.0
+
+
+def measure_forecast(folder: Path) -> Measurement:
+    """``python -m pipeline forecast`` on the M3 yearly series the backtest uses, as far ahead as
+    it holds out: the calibration's cuts and the forecasts of every series, in a fresh process."""
+    from pipeline.tools.backtest import M3_FILE, M3_HOLDOUT
+
+    command = [sys.executable, "-m", "pipeline", "forecast", str(M3_FILE)]
+    return measure([*command, f"--horizon={M3_HOLDOUT}", f"--out={folder / 'forecast.csv'}"])
+
+
+def write_forecast_section(commit: str, result: Measurement) -> None:
+    """The forecast engine's section of docs/benchmark.md, in place (before section 5 when there
+    is one, which its own writer keeps only what stands before); the rest is left as measured."""
+    from pipeline.tools.backtest import M3_FILE, M3_HOLDOUT
+
+    series = pd.read_csv(M3_FILE, usecols=["series_id"])["series_id"].nunique()
+    ok = result.cpu < GOAL_FORECAST_CPU
+    section = [
+        FORECAST_SECTION,
+        "",
+        f"`python -m pipeline forecast`（`pipeline/forecast/series_file.py`）：{series}个 M3 年度序列（真实数据），"
+        f"预测 {M3_HOLDOUT} 步，含区间校准（每个序列在最后 {M3_HOLDOUT} 个点各截断一次回测）；新进程计时（含导入）；"
+        f"测量的提交 `{commit}`，{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}，"
+        f"写出时系统负载 {os.getloadavg()[0]:.1f}。",
+        "",
+        "| 测量 | CPU 秒 | 墙钟秒 | 峰值内存（MiB） | 目标 |",
+        "|---|---:|---:|---:|---|",
+        f"| 预测引擎 | {result.cpu:.1f} | {result.wall:.1f} | {result.memory:.0f} | "
+        f"< {GOAL_FORECAST_CPU:.0f} CPU 秒 {_mark(ok)} |",
+        "",
+        "",
+    ]
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    if FORECAST_SECTION in text:
+        head, rest = text.split(FORECAST_SECTION, 1)
+        tail = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+    elif TOWNS_SECTION in text:
+        head, tail = text.split(TOWNS_SECTION, 1)
+        tail = TOWNS_SECTION + tail
+    else:
+        head, tail = text, ""
+    head = head.rstrip("\n") + "\n\n" if head.strip() else ""
+    DOC.write_text(head + "\n".join(section) + tail, encoding="utf-8")
+
+
+def run_forecast_benchmark() -> bool:
+    """Measure the forecast engine and write its section; True when the goal is missed."""
+    with tempfile.TemporaryDirectory(prefix="ankang-bench-forecast-") as temporary:
+        print("预测引擎（M3 年度序列）……", flush=True)
+        result = measure_forecast(Path(temporary))
+        print(f"    {result.cpu:.1f} CPU秒 / {result.wall:.1f} 秒", flush=True)
+    write_forecast_section(_commit(), result)
+    return result.cpu >= GOAL_FORECAST_CPU
+
+
 def run_benchmarks(
     regions: tuple[int, ...] = (11, 50, 200), workers: tuple[int, ...] = (1, 2)
 ) -> int:
@@ -362,6 +420,7 @@ def run_benchmarks(
                       f"峰值内存 {result.memory:.0f} MiB", flush=True)  # fmt: skip
                 shutil.rmtree(tmp / f"run-{n}-{w}", ignore_errors=True)
                 missed = _write_doc(commit, main, scaling, regions, workers)
+    missed = run_forecast_benchmark() or missed
     run_towns_benchmark()
     print(f"已写出 {DOC}")
     return 1 if missed else 0
@@ -439,3 +498,8 @@ def _write_doc(commit, main, scaling, regions, workers) -> bool:
     ]
     DOC.write_text("\n".join(rows), encoding="utf-8")
     return any(missed)
+
+
+if __name__ == "__main__":
+    # Only the forecast engine's section (``python -m pipeline.tools.bench``): seconds, not an hour.
+    sys.exit(1 if run_forecast_benchmark() else 0)
