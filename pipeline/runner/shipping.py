@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import PROJECT_ROOT
+from pipeline.runner.builds import prepare
 from pipeline.runner.fingerprint import Stage, code_sha, files_under, tree_sha
 
 BUILD, RAW, REVIEW = "build", "raw", "review"  # the shipment's folders on the worker
@@ -115,9 +116,10 @@ def run_shipped(runner, shipment: Shipment) -> Returned:
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        for folder in (BUILD, RAW, REVIEW):
+        for folder in (RAW, REVIEW):
             (root / folder).mkdir(exist_ok=True)
         build = root / BUILD
+        prepare(build)
         stage = shipment.stage
         parameters = dict(stage.parameters)
         for parameter, folder in _FOLDERS.items():

@@ -48,8 +48,8 @@ def seen_runner(stage: Stage, build: Path) -> None:
     out = processed / "2024" / "regions" / "610902" / "assessment.csv"
     out.parent.mkdir(parents=True)
     out.write_text(" ".join(found), encoding="utf-8")
-    notebook = build / stage.notebook_out()
-    notebook.parent.mkdir(parents=True)
+    notebook = build / stage.notebook_out()  # into an existing folder only, as papermill writes
+    assert notebook.parent.is_dir()
     notebook.write_text(f'{{"processed_dir": "{processed}"}}', encoding="utf-8")
 
 
