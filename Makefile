@@ -40,8 +40,7 @@ documents: $(STAMP)  ## a copy of $(YEAR)'s documents in data/scratch/documents-
 test: $(STAMP)  ## lint, format check, unit tests and notebook smoke tests
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadgroup
-	$(PY) -m pytest --nbval-lax notebooks/
+	$(PY) -m pytest -n 2 --dist loadgroup --nbval-lax tests notebooks
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

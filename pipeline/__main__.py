@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         default=None,
         metavar="tcp://主机:端口",
-        help="在 Dask 分布式集群上运行各阶段（各节点须能读写同一项目文件夹，见 docs/running.md）",
+        help="在 Dask 分布式集群上运行各阶段（不需共享磁盘：输入随任务发出、输出送回；各节点须是同一版本的项目副本，见 docs/running.md）",
     )
     report.add_argument("--quiet", action="store_true", help="不显示进度条")
     report.add_argument(

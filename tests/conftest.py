@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _pytest.nodeid import coerce_node_id
 
 from pipeline import RAW_DIR
 from pipeline.intake.collect import intake
@@ -74,20 +73,3 @@ def raw_copy(tmp_path: Path) -> Path:
     destination = tmp_path / "raw"
     shutil.copytree(RAW_DIR, destination)
     return destination
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``) every test
-    that reads the session's end-to-end run (``published``, directly or through another fixture)
-    goes to one worker, so that run, and what is built from it, is made once."""
-    shared = [item for item in items if "published" in getattr(item, "fixturenames", ())]
-    for item in shared:
-        item.add_marker(pytest.mark.xdist_group("published"))
-    if getattr(config.option, "loadgroup", False):
-        # xdist 3.8 groups by an "@group" suffix of the test id, which it writes to the
-        # `_nodeid` that pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): write it
-        # where pytest 9.2 keeps the id, or every worker would make its own end-to-end run.
-        for item in shared:
-            if not item.nodeid.endswith("@published"):
-                item._id = coerce_node_id(f"{item.nodeid}@published")

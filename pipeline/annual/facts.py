@@ -38,6 +38,12 @@ def number(value: float, unit: str) -> str:
     return f"{value:,.0f}{unit}"
 
 
+def reported_value(value: float, item: Indicator) -> str:
+    """A region's reported value with the indicator's decimals (config/indicators.yaml), so that a
+    column of them reads alike: 3.20% beside 3.61% (the targets keep the plan's '4%', :func:`number`)."""
+    return f"{value:,.{item.decimals}f}{item.unit}"
+
+
 def rank_ends(scores: pd.DataFrame, *, first: bool) -> str:
     """The first or the last three places by rank, ties kept whole: every region ranked 1–3 (or
     in the last three places), so that nine tied at first are named as tied, not the first three
@@ -60,18 +66,18 @@ def task_wording(done: float, task: float, unit: str) -> str:
     return f"完成{number(done, unit)}，完成年目标任务{number(task, unit)}的{percent_floor(ratio(done, task))}"
 
 
-def limit_wording(value: float, limit: float, kind: str, unit: str) -> str:
+def limit_wording(value: float, limit: float, item: Indicator) -> str:
     """'3.37%，比年目标4%低0.63个百分点' (ceiling) or '召开1次，比要求的每年不少于2次少1次' (floor)."""
-    difference = value - limit
+    difference, unit, kind = value - limit, item.unit, item.kind
     if unit == "%":
         word = "低" if difference < 0 else "高"
         relation = f"比年目标{number(limit, unit)}{word}{abs(difference):.2f}个百分点"
         if difference == 0:
             relation = f"与年目标{number(limit, unit)}持平"
-        return f"{number(value, unit)}，{relation}（要求{bound_word(kind)}{number(limit, unit)}）"
+        return f"{reported_value(value, item)}，{relation}（要求{bound_word(kind)}{number(limit, unit)}）"
     if difference >= 0:
-        return f"{number(value, unit)}，达到每年不少于{number(limit, unit)}的要求"
-    return f"{number(value, unit)}，比每年不少于{number(limit, unit)}的要求少{number(-difference, unit)}"
+        return f"{reported_value(value, item)}，达到每年不少于{number(limit, unit)}的要求"
+    return f"{reported_value(value, item)}，比每年不少于{number(limit, unit)}的要求少{number(-difference, unit)}"
 
 
 def _values(tidy: pd.DataFrame, region: Region, item: Indicator, measure: str) -> dict[int, float]:
@@ -148,7 +154,7 @@ def _limit_row(
         "years_missed": "、".join(map(str, missed)),
         "years_unreported": "、".join(map(str, unreported)),
         "plan_target": limit, "plan_done": np.nan, "plan_share": np.nan, "time_progress_gap": np.nan,
-        "wording": limit_wording(value, limit, item.kind, item.unit) if reported else "未报送",
+        "wording": limit_wording(value, limit, item) if reported else "未报送",
     }  # fmt: skip
 
 

@@ -57,6 +57,11 @@ class TierWording(_Strict):
     # The sample fund bases (config/assessment.yaml funds, status sample): what they are split by.
     sample_funds_basis: str = "按2021年末户籍人口比重分配"
 
+    def rule_name(self, rule: str) -> str:
+        """A QA rule's name (pipeline/intake/qa.py, the city's words, kept as the identifier in
+        qa_log.csv) as a reader of this tier's report sees it: 全市合计 → 全区合计, 县区齐全 → 镇办齐全."""
+        return rule.replace("全市", self.top).replace("县区", self.members_short)
+
     @property
     def level(self) -> str:
         """The assessing government's level in one character: 市 (全市), 区 (全区), 县 (全县)."""

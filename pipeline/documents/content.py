@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.annual.exact import rate_text, signed
-from pipeline.annual.facts import number, rank_ends
+from pipeline.annual.facts import number, rank_ends, reported_value
 from pipeline.annual.scoring import points_formula
 from pipeline.config.assessment_rules import AssessmentRules
-from pipeline.config.indicators import plan_for_year
+from pipeline.config.indicators import indicator, plan_for_year
 from pipeline.documents.inputs import DocumentInputs
 from pipeline.documents.reference import ems
 from pipeline.documents.settings import DocumentsConfig
@@ -215,7 +215,7 @@ def _fact_value(fact: pd.Series) -> str:
         return "未报送"
     if fact["kind"] == "cumulative":
         return _rate(fact)
-    return number(fact["done"], fact["unit"])
+    return reported_value(fact["done"], indicator(fact["indicator"]))
 
 
 def notice(inputs: DocumentInputs, config: DocumentsConfig, rules: AssessmentRules) -> str:
@@ -306,7 +306,7 @@ def indicator_table(
         rows.append({
             "指标": fact["short_name"],
             "目标任务": number(fact["task"], fact["unit"]) if flow else f"{'不高于' if fact['kind'] == 'ceiling_each_year' else '不少于'}{number(fact['limit'], fact['unit'])}",
-            "完成数": number(fact["done"], fact["unit"]) if fact["reported"] else "未报送",
+            "完成数": reported_value(fact["done"], indicator(fact["indicator"])) if fact["reported"] else "未报送",
             "完成率": _rate(fact) if flow else ("达标" if fact["met"] else "未达标"),
             "分值": f"{weight:g}", "得分": f"{got:.2f}", "扣分": f"{weight - got:.2f}",
         })  # fmt: skip

@@ -141,6 +141,25 @@ def _style(document, name: str, *, east_asia: str, size: float, bold: bool = Fal
     return style
 
 
+def _keep_punctuation_inside(style) -> None:
+    """No punctuation hangs past the 版心 (GB/T 9704 §5.2.1) in Word or WPS: they let a 、 or 。 at a
+    line's end hang into the margin unless ``w:overflowPunct`` is off. LibreOffice, which makes
+    the PDFs here, does not read the setting and still hangs it (README, 公文: 已知局限)."""
+    ppr = style.element.get_or_add_pPr()
+    for old in ppr.findall(qn("w:overflowPunct")):
+        ppr.remove(old)
+    overflow = OxmlElement("w:overflowPunct")
+    overflow.set(qn("w:val"), "0")
+    # CT_PPrBase's order: overflowPunct comes before these
+    ppr.insert_element_before(
+        overflow, "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+        "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+        "w:pPrChange",
+    )  # fmt: skip
+
+
 def _condense(style, twentieths: int) -> None:
     rpr = style.element.find(qn("w:rPr"))
     for old in rpr.findall(qn("w:spacing")):
@@ -335,6 +354,7 @@ def build_reference(
     _fonts(defaults.find(qn("w:rPrDefault")), FANGSONG)
     body = {"east_asia": FANGSONG, "size": SIZE_3HAO, "pitch": pitch}
     normal = _style(document, "Normal", **body, base=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _keep_punctuation_inside(normal)
     _condense(normal, condensing_twentieths(A4))  # every style is based on Normal
     for name in ("Body Text", "First Paragraph"):
         _style(document, name, **body, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)

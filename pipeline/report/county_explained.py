@@ -13,8 +13,9 @@ from __future__ import annotations
 from html import escape
 
 from pipeline.annual.exact import percent_floor, ratio, signed
-from pipeline.annual.facts import number
+from pipeline.annual.facts import number, reported_value
 from pipeline.annual.results import YearResults
+from pipeline.config.indicators import indicator
 from pipeline.plan_targets.verdict import bound_word
 
 ITEM_HEADERS = (
@@ -47,7 +48,11 @@ def items_table(results: YearResults, region_code: str) -> str:
             rate = percent_floor(ratio(fact["done"], fact["task"])) if reported else "—"
         else:
             task, rate = bound_word(fact["kind"]) + number(fact["limit"], fact["unit"]), "—"
-        done = number(fact["done"], fact["unit"]) if fact["reported"] else "未报送"
+        done = (
+            reported_value(fact["done"], indicator(item.indicator))
+            if fact["reported"]
+            else "未报送"
+        )
         lines.append(
             _row(
                 [

@@ -75,8 +75,14 @@ def new_build(layout: Layout) -> tuple[str, Path]:
     # microseconds: builds made within one second still sort by age (pruning keeps the newest)
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S%f") + f"-{uuid.uuid4().hex[:6]}"
     build = layout.year_builds / run_id
-    (build / "report" / "notebooks").mkdir(parents=True)
+    prepare(build)
     return run_id, build
+
+
+def prepare(build: Path) -> None:
+    """A build folder as the stages expect it: report/notebooks/ for the executed copies (papermill
+    writes into an existing folder only). Also the scratch build of a Dask worker (shipping.py)."""
+    (build / "report" / "notebooks").mkdir(parents=True, exist_ok=True)
 
 
 def publish(layout: Layout, build: Path, run_id: str) -> None:

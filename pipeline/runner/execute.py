@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import NOTEBOOKS_DIR, PROJECT_ROOT
 from pipeline.runner.builds import missing_outputs, output_files, reusable, reuse
 from pipeline.runner.fingerprint import Stage, key_of, stage_inputs, stage_record
+from pipeline.runner.shipping import pack, run_shipped, unpack
 from pipeline.stages import registry
 
 # How one stage is run: a notebook by papermill, or its function in this process.
@@ -167,7 +168,11 @@ def execute_stages(
                     bar.set_postfix_str(f"未变化，沿用：{stage.label}")
                     bar.update(1)
                     continue
-                running[executor.submit(runner, stage, build)] = (stage, key, time.perf_counter())
+                if scheduler is None:
+                    future = executor.submit(runner, stage, build)
+                else:  # no shared disk: the inputs go with the task, the outputs come back
+                    future = executor.submit(run_shipped, runner, pack(stage, build, outputs, code))
+                running[future] = (stage, key, time.perf_counter())
                 bar.set_description(_running_text(running))
             if not running:
                 continue
@@ -175,17 +180,26 @@ def execute_stages(
             for future in done:
                 stage, key, began = running.pop(future)
                 error = future.exception()
+                worker = {}
+                if error is None and scheduler is not None:
+                    returned = future.result()
+                    unpack(returned, build)
+                    worker = {"worker": returned.worker}
                 missing = missing_outputs(build, stage) if error is None else []
                 if missing:
+                    where = (
+                        f"（计算节点 {worker['worker']} 没有送回）"
+                        if worker
+                        else f"（应在构建文件夹 {build} 中）"
+                    )
                     error = MissingOutputs(
-                        f"阶段运行结束，但没有写出它声明的输出：{'、'.join(missing)}"
-                        f"（应在构建文件夹 {build} 中）"
+                        f"阶段运行结束，但没有写出它声明的输出：{'、'.join(missing)}{where}"
                     )
                 if error is None:
                     outputs[stage.id] = output_files(build, stage)
                     records[stage.id] = stage_record(
                         key, "ran", inputs[stage.id], outputs=outputs[stage.id],
-                        seconds=round(time.perf_counter() - began, 2),
+                        seconds=round(time.perf_counter() - began, 2), **worker,
                     )  # fmt: skip
                     result.ran.append(stage.id)
                     bar.set_postfix_str(f"完成：{stage.label}")

@@ -74,16 +74,18 @@ def emissions() -> tuple[dict[str, set[str]], dict[str, set[str]], list[str]]:
 def corpus_hits() -> dict[str, set[str]]:
     """Rule → the corpus cases (tests/corpus/build_corpus.py) whose reading adds a record of it."""
     sys.path.insert(0, str(PROJECT_ROOT / "tests" / "corpus"))
-    from build_corpus import CASES, YEAR, read_case
+    from build_corpus import read_corpus
 
-    hits: dict[str, set[str]] = defaultdict(set)
     with tempfile.TemporaryDirectory() as scratch:
-        for case in CASES:
-            folder = Path(scratch) / case.name / str(YEAR)
-            case.build(folder)
-            _, log = read_case(case, folder)
-            for record in log.records:
-                hits[record.rule].add(case.name)
+        return rule_hits({name: log for name, (_, log) in read_corpus(Path(scratch)).items()})
+
+
+def rule_hits(logs: dict) -> dict[str, set[str]]:
+    """Rule → the cases whose QA log (case name → ``QaLog``) holds a record of it."""
+    hits: dict[str, set[str]] = defaultdict(set)
+    for name, log in logs.items():
+        for record in log.records:
+            hits[record.rule].add(name)
     return hits
 
 

@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.annual.facts import TASK_FROM_PLAN, annual_tasks, limit_wording, number, task_wording
+from pipeline.annual.facts import (
+    TASK_FROM_PLAN,
+    annual_tasks,
+    limit_wording,
+    number,
+    reported_value,
+    task_wording,
+)
+from pipeline.config.indicators import indicator
 from pipeline.config.regions import by_code
 
 
@@ -15,18 +23,21 @@ def _tidy(rows: list[tuple[str, str, int, str, float]]) -> pd.DataFrame:
 
 
 def test_bureau_wording():
+    rate, meetings = (
+        indicator("registered_unemployment_rate"),
+        indicator("exec_meetings_on_employment"),
+    )
+    share = indicator("new_labour_local_share")
     assert task_wording(12314, 12500, "人") == "完成12,314人，完成年目标任务12,500人的98.5%"
-    assert (
-        limit_wording(3.37, 4.0, "ceiling_each_year", "%")
-        == "3.37%，比年目标4%低0.63个百分点（要求不高于4%）"
-    )
-    assert (
-        limit_wording(4.21, 4.0, "ceiling_each_year", "%")
-        == "4.21%，比年目标4%高0.21个百分点（要求不高于4%）"
-    )
-    assert limit_wording(1, 2, "floor_each_year", "次") == "1次，比每年不少于2次的要求少1次"
-    assert limit_wording(2, 2, "floor_each_year", "次") == "2次，达到每年不少于2次的要求"
+    assert limit_wording(3.37, 4.0, rate) == "3.37%，比年目标4%低0.63个百分点（要求不高于4%）"
+    assert limit_wording(4.21, 4.0, rate) == "4.21%，比年目标4%高0.21个百分点（要求不高于4%）"
+    # a value reported with one decimal reads as its neighbours do (3.20% beside 3.61%: a clerk)
+    assert limit_wording(3.2, 4.0, rate) == "3.20%，比年目标4%低0.80个百分点（要求不高于4%）"
+    assert reported_value(59, share) == "59.00%" and reported_value(56.3, share) == "56.30%"
+    assert limit_wording(1, 2, meetings) == "1次，比每年不少于2次的要求少1次"
+    assert limit_wording(2, 2, meetings) == "2次，达到每年不少于2次的要求"
     assert number(5.5, "%") == "5.5%" and number(20000, "人") == "20,000人"
+    assert reported_value(20206, indicator("urban_new_jobs")) == "20,206人"
 
 
 def test_annual_task_completion_and_change_on_the_previous_year():

@@ -1561,6 +1561,17 @@ def build_all(root: Path) -> None:
         case.build(root / case.name / str(YEAR))
 
 
+def read_all(root: Path) -> dict:
+    """Every case built under ``root`` (:func:`build_all`), read: case name → (tidy, QA log)."""
+    return {case.name: read_case(case, root / case.name / str(YEAR)) for case in CASES}
+
+
+def read_corpus(root: Path) -> dict:
+    """Every case built under ``root`` and read (:func:`read_all`)."""
+    build_all(root)
+    return read_all(root)
+
+
 if __name__ == "__main__":
     build_all(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/corpus/files"))
     print(f"{len(CASES)} cases")

@@ -70,6 +70,15 @@ def test_styles_carry_the_standards_fonts_as_east_asian_fonts(built):
         225 / 22 / 25.4 * 72, abs=0.1
     )
     assert styles["Body Text"].paragraph_format.first_line_indent.pt == 32  # 首行缩进两字
+    # no punctuation hangs past the 版心 in Word/WPS; every paragraph style is based on Normal
+    overflow = styles["Normal"].element.find(qn("w:pPr")).find(qn("w:overflowPunct"))
+    assert overflow is not None and overflow.get(qn("w:val")) == "0"
+    assert all(
+        s.element.find(qn("w:pPr")) is None
+        or s.element.find(qn("w:pPr")).find(qn("w:overflowPunct")) is None
+        for s in document.styles
+        if s.name != "Normal"
+    )
 
 
 @pytest.mark.parametrize(

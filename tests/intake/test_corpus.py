@@ -9,15 +9,9 @@ import pytest
 from pipeline.intake.ingest import read_year_folder
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "corpus"))
-from build_corpus import CASES, YEAR, base_values, read_case  # noqa: E402
+from build_corpus import CASES, YEAR, base_values  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    for case in CASES:
-        case.build(root / case.name / str(YEAR))
-    return root
+pytestmark = pytest.mark.xdist_group("corpus")  # with test_qa_rules.py: one reading of the corpus
 
 
 def _values(tidy: pd.DataFrame) -> dict:
@@ -35,8 +29,8 @@ def test_the_committed_corpus_matches_the_script():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_case(case, corpus):
-    tidy, log = read_case(case, corpus / case.name / str(YEAR))
+def test_corpus_case(case, corpus_read):
+    tidy, log = corpus_read[case.name]
     records = [(r.rule, r.status, r.message) for r in log.records]
     for rule, status, words in case.expect:
         assert any(r == rule and s == status and words in m for r, s, m in records), (

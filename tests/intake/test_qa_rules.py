@@ -5,12 +5,14 @@ import pytest
 
 from pipeline.intake import qa
 from pipeline.intake.qa import RULES, QaLog, Rule
-from pipeline.tools.qa_rules import DOC, corpus_hits, current_section, emissions, render
+from pipeline.tools.qa_rules import DOC, current_section, emissions, render, rule_hits
+
+pytestmark = pytest.mark.xdist_group("corpus")  # with test_corpus.py: one reading of the corpus
 
 
 @pytest.fixture(scope="module")
-def hits() -> dict[str, set[str]]:
-    return corpus_hits()
+def hits(corpus_read) -> dict[str, set[str]]:
+    return rule_hits({name: log for name, (_, log) in corpus_read.items()})
 
 
 def test_every_rule_name_is_declared_once_in_rules():

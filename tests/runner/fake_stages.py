@@ -3,6 +3,7 @@ publish, fault injection): each stage writes its declared outputs with a version
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import signal
 from pathlib import Path
@@ -26,12 +27,29 @@ def fake_runner(stage: Stage, build: Path) -> None:
         tag = version if os.environ.get("FAKE_VERSIONED") else "same"
         extra = " changed" if changed and f"/{changed}/" in entry else ""
         path.write_text(f"{tag} {stage.id}{extra}", encoding="utf-8")
-        if os.environ.get("FAKE_KILL_AT") == f"stage:{stage.id}":
+        if fnmatch.fnmatchcase(f"stage:{stage.id}", os.environ.get("FAKE_KILL_AT", "-")):
             os.kill(os.getpid(), signal.SIGKILL)  # half-way through the stage's outputs
 
 
-def pid_runner(stage: Stage, build: Path) -> None:
-    """fake_runner that also records which process ran the stage (for the Dask test)."""
+def shipped_runner(stage: Stage, build: Path) -> None:
+    """fake_runner for Dask workers with disks of their own (tests/runner/test_run_dask.py): it
+    runs in the worker's own scratch folder (TMPDIR), reads every upstream file the stage
+    declares from there, and writes into each output what it read, so that the test can see the
+    inputs travelled to the worker and the outputs back. Slow enough (0.2 s) for a worker to be
+    killed while others still run."""
+    import hashlib
+    import tempfile
+    import time
+
+    assert Path(tempfile.gettempdir()) in build.parents, (build, tempfile.gettempdir())
+    read = sorted(
+        f"{name}:{hashlib.sha256((build / name).read_bytes()).hexdigest()[:8]}"
+        for name in stage.reads or ()
+        if (build / name).is_file()
+    )
+    time.sleep(0.2)
     fake_runner(stage, build)
-    (build / "pids").mkdir(exist_ok=True)
-    (build / "pids" / stage.id).write_text(str(os.getpid()), encoding="utf-8")
+    for entry in stage.outputs:
+        path = build / (f"{entry}/annual-assessment-2024.html" if entry == "report" else entry)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("\nread " + " ".join(read))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.config.regions import tier_words
 from pipeline.report import markup
 from pipeline.report.formatting import QA_STATUS_WORDS
 
@@ -20,10 +21,16 @@ PROBLEM_HEADERS = {
 PROBLEM_WIDTHS = [1, 2, 3, 2, 1, 1, 6]
 
 
+def in_tier_words(qa_log: pd.DataFrame) -> pd.DataFrame:
+    """The log with each rule named in the tier's words (a county's report says 全区合计)."""
+    return qa_log.assign(rule=qa_log["rule"].map(tier_words().rule_name))
+
+
 def rule_counts(qa_log: pd.DataFrame) -> pd.DataFrame:
     """One row per rule: how many checks passed, need a look, failed."""
     counts = (
-        qa_log.groupby("rule")["status"]
+        in_tier_words(qa_log)
+        .groupby("rule")["status"]
         .value_counts()
         .unstack(fill_value=0)
         .reindex(columns=["PASS", "WARN", "FAIL"], fill_value=0)
@@ -33,7 +40,7 @@ def rule_counts(qa_log: pd.DataFrame) -> pd.DataFrame:
 
 def problems(qa_log: pd.DataFrame) -> pd.DataFrame:
     """The records that did not pass, their status in words, Chinese headers."""
-    rows = qa_log[qa_log["status"] != "PASS"][list(PROBLEM_HEADERS)]
+    rows = in_tier_words(qa_log[qa_log["status"] != "PASS"])[list(PROBLEM_HEADERS)]
     return rows.assign(status=rows["status"].map(QA_STATUS_WORDS)).rename(columns=PROBLEM_HEADERS)
 
 

@@ -181,6 +181,12 @@ def glance_table(inputs: ReportInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def allocation_rule_text(plan: Plan) -> str:
+    """The plan's allocation rule in Chinese (config/targets.yaml adds an English gloss after
+    'Share of'), without its closing 。."""
+    return plan.allocation_rule.split("Share of")[0].strip().rstrip("。")
+
+
 def allocation_callout(plan: Plan, final: bool) -> str:
     """The notice that the counties' plan targets are the pipeline's estimate ('' once issued)."""
     if plan.allocation_status == "issued":
@@ -190,11 +196,12 @@ def allocation_callout(plan: Plan, final: bool) -> str:
         "important",
         f"{w.members_short}五年目标为测算数，不是下达的分解任务",
         f"{w.allocation_intro}本报告中各{w.members}{plan.name}累计目标（城镇新增就业、"
-        f"农民就地就近转移就业、返乡入乡创业就业）是本流水线{w.allocation_method}测算的分解数"
-        f"（{markup.text(plan.allocation_rule.split('Share of')[0].strip().rstrip('。'))}），"
+        f"农民就地就近转移就业、返乡入乡创业就业）是本流水线{w.allocation_method}测算的分解数，"
         f"不是{w.government}或{w.bureau}正式下达的分解任务，报告中依据它的"
         + ("规划期结果" if final else "累计进度和预测")
         + "只作参考。"
+        # the rule as a sentence of its own: it has parentheses and sentences of its own
+        f"测算方法：{markup.text(allocation_rule_text(plan))}。"
         "收到正式分解文件后，由分析人员录入（操作见项目文档 docs/targets.md），本提示随即不再出现。"
         f"年度任务以各{w.member}报表中的“目标任务”列为准。",
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.annual.exact import rate_text, share_text, signed
-from pipeline.annual.facts import TASK_FROM_PLAN, number
-from pipeline.config.indicators import indicators
+from pipeline.annual.facts import TASK_FROM_PLAN, number, reported_value
+from pipeline.config.indicators import indicator, indicators
 from pipeline.config.regions import city
 from pipeline.plan_targets.assess import elapsed_years
 from pipeline.plan_targets.verdict import bound_word
@@ -48,10 +48,13 @@ def limit_table(annual: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """A yearly limit for every region: the year's value, the limit, the margin, years missed."""
     rows = annual[annual["indicator"] == indicator_id]
     unit, kind = rows["unit"].iloc[0], rows["kind"].iloc[0]
+    item = indicator(indicator_id)
     return pd.DataFrame(
         {
             "地区": list(rows["region"]),
-            "本年数值": [number(v, unit) if pd.notna(v) else "未报送" for v in rows["done"]],
+            "本年数值": [
+                reported_value(v, item) if pd.notna(v) else "未报送" for v in rows["done"]
+            ],
             "要求": [bound_word(kind) + number(v, unit) for v in rows["limit"]],
             "与要求相差": [signed_value(v, unit) for v in rows["margin"]],
             "同比": [signed_value(v, unit) for v in rows["change"]],

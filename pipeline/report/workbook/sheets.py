@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.report.chapters import departments, final_term
+from pipeline.report.chapters.quality import in_tier_words
 from pipeline.report.formatting import QA_STATUS_WORDS, SAMPLE_STATUS
 from pipeline.report.inputs import ReportInputs
 from pipeline.report.workbook.writer import (
@@ -113,7 +114,12 @@ def _qa_sheet(inputs: ReportInputs, note: str) -> Sheet:
         }
     )
     qa_log = pd.concat(
-        [inputs.qa_log.assign(status=inputs.qa_log["status"].map(QA_STATUS_WORDS)), review_rows],
+        [
+            in_tier_words(inputs.qa_log).assign(
+                status=inputs.qa_log["status"].map(QA_STATUS_WORDS)
+            ),
+            review_rows,
+        ],
         ignore_index=True,
     )
     return Sheet(

@@ -7,6 +7,9 @@ import json
 
 import pandas as pd
 
+from pipeline.config.schema import TierWording
+from pipeline.intake.qa import Rule
+from pipeline.report.chapters import quality
 from pipeline.report.chapters.methods import analyst_terms, backtest_summary
 from pipeline.report.chapters.quality import problems, rule_counts
 from pipeline.report.chapters.sources import sources_table
@@ -40,6 +43,17 @@ def test_quality_counts_each_rule_and_lists_what_did_not_pass():
         "完成数",
         "偏离中位数 60%",
     ]
+
+
+def test_a_countys_report_names_the_rules_in_its_own_words(monkeypatch):
+    """A county over its towns reads 全区合计 and 镇办齐全, not the city's 全市合计 and 县区齐全
+    (a clerk's finding); qa_log.csv keeps the rule's identifier."""
+    towns = TierWording(top="全区", members="镇（办）", members_short="镇办", member="镇")
+    monkeypatch.setattr(quality, "tier_words", lambda: towns)
+    log = QA.assign(rule=[Rule.CITY_TOTAL, Rule.COUNTIES_PRESENT, Rule.CITY_TOTAL, "robust_z"])
+    assert set(rule_counts(log)["规则"]) == {"全区合计", "镇办齐全", "robust_z"}
+    assert problems(log)["规则"].tolist() == ["全区合计"]
+    assert TierWording().rule_name(Rule.CITY_TOTAL) == "全市合计"  # the city's own run
 
 
 def test_the_backtest_figures_are_printed_as_the_appendix_words_them(tmp_path):

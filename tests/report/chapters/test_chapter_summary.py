@@ -32,6 +32,21 @@ def test_the_estimate_notice_shows_until_the_targets_are_issued():
     assert allocation_callout(plan.model_copy(update={"allocation_status": "issued"}), False) == ""
 
 
+def test_the_estimate_notice_states_the_rule_as_a_sentence_not_in_parentheses():
+    """A county's rule has parentheses and sentences of its own (a clerk found them nested in the
+    notice): it follows as 测算方法：… after the notice's own sentence."""
+    rule = "汉滨区五年任务为全市分解数（config/targets.yaml）。镇（办）的测算数按镇（办）个数均分。"
+    plan = plan_for_year(2024).model_copy(
+        update={"allocation_status": "estimate", "allocation_rule": rule}
+    )
+    text = allocation_callout(plan, False)
+    assert "测算的分解数，不是" in text
+    assert (
+        "测算方法：汉滨区五年任务为全市分解数（config/targets.yaml）。镇（办）的测算数按镇（办）个数均分。"
+        in text
+    )
+
+
 def test_a_county_pages_result_block_names_score_suggestions_and_funds():
     scores = pd.DataFrame(
         {

@@ -41,7 +41,7 @@ def test_a_flow_row_reads_task_done_rate_change_and_plan_progress():
 def test_a_limit_row_reads_value_requirement_margin_and_years_missed():
     annual = pd.DataFrame(
         {
-            "indicator": ["unemployment_rate"] * 2,
+            "indicator": ["surveyed_unemployment_rate"] * 2,
             "region": ["汉滨区", "石泉县"],
             "unit": ["%"] * 2,
             "kind": ["ceiling_each_year"] * 2,
@@ -55,8 +55,9 @@ def test_a_limit_row_reads_value_requirement_margin_and_years_missed():
             "years_unreported": ["", "2024"],
         }
     )
-    table = limit_table(annual, "unemployment_rate")
+    table = limit_table(annual, "surveyed_unemployment_rate")
     first, second = table.iloc[0], table.iloc[1]
+    assert first["本年数值"] == "4.10%"  # with the indicator's two decimals, as 3.61% beside it
     assert first["要求"] == "不高于5.5%" and first["与要求相差"] == "−1.40个百分点"
     assert first["同比"] == "+0.25个百分点" and first["本年是否达标"] == "达标"
     assert second["本年数值"] == "未报送" and second["本年是否达标"] == "未报送"
