@@ -172,3 +172,23 @@ def test_the_pace_check_and_the_forecast_give_one_message():
         in _pace_and_forecast_agree("需超历史最好水平", "存在风险", 0.55, 1210, 1200)[0]
     )
     assert _pace_and_forecast_agree("当前速度可完成", "进度正常", 0.9, 35000, 34000) == []
+
+
+def test_the_pooled_step_size_is_the_median_over_each_regions_own_series(sample_actual):
+    """One pass over the rows gives what each region's own series (``series``) gives."""
+    from pipeline.config.indicators import indicators
+    from pipeline.forecast.engine import step_sd, to_model_scale
+    from pipeline.plan_targets.assess import _transform, pooled_step_sd, series
+
+    for item in indicators():
+        for last_year in (2018, 2021, 2024):
+            sds = [
+                step_sd(to_model_scale(observed, _transform(item)))
+                for region in (city(), *counties())
+                if (
+                    observed := series(sample_actual, region.code, item.id, last_year).observed()
+                ).size
+            ]
+            sds = [sd for sd in sds if sd]
+            expected = float(np.median(sds)) if sds else None
+            assert pooled_step_sd(sample_actual, item, last_year) == expected, (item.id, last_year)
