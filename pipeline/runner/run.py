@@ -82,11 +82,13 @@ class RunOptions:
 def plan_stages(run: RunOptions, build: Path) -> list[Stage]:
     """The year's stages, one per declaration of ``pipeline/stages/registry.py`` (one per county for
     a county stage), with their parameters, dependencies, reads and writes as build paths."""
-    year, raw_dir, review_dir = run.year, run.raw_dir, run.review_dir
+    # Resolved: the extra inputs' keys name their paths, which must not depend on how the folder
+    # was spelled (--raw data/raw/units/610902 reran four stages of a published build).
+    year, raw_dir, review_dir = run.year, run.raw_dir.resolve(), run.review_dir.resolve()
     options = {
-        "year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": str(build / "processed"),
+        "year": year, "raw_dir": str(raw_dir), "processed_dir": str(build / "processed"),
         "report_dir": str(build / "report"), "use_quarto": run.use_quarto,
-        "review_dir": str(review_dir.resolve()), "accept_changes": run.accept_changes,
+        "review_dir": str(review_dir), "accept_changes": run.accept_changes,
     }  # fmt: skip
     stages = []
     for spec in registry.STAGES:
