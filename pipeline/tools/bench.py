@@ -284,7 +284,9 @@ def write_towns_section(commit: str, cold: Measurement, noop: Measurement) -> No
         TOWNS_SECTION,
         "",
         f"`make towns YEAR={BENCH_YEAR}`（`python -m pipeline towns`，`pipeline/runner/units.py`）：{len(units)}个县区"
-        f"各自考核所辖镇（办）（共{towns}个，样例数据），然后全市；每次运行一个进程，依次运行，每次运行内的并行数 = 核数；"
+        f"各自考核所辖镇（办）（共{towns}个，样例数据），然后全市；每次运行一个进程，同时运行的县区数 = 核数"
+        f"（{os.cpu_count()}，大的先运行；县区内各阶段依次运行，镇（办）笔记本共用一个已启动的内核），"
+        "县区都结束后运行全市（并行数 = 核数，县区笔记本共用已启动的内核）；"
         f"备用渲染器；测量的提交 `{commit}`，{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}，"
         f"写出时系统负载 {os.getloadavg()[0]:.1f}。",
         "",
