@@ -101,3 +101,26 @@ def test_make_report_writes_the_summary_the_town_run_reads(tmp_path, monkeypatch
     assert main(["report", "--year", "2024", "--quiet", f"--summary={summary}"]) == 0
     got = json.loads(summary.read_text(encoding="utf-8"))
     assert (got["changed"], got["ran"], got["reused"]) == (True, 2, 1)
+
+
+def test_the_units_read_the_citys_submissions_once_and_again_after_an_edit(
+    tmp_path, raw_copy, monkeypatch
+):
+    """make towns materialises every unit (its 全区 figures from the city's submissions) from one
+    reading of the submissions; a changed file in the folder is read again."""
+    from pipeline.config import units as unit_config
+    from pipeline.intake import collect
+
+    read, real = [], collect.intake
+    monkeypatch.setattr(collect, "intake", lambda raw, year: read.append(raw) or real(raw, year))
+    unit_config._city_tidy.cache_clear()
+    for code in ("610902", "610921"):
+        unit_config.materialise(code, tmp_path / code, raw_copy)
+    assert read == [raw_copy]
+    with (raw_copy / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("\n一处修改\n")
+    unit_config.materialise("610921", tmp_path / "again", raw_copy)
+    assert read == [raw_copy, raw_copy]
+    assert (tmp_path / "again" / "county_figures.csv").read_bytes() == (
+        tmp_path / "610921" / "county_figures.csv"
+    ).read_bytes()
