@@ -60,8 +60,9 @@ class RunOptions:
     review_dir: Path = REVIEW_DIR
     scheduler: str | None = None  # a Dask scheduler's address; None: threads on this machine
     runner: StageRunner = execute_notebook  # how one stage runs (a notebook, or its function)
-    # The county notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
-    # between them; opt-in until it has been the default for a while (--reuse-kernels).
+    # The stage notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
+    # between them; opt-in for make report until it has been the default for a while
+    # (--reuse-kernels); make towns uses it.
     reuse_kernels: bool = False
     progress: bool = True
     processed_root: Path = PROCESSED_DIR
@@ -232,7 +233,7 @@ def run_year(run: RunOptions) -> RunResult:
                 run.reports_root / str(year), False, seconds=time.perf_counter() - started
             )
         run_id, build = new_build(layout)
-        runner = KernelPool(run.runner) if run.reuse_kernels else run.runner
+        runner = KernelPool() if run.reuse_kernels else run.runner
         try:
             executed = execute_stages(
                 plan_stages(run, build.resolve()),

@@ -12,10 +12,11 @@ with the results the units have published.
 Where the time went (docs/benchmark.md, section 5): a fresh kernel and its imports for each of the
 139 town notebooks, and one unit at a time while most of a unit's stages run one after another.
 So the units run side by side, ``--jobs`` of them at a time (the largest first, so that no large
-one is left running alone at the end), each with its stages one at a time and its town notebooks in
-one started kernel (``--reuse-kernels``, pipeline/runner/kernels.py); the city, alone, with
-``--jobs`` stages at a time. Each unit writes only under its own folders, so the results do not
-depend on the order; the summary lists the units in the configuration's order.
+one is left running alone at the end), each with its stages one at a time and all its notebooks
+(the towns' and the others) in one started kernel (``--reuse-kernels``,
+pipeline/runner/kernels.py); the city, alone, with ``--jobs`` stages at a time. Each unit writes
+only under its own folders, so the results do not depend on the order; the summary lists the
+units in the configuration's order.
 """
 
 from __future__ import annotations

@@ -309,8 +309,8 @@ def write_towns_section(
         "",
         f"`make towns YEAR={BENCH_YEAR}`（`python -m pipeline towns`，`pipeline/runner/units.py`）：{len(units)}个县区"
         f"各自考核所辖镇（办）（共{towns}个，样例数据），然后全市；每次运行一个进程，同时运行的县区数 = 核数"
-        f"（{os.cpu_count()}，大的先运行；县区内各阶段依次运行，镇（办）笔记本共用一个已启动的内核），"
-        "县区都结束后运行全市（并行数 = 核数，县区笔记本共用已启动的内核）；"
+        f"（{os.cpu_count()}，大的先运行；县区内各阶段依次运行，全部笔记本共用一个已启动的内核），"
+        "县区都结束后运行全市（并行数 = 核数，笔记本共用已启动的内核）；"
         f"备用渲染器；测量的提交 `{commit}`，{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}，"
         f"写出时系统负载 {os.getloadavg()[0]:.1f}。",
         "",
@@ -381,7 +381,7 @@ def run_benchmarks(
             limit = run_measured(
                 tmp / f"limit-{k}", RAW_DIR, workers=1, use_quarto=use_quarto, in_process=True
             )
-            print(f"(1b) 冷启动，县区笔记本共用已启动的内核（{renderer}）……", flush=True)
+            print(f"(1b) 冷启动，笔记本共用已启动的内核（{renderer}）……", flush=True)
             pooled = run_measured(
                 tmp / f"pooled-{k}", RAW_DIR, workers=None, use_quarto=use_quarto,
                 reuse_kernels=True,
@@ -445,7 +445,7 @@ def _write_doc(commit, main, scaling, regions, workers) -> bool:
             f"| {renderer} | (1) 无变化时再运行一次 | {noop.cpu:.2f} | {noop.wall:.2f} | | < {GOAL_NOOP_SECONDS:.0f} 秒 {_mark(noop.wall < GOAL_NOOP_SECONDS)} |",
             f"| {renderer} | (2) 下限：各阶段的函数在一个 Python 进程中依次运行 | {limit.cpu:.1f} | {limit.wall:.1f} | {limit.memory:.0f} | |",
             f"| {renderer} | (3) 比值 (1)/(2) | {cpu_ratio:.2f} | {wall_ratio:.2f} | | ≤ {GOAL_RATIO} {_mark(cpu_ratio <= GOAL_RATIO and wall_ratio <= GOAL_RATIO)} |",
-            f"| {renderer} | (1b) 冷启动，县区笔记本共用已启动的内核（`--reuse-kernels`，试用） | {pooled.cpu:.1f} | {pooled.wall:.1f} | {pooled.memory:.0f} | |",
+            f"| {renderer} | (1b) 冷启动，笔记本共用已启动的内核（`--reuse-kernels`，试用） | {pooled.cpu:.1f} | {pooled.wall:.1f} | {pooled.memory:.0f} | |",
             f"| {renderer} | (3b) 比值 (1b)/(2) | {pooled_cpu:.2f} | {pooled_wall:.2f} | | ≤ {GOAL_RATIO} {_mark(pooled_cpu <= GOAL_RATIO and pooled_wall <= GOAL_RATIO)} |",
         ]  # fmt: skip
     if all(renderer != "Quarto" for renderer, *_ in main):
