@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定, REUSE_KERNELS=1: the county notebooks in started kernels; UNIT=610902: a county over its towns, reports/units/610902/$(YEAR)/)
 	$(PY) -m pipeline report --year $(YEAR) $(if $(RAW),--raw $(RAW)) $(if $(UNIT),--unit $(UNIT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes) $(if $(REUSE_KERNELS),--reuse-kernels)
 
-towns: $(STAMP)  ## the whole-city town run: every county over its towns (config/units/), then the city; prints each run's result (JOBS=<n>, FORCE=1)
+towns: $(STAMP)  ## the whole-city town run: every county over its towns (config/units/), then the city; prints each run's result (JOBS=<n>: units at a time, default the cores; FORCE=1)
 	$(PY) -m pipeline towns --year $(YEAR) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)
 
 documents: $(STAMP)  ## a copy of $(YEAR)'s documents in data/scratch/documents-$(YEAR)/ (the published ones come with make report)

@@ -122,10 +122,13 @@ def _unit_report(options: RunOptions, raw: Path | None, summary: Path | None = N
 
 
 def _towns(args: argparse.Namespace) -> int:
+    import time
+
     from pipeline.runner.units import run_towns, summary_lines
 
+    started = time.perf_counter()
     outcomes = run_towns(args.year, jobs=args.jobs, force=args.force, quarto=args.quarto)
-    print("\n".join(summary_lines(args.year, outcomes)))
+    print("\n".join(summary_lines(args.year, outcomes, time.perf_counter() - started)))
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
@@ -371,7 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     towns.add_argument("--year", type=int, required=True)
     towns.add_argument(
-        "--jobs", type=int, default=None, help="每次运行同时运行的阶段数，默认为 CPU 核数"
+        "--jobs",
+        type=int,
+        default=None,
+        help="同时运行的县区数（全市运行时为同时运行的阶段数），默认为 CPU 核数",
     )
     towns.add_argument("--force", action="store_true", help="忽略上次的结果，全部重新运行")
     towns.add_argument("--quarto", action=argparse.BooleanOptionalAction, default=None)

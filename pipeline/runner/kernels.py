@@ -1,6 +1,6 @@
-"""A pool of started kernels for the per-county notebooks: one kernel per worker thread, started
-and warmed up (the imports) once, each notebook still executed by papermill into its own audit
-copy. A notebook's kernel start and imports cost seconds for about one second of work.
+"""A pool of started kernels for the stage notebooks: one kernel per worker thread, started and
+warmed up (the imports) once, each notebook still executed by papermill into its own audit copy.
+A notebook's kernel start and imports cost seconds for about one second of a county's work.
 
 Between notebooks the kernel is put back as a fresh one would be after the same imports
 (:func:`reset`, run in the kernel before each notebook's first cell): the namespace, the input and
@@ -8,6 +8,10 @@ output history and the execution count (so that a failure names the right cell),
 rcParams, the warning filters and the "shown once" registries, the working directory,
 ``sys.path`` and the environment, the pipeline's cached configuration, and every open figure.
 A kernel whose notebook failed, or that died, is shut down and replaced, never reused.
+
+The warm-up imports every module the stage notebooks and their stage functions import, so that
+what a module does when it is imported (the charts module sets matplotlib's fonts) is part of the
+state every notebook starts from, whichever notebook first needed the module.
 
 The hazards this answers were all seen in a prototype (issue 17): variables of the previous
 county, growing execution counts, rcParams and cached configuration surviving ``%reset -f``, the
@@ -47,12 +51,16 @@ _PRISTINE: dict[str, object] = {}
 
 
 def warm_up(shell) -> None:
-    """Import what the county notebooks import (the charts module sets matplotlib's fonts when it
-    is imported, as it does in a fresh kernel), turn on inline figures, then record the state."""
+    """Import what the stage notebooks import, at their top and in their stage functions
+    (pipeline/stages/steps.py), turn on inline figures, then record the state."""
     import matplotlib
 
-    from pipeline.report import charts  # noqa: F401
-    from pipeline.stages import steps  # noqa: F401
+    from pipeline.annual import departments, plan_results  # noqa: F401
+    from pipeline.config import assessment_rules  # noqa: F401
+    from pipeline.documents import build, render  # noqa: F401
+    from pipeline.intake import departments as department_lists  # noqa: F401
+    from pipeline.report import charts, county_explained, final_term, publish  # noqa: F401
+    from pipeline.stages import registry, steps  # noqa: F401
 
     shell.run_line_magic("matplotlib", "inline")
     _PRISTINE.update(
@@ -154,21 +162,16 @@ def _engine_name() -> str:
 
 
 class KernelPool:
-    """A stage runner (``runner(stage, build)``) that executes the per-county notebooks in one
-    started kernel per thread, and every other stage with ``fallback`` (a fresh kernel each).
-    Each thread keeps its kernel's event loop (nbclient's per-thread loop), so a kernel is only
-    ever driven from the thread that started it."""
+    """A stage runner (``runner(stage, build)``) that executes the stage notebooks in one started
+    kernel per thread. Each thread keeps its kernel's event loop (nbclient's per-thread loop), so
+    a kernel is only ever driven from the thread that started it."""
 
-    def __init__(self, fallback) -> None:
-        self.fallback = fallback
+    def __init__(self) -> None:
         self._local = threading.local()
         self._managers: list = []
         self._lock = threading.Lock()
 
     def __call__(self, stage: Stage, build: Path) -> None:
-        if "region_code" not in stage.parameters:
-            self.fallback(stage, build)
-            return
         import papermill
         from jupyter_core.utils import run_sync
 

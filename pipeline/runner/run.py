@@ -60,8 +60,9 @@ class RunOptions:
     review_dir: Path = REVIEW_DIR
     scheduler: str | None = None  # a Dask scheduler's address; None: threads on this machine
     runner: StageRunner = execute_notebook  # how one stage runs (a notebook, or its function)
-    # The county notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
-    # between them; opt-in until it has been the default for a while (--reuse-kernels).
+    # The stage notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
+    # between them; opt-in for make report until it has been the default for a while
+    # (--reuse-kernels); make towns uses it.
     reuse_kernels: bool = False
     progress: bool = True
     processed_root: Path = PROCESSED_DIR
@@ -82,11 +83,13 @@ class RunOptions:
 def plan_stages(run: RunOptions, build: Path) -> list[Stage]:
     """The year's stages, one per declaration of ``pipeline/stages/registry.py`` (one per county for
     a county stage), with their parameters, dependencies, reads and writes as build paths."""
-    year, raw_dir, review_dir = run.year, run.raw_dir, run.review_dir
+    # Resolved: the extra inputs' keys name their paths, which must not depend on how the folder
+    # was spelled (--raw data/raw/units/610902 reran four stages of a published build).
+    year, raw_dir, review_dir = run.year, run.raw_dir.resolve(), run.review_dir.resolve()
     options = {
-        "year": year, "raw_dir": str(raw_dir.resolve()), "processed_dir": str(build / "processed"),
+        "year": year, "raw_dir": str(raw_dir), "processed_dir": str(build / "processed"),
         "report_dir": str(build / "report"), "use_quarto": run.use_quarto,
-        "review_dir": str(review_dir.resolve()), "accept_changes": run.accept_changes,
+        "review_dir": str(review_dir), "accept_changes": run.accept_changes,
     }  # fmt: skip
     stages = []
     for spec in registry.STAGES:
@@ -230,7 +233,7 @@ def run_year(run: RunOptions) -> RunResult:
                 run.reports_root / str(year), False, seconds=time.perf_counter() - started
             )
         run_id, build = new_build(layout)
-        runner = KernelPool(run.runner) if run.reuse_kernels else run.runner
+        runner = KernelPool() if run.reuse_kernels else run.runner
         try:
             executed = execute_stages(
                 plan_stages(run, build.resolve()),

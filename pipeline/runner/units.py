@@ -1,13 +1,22 @@
 """``python -m pipeline towns`` (``make towns``): the whole-city town run (issue 15, item 6).
 
 Each configured unit (config/units/<code>/unit.yaml: a county assessing its 镇(办)) is run as
-``make report UNIT=<code>`` runs it, one after another, then the city's own run, so that the city
-report's town summaries (pipeline/report/chapters/towns.py) read the units' fresh results. Every run is a
-process of its own: a unit's configuration folder is read when ``pipeline`` is imported
-(``ANKANG_CONFIG_DIR``), so units cannot share one interpreter. Each run is the runner's own
-(``python -m pipeline report``: incremental, atomic), and reports what it did through a small JSON
-file (:func:`write_summary`). A failed unit does not stop the others; the city runs last in any
-case, with the results the units have published.
+``make report UNIT=<code>`` runs it, then the city's own run, so that the city report's town
+summaries (pipeline/report/chapters/towns.py) read the units' fresh results. Every run is a process of its
+own: a unit's configuration folder is read when ``pipeline`` is imported (``ANKANG_CONFIG_DIR``),
+so units cannot share one interpreter. Each run is the runner's own (``python -m pipeline
+report``: incremental, atomic), and reports what it did through a small JSON file
+(:func:`write_summary`). A failed unit does not stop the others; the city runs last in any case,
+with the results the units have published.
+
+Where the time went (docs/benchmark.md, section 5): a fresh kernel and its imports for each of the
+139 town notebooks, and one unit at a time while most of a unit's stages run one after another.
+So the units run side by side, ``--jobs`` of them at a time (the largest first, so that no large
+one is left running alone at the end), each with its stages one at a time and all its notebooks
+(the towns' and the others) in one started kernel (``--reuse-kernels``,
+pipeline/runner/kernels.py); the city, alone, with ``--jobs`` stages at a time. Each unit writes
+only under its own folders, so the results do not depend on the order; the summary lists the
+units in the configuration's order.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -91,18 +101,30 @@ def run_towns(
     quarto: bool | None = None,
     progress: bool = True,
 ) -> list[Outcome]:
-    """Every configured unit, then the city; one :class:`Outcome` each, in that order."""
+    """Every configured unit, ``jobs`` at a time (default: the cores), then the city; one
+    :class:`Outcome` each, the units in the configuration's order, the city last. With
+    ``progress``, a line per run as it ends."""
+    from pipeline.config.hierarchy import towns_of
     from pipeline.config.regions import by_code, city
 
-    options = ["--quiet", *([f"--jobs={jobs}"] if jobs else []), *(["--force"] if force else [])]
+    workers = jobs or os.cpu_count() or 1
+    options = ["--quiet", "--reuse-kernels", *(["--force"] if force else [])]
     options += [] if quarto is None else ["--quarto" if quarto else "--no-quarto"]
-    outcomes = []
-    for code in configured_units():
-        command, env = unit_run(code, year, None, options)
-        outcomes.append(run_one(code, by_code(code).name, command, env))
+    codes = configured_units()
+    # materialised here, one after another (each writes its own configuration folder)
+    runs = {code: unit_run(code, year, None, [*options, "--jobs=1"]) for code in codes}
+    largest_first = sorted(codes, key=lambda code: -len(towns_of(code)))
+
+    def one(code: str) -> Outcome:
+        outcome = run_one(code, by_code(code).name, *runs[code])
         if progress:
-            print(summary_line(outcomes[-1]), flush=True)
-    command, env = city_run(year, options)
+            print(summary_line(outcome), flush=True)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {code: pool.submit(one, code) for code in largest_first}
+        outcomes = [futures[code].result() for code in codes]
+    command, env = city_run(year, [*options, f"--jobs={workers}"])
     outcomes.append(run_one(city().code, city().name, command, env))
     if progress:
         print(summary_line(outcomes[-1]), flush=True)
@@ -121,8 +143,9 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
-def summary_lines(year: int, outcomes: list[Outcome]) -> list[str]:
-    """The short summary printed at the end: one line per run, then the totals."""
+def summary_lines(year: int, outcomes: list[Outcome], seconds: float) -> list[str]:
+    """The short summary printed at the end: one line per run, then the totals (``seconds``: the
+    whole run, by the clock; the units ran side by side, so their own times add up to more)."""
     from pipeline.config.hierarchy import towns_of
 
     failed = [o for o in outcomes if o.status == "failed"]
@@ -133,7 +156,7 @@ def summary_lines(year: int, outcomes: list[Outcome]) -> list[str]:
         *map(summary_line, outcomes),
     ]
     lines.append(
-        f"合计 {sum(o.seconds for o in outcomes):.0f} 秒；"
+        f"用时 {seconds:.0f} 秒（各次运行合计 {sum(o.seconds for o in outcomes):.0f} 秒）；"
         + (
             f"{len(failed)} 次运行失败：" + "、".join(o.name for o in failed)
             if failed

@@ -12,13 +12,13 @@ A dataset reference is a name of the catalog, with the regions it covers for per
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pipeline.config.regions import all_regions, by_code, city, counties, tier_words
-from pipeline.stages import steps
 from pipeline.store import catalog
 
 Scope = Literal["once", "county"]
@@ -31,12 +31,19 @@ class StageSpec:
     name: str  # the stage's id; a county stage's id is "<name>-<code>"
     label: str  # for people; {year} and {region} are filled in
     notebook: str
-    function: Callable[..., object]
+    # The name of its function in pipeline.stages.steps, imported when the function is wanted:
+    # steps imports the forecast engine (statsmodels, ~2 CPU-s), which planning a run and the
+    # no-op check never need (issue 17: no-op under 2 s).
+    function_name: str
     per: Scope
     parameters: tuple[str, ...]  # the run options the function and the notebook take
     reads: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
     extra_inputs: tuple[ExtraInput, ...] = ()
+
+    @property
+    def function(self) -> Callable[..., object]:
+        return getattr(importlib.import_module("pipeline.stages.steps"), self.function_name)
 
     def instances(self) -> list[str | None]:
         """The region code of each instance (None for a stage run once)."""
@@ -65,19 +72,19 @@ DEPARTMENT_RESULTS = (
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec(
-        "year", "{year}年度阶段（读取、校验、校准）", "10_year.ipynb", steps.year_stage, "once",
+        "year", "{year}年度阶段（读取、校验、校准）", "10_year.ipynb", "year_stage", "once",
         ("raw_dir", "processed_dir", "year"),
         writes=("tidy", "qa_log", *_SHARED, "region_tidy@all", "region_qa_log@all"),
         extra_inputs=("raw",),
     ),
     StageSpec(
-        "county", "{region} {members}阶段", "20_county.ipynb", steps.county_stage, "county",
+        "county", "{region} {members}阶段", "20_county.ipynb", "county_stage", "county",
         ("processed_dir", "year", "region_code"),
         reads=("region_tidy@own", "region_qa_log@own", *_SHARED),
         writes=("simulation@own", "region_assessment@own", "region_forecast_paths@own"),
     ),
     StageSpec(
-        "city", "{region} {top}阶段（汇总）", "30_city.ipynb", steps.city_stage, "once",
+        "city", "{region} {top}阶段（汇总）", "30_city.ipynb", "city_stage", "once",
         ("processed_dir", "year"),
         reads=(
             "region_tidy@city", "region_qa_log@city", *_SHARED, "simulation@counties",
@@ -89,19 +96,19 @@ STAGES: tuple[StageSpec, ...] = (
     ),
     StageSpec(
         "assessment", "{year}年度考核（得分、等次、约谈、表扬、资金）", "40_assessment.ipynb",
-        steps.assessment_stage, "once", ("processed_dir", "year", "review_dir"),
+        "assessment_stage", "once", ("processed_dir", "year", "review_dir"),
         reads=("tidy", "qa_log", "assessment"),
         writes=RESULTS,
         extra_inputs=("reference", "review"),
     ),
     StageSpec(
         "departments", "{year}年度成员单位考核（任务清单）", "45_departments.ipynb",
-        steps.departments_stage, "once", ("raw_dir", "processed_dir", "year"),
+        "departments_stage", "once", ("raw_dir", "processed_dir", "year"),
         writes=DEPARTMENT_RESULTS,
         extra_inputs=("departments",),
     ),
     StageSpec(
-        "report", "{year}年度报告（发布）", "50_report.ipynb", steps.report_stage, "once",
+        "report", "{year}年度报告（发布）", "50_report.ipynb", "report_stage", "once",
         ("processed_dir", "year", "report_dir", "use_quarto"),
         reads=("tidy", "qa_log", "assessment", "forecast_paths", *RESULTS, *DEPARTMENT_RESULTS),
         writes=("report",),
@@ -109,7 +116,7 @@ STAGES: tuple[StageSpec, ...] = (
     ),
     StageSpec(
         "documents", "{year}年度公文（通报、告知书、约谈、表扬）", "60_documents.ipynb",
-        steps.documents_stage, "once",
+        "documents_stage", "once",
         ("processed_dir", "year", "report_dir", "review_dir", "use_quarto", "accept_changes"),
         reads=("tidy", *RESULTS),
         writes=("documents",),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,7 +71,7 @@ def test_counties_through_one_kernel_in_either_order_give_a_fresh_kernels_output
 
     for name, order in (("forward", CODES), ("backward", CODES[::-1])):
         build = _build(published, tmp_path / name)
-        pool = KernelPool(execute_notebook)
+        pool = KernelPool()
         before = _open_handles()
         handles = []
         try:
@@ -95,7 +97,7 @@ def test_a_failed_notebook_s_kernel_is_not_reused(tmp_path, monkeypatch):
         raise RuntimeError("第3格出错")
 
     monkeypatch.setattr(papermill, "execute_notebook", fail)
-    pool = KernelPool(execute_notebook)
+    pool = KernelPool()
     stage = _counties(tmp_path, CODES[:1])[0]
     for _ in range(2):
         with pytest.raises(RuntimeError, match="第3格出错"):
@@ -105,15 +107,73 @@ def test_a_failed_notebook_s_kernel_is_not_reused(tmp_path, monkeypatch):
     assert not any(m.has_kernel for m in managers)
 
 
-def test_only_the_per_county_stages_are_pooled(tmp_path):
-    """Every stage the registry declares once goes to the fallback (a fresh kernel each)."""
-    from pipeline.stages import registry
+def test_every_stage_notebook_runs_in_the_threads_started_kernel(tmp_path, monkeypatch):
+    """The year, county, city, report … notebooks of one thread all go to its one kernel, warmed
+    up once, each into its own audit copy."""
+    import papermill
+    from jupyter_client.manager import AsyncKernelManager
 
-    ran = []
-    pool = KernelPool(lambda stage, build: ran.append(stage.id))
-    once = [s for s in plan_stages(RunOptions(YEAR), tmp_path) if "region_code" not in s.parameters]
-    for stage in once:
+    async def alive(self) -> bool:  # no kernel is started: papermill is replaced
+        return True
+
+    calls = []
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda source, out, **kwargs: calls.append((out, kwargs))
+    )
+    monkeypatch.setattr(AsyncKernelManager, "is_alive", alive)
+    pool = KernelPool()
+    stages = plan_stages(RunOptions(YEAR), tmp_path)
+    for stage in stages:
         pool(stage, tmp_path)
     pool.close()
-    assert ran == [spec.name for spec in registry.STAGES if spec.per == "once"]
-    assert "year" in ran and "report" in ran
+    assert [out for out, _ in calls] == [str(tmp_path / s.notebook_out()) for s in stages]
+    assert len({id(kwargs["km"]) for _, kwargs in calls}) == 1
+    assert [kwargs["warm_up"] for _, kwargs in calls] == [True] + [False] * (len(stages) - 1)
+
+
+def test_the_warm_up_imports_what_every_stage_notebook_and_stage_function_imports():
+    """What a module does when imported (the charts module sets matplotlib's fonts) is in the
+    state every pooled notebook starts from only if the warm-up imported it: every pipeline module
+    the notebooks import, and those the stage functions import inside themselves. In a
+    subprocess: this one has imported everything already."""
+    import ast
+
+    from pipeline import NOTEBOOKS_DIR, PROJECT_ROOT
+
+    wanted = set()
+    sources = [(PROJECT_ROOT / "pipeline" / "stages" / "steps.py").read_text(encoding="utf-8")]
+    for notebook in sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        sources += [
+            "\n".join(
+                line for line in "".join(c["source"]).splitlines() if not line.startswith("%")
+            )
+            for c in cells
+            if c["cell_type"] == "code"
+        ]
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
+                # a submodule (from pipeline.report import charts) or a name in a module
+                wanted.update(f"{node.module}.{alias.name}" for alias in node.names)
+                wanted.add(node.module)
+    script = f"""
+import importlib.util, sys
+from pipeline.runner import kernels
+
+class Shell:
+    def run_line_magic(self, *args): pass
+    def reset(self, new_session): pass
+
+def is_module(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a name in a module, not a module
+        return False
+
+kernels.warm_up(Shell())
+print(" ".join(m for m in {sorted(wanted)!r} if m not in sys.modules and is_module(m)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []

@@ -419,3 +419,40 @@ except nbformat.ValidationError:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "rejected"
+
+
+def test_planning_a_run_and_the_no_op_check_import_no_forecast_engine():
+    """The no-op path (import the runner, plan the stages) needs no statsmodels: the stage
+    registry names its functions and imports pipeline.stages.steps only when one is called
+    (issue 17: no-op under 2 s). In a subprocess: this one has imported everything already."""
+    script = """
+import sys
+from pathlib import Path
+from pipeline.runner.run import RunOptions, plan_stages
+stages = plan_stages(RunOptions(2024), Path("/tmp/next"))
+assert "statsmodels" not in sys.modules and "pipeline.stages.steps" not in sys.modules
+from pipeline.stages.registry import by_name
+print(len(stages), by_name("county").function.__name__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [str(len(counties()) + 6), "county_stage"]
+
+
+def test_a_raw_folder_spelled_relative_or_absolute_plans_the_same_keys(tmp_path, monkeypatch):
+    """The extra inputs' keys name their paths: ``--raw data/raw`` and the absolute folder must
+    not differ (they reran four stages of a published unit build)."""
+    from pipeline import PROJECT_ROOT
+    from pipeline.runner.fingerprint import key_of, stage_inputs
+    from pipeline.runner.run import plan_stages
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    keys = [
+        {
+            s.id: key_of(s, stage_inputs(s, "code", {}))
+            for s in plan_stages(RunOptions(YEAR, raw), tmp_path)
+        }
+        for raw in (Path("data/raw"), RAW_DIR)
+    ]
+    assert keys[0] == keys[1]

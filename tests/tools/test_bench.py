@@ -75,9 +75,39 @@ def test_the_town_runs_section_replaces_only_itself(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "DOC", doc)
     cold = bench.Measurement(900.0, 1500.0, 800.0, "合计 900 秒；全部成功")
     noop = bench.Measurement(15.0, 12.0, 90.0, "合计 15 秒；全部成功")
+    stages = {"county": (139, 300.0), "report": (11, 400.0)}
     for _ in range(2):  # the second run replaces the first's section
-        bench.write_towns_section("abc123", cold, noop)
+        bench.write_towns_section("abc123", cold, noop, stages)
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# 基准测试\n\n## 4. 地区数\n\n| 11 | … |\n\n## 5.")
     assert text.count(bench.TOWNS_SECTION) == 1 and "共139个" in text
     assert "| 冷启动 | 1500.0 | 900.0 | 800 | 合计 900 秒；全部成功 |" in text
+    assert "无变化 < 2 秒 ✗；峰值内存 < 2 GiB ✓" in text
+    # the stages by their time, largest first
+    assert "| report | 11 | 400.0 | 36.4 |\n| county | 139 | 300.0 | 2.2 |" in text
+
+
+def test_the_town_runs_stage_times_add_up_every_published_build_and_only_stages_that_ran(tmp_path):
+    import json
+    from pathlib import Path
+
+    from pipeline.tools import bench
+
+    def build(folder: Path, stages: dict) -> None:
+        run = folder / "2024" / "20261201T000000-abc"
+        run.mkdir(parents=True)
+        (run / "stages.json").write_text(json.dumps({"stages": stages}), encoding="utf-8")
+        (folder / "2024" / "current").symlink_to(run.name)
+        old = folder / "2024" / "20261130T000000-old"  # an older build: not counted
+        old.mkdir()
+        (old / "stages.json").write_text(json.dumps({"stages": stages}), encoding="utf-8")
+
+    ran = {"status": "ran", "seconds": 2.5}
+    build(tmp_path / "builds" / "units" / "610902", {
+        "year": {"status": "ran", "seconds": 10.0}, "county-610902001": ran,
+        "county-610902002": ran, "report": {"status": "reused", "seconds": 0},
+    })  # fmt: skip
+    build(tmp_path / "builds", {"county-610902": ran, "report": {"status": "ran", "seconds": 30.0}})
+    assert bench.stage_times(tmp_path) == {
+        "year": (1, 10.0), "county": (3, 7.5), "report": (1, 30.0),
+    }  # fmt: skip
