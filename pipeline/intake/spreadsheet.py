@@ -171,10 +171,11 @@ def table_block(
     return last_row, last_col
 
 
-def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
-    values = load_workbook(path, data_only=True)
+def _read_openpyxl(path: Path, log: QaLog, data: bytes) -> list[Grid]:
+    # from a file object: openpyxl refuses a file name not ending in .xlsx (an .xlsx named .xls)
+    values = load_workbook(io.BytesIO(data), data_only=True)
     formulas = load_workbook(
-        path, read_only=True, data_only=False
+        io.BytesIO(data), read_only=True, data_only=False
     )  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
@@ -269,12 +270,10 @@ def _read_xls(path: Path, log: QaLog, data: bytes) -> list[Grid]:
         book = xlrd.open_workbook(
             file_contents=data, on_demand=True, ragged_rows=True, formatting_info=True
         )
-    except xlrd.XLRDError as error:
+    except Exception as error:  # xlrd's errors for a damaged file: XLRDError, CompDocError, …
         if "encrypted" in str(error).lower():
             raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
-        raise IntakeError(
-            f"不是有效的 .xls 文件，或文件已损坏（{error}）：请在 Excel 中打开并另存为 .xlsx 后重新报送"
-        ) from error
+        raise _damaged(path, error) from error
     grids = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
@@ -497,7 +496,7 @@ def read_grids(path: Path, log: QaLog, is_header: object = lambda cell: False) -
         return _read_ods(path, log, data)
     if kind == "xlsx" or (data.startswith(_ZIP) and suffix in OPENPYXL_SUFFIXES):
         try:
-            return _read_openpyxl(path, log)
+            return _read_openpyxl(path, log, data)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise IntakeError(
                 f"文件已损坏，不是完整的 .xlsx（{error}），请重新保存后报送"
