@@ -3,8 +3,9 @@ float that carries them (3.27 − 3.29 is −0.020000000000000018 in floats; 121
 out as 109.03999999999999 in funds.csv, clerk finding C6). The numbers are not changed, only their
 text: a reader gets back the decimal the method meant.
 
-Three kinds, declared here by file and column (a column not declared is a computed quantity —
-a ratio, a probability, a forecast — written in full, as Python's shortest round-trip text):
+Three kinds, declared here by file and column (a column not declared — a model parameter, a
+probability counted over the simulated paths, a weight — is written in full, as Python's shortest
+round-trip text, and read back bit for bit by the stages that use it):
 
 - ``CENTS``: amounts the method rounds half up to 0.01 (scores and points, fund amounts in 万元:
   :func:`pipeline.annual.exact.points`), always written with exactly two decimals ("109.04",
@@ -15,7 +16,12 @@ a ratio, a probability, a forecast — written in full, as Python's shortest rou
   figure is reported with (rates to 0.01, persons whole), fewer than where the float noise of a
   sum or difference begins (below 10⁻⁸ for any figure under a billion; 869401.8 − 869401.7 is
   0.09999999997671694). ``tidy.csv`` keeps every figure exactly as it was read and is not
-  declared.
+  declared;
+- ``RATIOS``: quantities computed from a few divisions or interpolations of figures (completion
+  rates, shares, the gap to the time progress, forecast quantiles), written to
+  :data:`RATIO_DIGITS` significant digits: their rounding error is at the 16th digit
+  (0.79822 − 0.8 = −0.0017800000000000038; a quantile 23036.800000000003), their meaning in the
+  first few; a ratio is changed by at most 5 × 10⁻¹³ of itself, never in sign.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from pipeline.store import catalog
 
 CENT_PLACES = 2
 FIGURE_PLACES = 6
+RATIO_DIGITS = 12
 _CENT = Decimal(1).scaleb(-CENT_PLACES)
 
 CENTS: dict[str, frozenset[str]] = {
@@ -59,6 +66,18 @@ FIGURES: dict[str, frozenset[str]] = {
     catalog.SCORE_ITEMS_FILE: frozenset({"weight"}),
     catalog.DEPARTMENT_TASKS_FILE: frozenset({"target", "done"}),
 }
+_FORECAST = frozenset({"forecast_end", "forecast_end_lo80", "forecast_end_hi80"})
+RATIOS: dict[str, frozenset[str]] = {
+    catalog.ANNUAL_FACTS_FILE: frozenset(
+        {"completion_rate", "change_rate", "plan_share", "time_progress_gap"}
+    ),
+    catalog.ASSESSMENT_FILE: _FORECAST | {"time_progress_gap", "eurostat_ratio", "unsd_ratio"},
+    catalog.PATHS_FILE: frozenset(
+        {"mean", "median", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95"}
+    ),
+    catalog.FUNDS_FILE: frozenset({"change_share"}),
+    catalog.SCORES_FILE: frozenset({"tie_break"}),
+}
 
 
 def _missing(value: object) -> bool:
@@ -82,6 +101,15 @@ def figure_text(value: float) -> str:
     return repr(round(float(value), FIGURE_PLACES) + 0.0)  # + 0.0: −0.0 is written 0.0
 
 
+def ratio_text(value: float) -> str:
+    """A computed ratio or quantile to RATIO_DIGITS significant digits, shortest:
+    −0.0017800000000000038 → '-0.00178', 23036.800000000003 → '23036.8', 1/3 → '0.333333333333';
+    '' for a missing value."""
+    if _missing(value):
+        return ""
+    return repr(float(f"{float(value):.{RATIO_DIGITS}g}") + 0.0)
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -90,7 +118,7 @@ def with_number_text(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """The frame to be written as ``file_name`` with the numbers of its declared columns as their
     text; any other cell (a text, an empty cell) as it is."""
     out = frame
-    for kinds, text in ((CENTS, cents_text), (FIGURES, figure_text)):
+    for kinds, text in ((CENTS, cents_text), (FIGURES, figure_text), (RATIOS, ratio_text)):
         for column in kinds.get(file_name, ()):
             if column in frame.columns:
                 out = out.copy() if out is frame else out

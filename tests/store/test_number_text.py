@@ -18,9 +18,11 @@ from pipeline.store.number_text import (
     CENTS,
     FIGURE_PLACES,
     FIGURES,
+    RATIO_DIGITS,
+    RATIOS,
     cents_text,
     figure_text,
-    with_number_text,
+    ratio_text,
 )
 
 YEAR = 2024
@@ -56,12 +58,25 @@ def test_a_figure_text_has_at_most_its_places_and_reads_back_as_the_rounded_valu
     assert places <= FIGURE_PLACES and float(text) == round(x, FIGURE_PLACES)
 
 
+@given(st.integers(1, 10**7), st.integers(1, 10**7), st.integers(0, 5))
+def test_a_ratio_text_keeps_its_sign_and_twelve_digits(done, target, elapsed):
+    """done/target − elapsed/5, as the gap to the time progress: the text reads back within
+    5 × 10⁻¹³ of the value and never changes its sign (an exact zero stays zero)."""
+    value = done / target - elapsed / 5
+    back = float(ratio_text(value))
+    assert abs(back - value) <= 5 * 10.0**-RATIO_DIGITS * abs(value)
+    assert (back > 0) == (value > 0) and (back < 0) == (value < 0)
+
+
 def test_the_worked_examples():
     assert [cents_text(v) for v in (109.03999999999999, 100, -0.001, 1234.555)] == [
         "109.04", "100.00", "0.00", "1234.56",
     ]  # fmt: skip
     assert [figure_text(v) for v in (3.27 - 3.29, 20206.0, -0.0)] == ["-0.02", "20206.0", "0.0"]
-    assert cents_text(float("nan")) == figure_text(None) == ""
+    assert [ratio_text(v) for v in (0.79822 - 0.8, 23036.800000000003, 1 / 3)] == [
+        "-0.00178", "23036.8", "0.333333333333",
+    ]  # fmt: skip
+    assert cents_text(float("nan")) == figure_text(None) == ratio_text(float("nan")) == ""
 
 
 def test_a_negative_number_is_not_neutralised_as_a_formula_but_a_text_is(tmp_path):
@@ -109,6 +124,9 @@ def test_no_published_number_has_more_than_its_declared_places_or_float_noise(pu
                     assert CENT_TEXT.match(text), where
                 if column in FIGURES.get(path.name, ()) and "." in text:
                     assert len(text.split(".")[1]) <= FIGURE_PLACES, where
+                if column in RATIOS.get(path.name, ()):
+                    digits = re.sub(r"[-.]|e.*$", "", text.lower()).lstrip("0")
+                    assert len(digits) <= RATIO_DIGITS, where
     assert checked > 1000
 
 
