@@ -2,7 +2,8 @@
 
 Accepted: .xlsx/.xlsm (openpyxl), .xls (xlrd), .ods (python-calamine), .csv in UTF-8, UTF-8 with BOM
 or GB18030/GBK, comma-, tab-, semicolon- or bar-separated (.xlsb is taken as a submission and
-refused with a FAIL); the bureau layout (pipeline.intake.bureau_table) or the long format (pipeline.intake.long_table); one combined file per year folder, or one file per county.
+refused with a FAIL); the bureau layout (pipeline.intake.bureau_table) or the long format
+(pipeline.intake.long_table); one combined file per year folder, or one file per county.
 Every problem becomes a QA record naming file, sheet, row and column; nothing is dropped or changed
 silently. Blank cells and dashes are missing, never 0. What is refused and why: docs/intake.md.
 """
