@@ -20,6 +20,8 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.store.number_text import with_number_text
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
@@ -83,10 +85,6 @@ def write_csv(
     reads back as one field, not a broken line. Exact decimals are written as exact text
     (:mod:`pipeline.store.number_text`, by the file's name: ``published_as``, else the path's),
     after the text is made inert: a negative number is a number, not a formula to neutralise."""
-    # imported here: number_text keys its declarations by pipeline.store.catalog, which imports
-    # this module
-    from pipeline.store.number_text import with_number_text
-
     with_number_text(inert_frame(frame), published_as or path.name).to_csv(
         path, index=False, encoding=encoding, lineterminator="\r\n", **options
     )

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from pipeline.store import catalog
+from pipeline.store import names
 
 CENT_PLACES = 2
 FIGURE_PLACES = 6
@@ -39,15 +39,15 @@ RATIO_DIGITS = 12
 _CENT = Decimal(1).scaleb(-CENT_PLACES)
 
 CENTS: dict[str, frozenset[str]] = {
-    catalog.FUNDS_FILE: frozenset({"score", "base", "change", "next_year"}),
-    catalog.SCORES_FILE: frozenset({"score", "computed_score", "review_points"}),
-    catalog.SCORE_ITEMS_FILE: frozenset({"points"}),
-    catalog.PLAN_YEARS_FILE: frozenset({"score"}),
-    catalog.PLAN_RESULTS_FILE: frozenset({"score"}),
-    catalog.DEPARTMENT_SCORES_FILE: frozenset({"score"}),
+    names.FUNDS_FILE: frozenset({"score", "base", "change", "next_year"}),
+    names.SCORES_FILE: frozenset({"score", "computed_score", "review_points"}),
+    names.SCORE_ITEMS_FILE: frozenset({"points"}),
+    names.PLAN_YEARS_FILE: frozenset({"score"}),
+    names.PLAN_RESULTS_FILE: frozenset({"score"}),
+    names.DEPARTMENT_SCORES_FILE: frozenset({"score"}),
 }
 FIGURES: dict[str, frozenset[str]] = {
-    catalog.ANNUAL_FACTS_FILE: frozenset(
+    names.ANNUAL_FACTS_FILE: frozenset(
         {
             "task",
             "done",
@@ -60,23 +60,21 @@ FIGURES: dict[str, frozenset[str]] = {
             "plan_done",
         }
     ),  # fmt: skip
-    catalog.ASSESSMENT_FILE: frozenset(
+    names.ASSESSMENT_FILE: frozenset(
         {"target", "actual_to_date", "years_met", "required_per_year", "recent_pace", "best_year"}
     ),  # fmt: skip
-    catalog.SCORE_ITEMS_FILE: frozenset({"weight"}),
-    catalog.DEPARTMENT_TASKS_FILE: frozenset({"target", "done"}),
+    names.SCORE_ITEMS_FILE: frozenset({"weight"}),
+    names.DEPARTMENT_TASKS_FILE: frozenset({"target", "done"}),
 }
 _FORECAST = frozenset({"forecast_end", "forecast_end_lo80", "forecast_end_hi80"})
 RATIOS: dict[str, frozenset[str]] = {
-    catalog.ANNUAL_FACTS_FILE: frozenset(
+    names.ANNUAL_FACTS_FILE: frozenset(
         {"completion_rate", "change_rate", "plan_share", "time_progress_gap"}
     ),
-    catalog.ASSESSMENT_FILE: _FORECAST | {"time_progress_gap", "eurostat_ratio", "unsd_ratio"},
-    catalog.PATHS_FILE: frozenset(
-        {"mean", "median", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95"}
-    ),
-    catalog.FUNDS_FILE: frozenset({"change_share"}),
-    catalog.SCORES_FILE: frozenset({"tie_break"}),
+    names.ASSESSMENT_FILE: _FORECAST | {"time_progress_gap", "eurostat_ratio", "unsd_ratio"},
+    names.PATHS_FILE: frozenset({"mean", "median", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95"}),
+    names.FUNDS_FILE: frozenset({"change_share"}),
+    names.SCORES_FILE: frozenset({"tie_break"}),
 }
 
 
