@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import struct
 import sys
 import zipfile
 from collections.abc import Callable
@@ -263,12 +265,14 @@ def save_as_xls(book: Book, path: Path) -> None:
                 continue
             fmt = cell.number_format
             style = styles.setdefault(fmt, xlwt.easyxf(num_format_str=fmt))
+            # a formula is written without a saved value, as a program writes it (never computed)
+            value = xlwt.Formula(cell.value[1:]) if cell.data_type == "f" else cell.value
             if (row, col) in merges:
                 m = merges[(row, col)]
-                sheet.write_merge(row - 1, m.max_row - 1, col - 1, m.max_col - 1, cell.value, style)
+                sheet.write_merge(row - 1, m.max_row - 1, col - 1, m.max_col - 1, value, style)
             elif not any(m.min_row <= row <= m.max_row and m.min_col <= col <= m.max_col
                          for m in merges.values()):  # fmt: skip
-                sheet.write(row - 1, col - 1, cell.value, style)
+                sheet.write(row - 1, col - 1, value, style)
         for index, dim in ws.row_dimensions.items():
             if dim.hidden:
                 sheet.row(index - 1).hidden = True
@@ -278,6 +282,25 @@ def save_as_xls(book: Book, path: Path) -> None:
                 sheet.col(index - 1).hidden = True
         sheet.visibility = 0 if ws.sheet_state == "visible" else 1
     out.save(str(path))
+
+
+def _formula_in_an_xls(name: str, saved: bool) -> Callable[[Path], None]:
+    """汉滨区's 城镇新增就业 完成数 (D4) as a formula; ``saved``: with the value Excel saves beside it
+    (written into the FORMULA record's result, as Excel does on saving; xlwt leaves it empty)."""
+
+    def build(folder: Path) -> None:
+        _xlsx(name, edit=lambda book: book.active.cell(4, 4, f"={book.active['D4'].value}*1"),
+              suffix=".xls")(folder)  # fmt: skip
+        if saved:
+            path = folder / f"{name}.xls"
+            data = bytearray(path.read_bytes())
+            value = base_values()[("610902", "urban_new_jobs", "actual")]
+            for start in (m.start() for m in re.finditer(re.escape(b"\x06\x00"), data)):
+                if struct.unpack_from("<HH", data, start + 4) == (3, 3):  # 0-based D4
+                    struct.pack_into("<d", data, start + 10, value)
+            path.write_bytes(bytes(data))
+
+    return build
 
 
 def _far_cell(row: int, col: int) -> Callable[[Book], None]:
@@ -1595,6 +1618,15 @@ CASES += [
             "stray_cell_at_the_last_cell_of_an_xls", edit=_far_cell(65536, 256), suffix=".xls"
         ),  # IV65536
         expect=(("未读取单元格", "WARN", "单元格 IV65536 有内容“x”"),),
+    ),
+    Case(
+        "xls_formula_with_its_saved_value",
+        _formula_in_an_xls("xls_formula_with_its_saved_value", saved=True),
+    ),
+    Case(  # xlrd cannot tell a formula from a value: never computed, it reads as blank, never 0
+        "xls_formula_saved_without_its_value",
+        _formula_in_an_xls("xls_formula_saved_without_its_value", saved=False),
+        missing=(("610902", "urban_new_jobs", "actual"),),
     ),
     Case(
         "xls_date_in_a_number_cell",
