@@ -131,6 +131,25 @@ def test_no_published_number_has_more_than_its_declared_places_or_float_noise(pu
 
 
 @pytest.mark.slow
+def test_no_number_of_a_published_workbook_shows_float_noise(published):
+    """The leaders' workbook reads its numbers from the published CSVs: none carries the noise."""
+    from openpyxl import load_workbook
+
+    root, _ = published
+    books = sorted((root / "reports").rglob("*.xlsx"))
+    assert books
+    for path in books:
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, float):
+                        text = repr(cell.value)
+                        assert NOISE.search(text) is None, (
+                            f"{path.name} {sheet.title} {cell.coordinate}：{text}"
+                        )
+
+
+@pytest.mark.slow
 def test_funds_are_published_as_exact_cents_that_add_up(published):
     """The fund changes are budget-neutral: as published text they add up to exactly 0.00, and
     next year's amount is the base plus the change, to the cent."""
