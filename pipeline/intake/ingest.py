@@ -1,8 +1,9 @@
 """Read county submissions — however they arrive — into one tidy table, with a QA log.
 
-Accepted: .xlsx/.xlsm (openpyxl), .xls/.ods/.xlsb (python-calamine), .csv in UTF-8, UTF-8 with BOM
-or GB18030/GBK, comma-, tab-, semicolon- or bar-separated; the bureau layout (pipeline.intake.bureau_table) or
-the long format (pipeline.intake.long_table); one combined file per year folder, or one file per county.
+Accepted: .xlsx/.xlsm (openpyxl), .xls (xlrd), .ods (python-calamine), .csv in UTF-8, UTF-8 with BOM
+or GB18030/GBK, comma-, tab-, semicolon- or bar-separated (.xlsb is taken as a submission and
+refused with a FAIL); the bureau layout (pipeline.intake.bureau_table) or the long format
+(pipeline.intake.long_table); one combined file per year folder, or one file per county.
 Every problem becomes a QA record naming file, sheet, row and column; nothing is dropped or changed
 silently. Blank cells and dashes are missing, never 0. What is refused and why: docs/intake.md.
 """
@@ -27,7 +28,14 @@ from pipeline.intake.numbers import (
 )
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
-from pipeline.intake.spreadsheet import SUPPORTED_SUFFIXES, Grid, IntakeError, decode, read_grids
+from pipeline.intake.spreadsheet import (
+    READABLE_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    Grid,
+    IntakeError,
+    decode,
+    read_grids,
+)
 from pipeline.intake.tidy import TIDY_COLUMNS, check_value_unique, concat, empty
 
 __all__ = [
@@ -203,7 +211,7 @@ def skip_reason(path: Path) -> str | None:
         return "隐藏文件（文件名以“.”开头），不读取；如果这是报表，请去掉文件名开头的“.”"
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return (
-            f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 {'、'.join(SUPPORTED_SUFFIXES)}）"
+            f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 {'、'.join(READABLE_SUFFIXES)}）"
         )
     return None
 
@@ -313,7 +321,7 @@ def read_year_folder(folder: Path, year: int, assessed: bool = False) -> tuple[p
             log,
             STAGE,
             "FAIL",
-            f"{folder} 中没有报表文件（{'、'.join(SUPPORTED_SUFFIXES)}）",
+            f"{folder} 中没有报表文件（{'、'.join(READABLE_SUFFIXES)}）",
             file=folder.name,
         )
         return empty(), log

@@ -1,18 +1,24 @@
 """A submission file as a person sees it: every sheet's cells, with what Excel shows about them —
 hidden sheets, rows and columns, merged ranges, formulas saved without a computed value, and the
-percent number format. .xlsx/.xlsm are read with openpyxl (which alone sees number formats and
-formulas); .xls, .ods and .xlsb with python-calamine; .csv with its encoding and delimiter sniffed.
+percent number format. .xlsx/.xlsm are read with openpyxl (which alone sees formulas without a
+value); .xls with xlrd, only the cells the file holds; .ods with python-calamine after the file is
+cut to its tables; .csv with its encoding and delimiter sniffed. The content, not the name, decides
+(an .xls renamed .xlsx is read as an .xls). .xlsb is refused: no reader bounds it by the cells it
+holds (python-calamine builds the whole rectangle up to the farthest cell) nor sees its hidden rows
+and formats.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import xlrd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -21,8 +27,15 @@ from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
-CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
-SUPPORTED_SUFFIXES = (*OPENPYXL_SUFFIXES, *CALAMINE_SUFFIXES, ".csv")
+READABLE_SUFFIXES = (*OPENPYXL_SUFFIXES, ".xls", ".ods", ".csv")
+# Taken as a county's submission but refused with a FAIL that says what to do (never skipped with
+# a WARN only: the county's values would be lost while validate exits 0).
+REFUSED_SUFFIXES = (".xlsb",)
+SUPPORTED_SUFFIXES = (*READABLE_SUFFIXES, *REFUSED_SUFFIXES)
+XLSB_REFUSED = (
+    "是 Excel 二进制工作簿（.xlsb），本程序不读取：无法只按实际有内容的单元格读取，也看不到隐藏行列和数字格式。"
+    "请在 Excel 中打开，“文件→另存为”选择“Excel 工作簿（*.xlsx）”后重新报送"
+)
 DELIMITERS = {",": "逗号", "\t": "制表符", ";": "分号", "|": "竖线"}
 _BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"
@@ -158,10 +171,11 @@ def table_block(
     return last_row, last_col
 
 
-def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
-    values = load_workbook(path, data_only=True)
+def _read_openpyxl(path: Path, log: QaLog, data: bytes) -> list[Grid]:
+    # from a file object: openpyxl refuses a file name not ending in .xlsx (an .xlsx named .xls)
+    values = load_workbook(io.BytesIO(data), data_only=True)
     formulas = load_workbook(
-        path, read_only=True, data_only=False
+        io.BytesIO(data), read_only=True, data_only=False
     )  # only to see which are formulas
     grids = []
     for sheet in values.worksheets:
@@ -214,29 +228,94 @@ def _read_openpyxl(path: Path, log: QaLog) -> list[Grid]:
     return grids
 
 
-# The cells an .xls or .ods holds, found without python-calamine: calamine builds every sheet as
-# the dense rectangle up to its farthest cell — 16.7 million cells (1 GB) for one at IV65536 of an
-# .xls, and it refuses an .ods sheet of more than 100 million ("Cell limit exceeded", read as a
-# damaged file). These scans read only what the file holds.
+# The cells an .ods holds, found without python-calamine, which builds every sheet as the dense
+# rectangle up to its farthest cell and refuses an .ods sheet of more than 100 million ("Cell limit
+# exceeded", read as a damaged file). This scan reads only what the file holds.
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def _xls_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
-    import xlrd
+def _xls_value(book, cell) -> object:
+    """A cell's value as the intake reads every workbook: text (None for an empty one), a number
+    (an integer when it is whole, as openpyxl gives it), a bool, a date (a datetime when it has a
+    time of day, a time when it is one), the error's text ("#DIV/0!"); for a formula, the value
+    Excel saved with it."""
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        return int(cell.value) if float(cell.value).is_integer() else cell.value
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        moment = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+        if cell.value < 1:
+            return moment.time()
+        return moment.date() if moment.time() == dt.time() else moment
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#错误")
+    return cell.value or None
 
-    book = xlrd.open_workbook(str(path), on_demand=True, ragged_rows=True)
-    held = {}
+
+def _xls_percent(book, cell) -> bool:
+    """A number shown as a percent: its cell format's number format (the XF's FORMAT record)."""
+    number_format = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+    return number_format is not None and is_percent_format(number_format.format_str)
+
+
+def _read_xls(path: Path, log: QaLog, data: bytes) -> list[Grid]:
+    """An .xls (BIFF in an OLE2 file) read with xlrd: ``ragged_rows`` keeps each row only as long
+    as its last cell, so one value at IV65536 costs one row of 256 cells, not the 16.7 million
+    cells of the rectangle (python-calamine builds that: 1.1 GB, against 0.1 GB). ``formatting_info``
+    also gives what calamine cannot see: merged ranges, hidden rows and columns, and the percent
+    number format. A formula's value is the one Excel saved with it."""
+    try:
+        book = xlrd.open_workbook(
+            file_contents=data, on_demand=True, ragged_rows=True, formatting_info=True
+        )
+    except Exception as error:  # xlrd's errors for a damaged file: XLRDError, CompDocError, …
+        if "encrypted" in str(error).lower():
+            raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
+        raise _damaged(path, error) from error
+    grids = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
-        held[sheet.name] = {
-            (r + 1, c + 1): sheet.cell_value(r, c)
+        held = {
+            (r + 1, c + 1): sheet.cell(r, c)
             for r in range(sheet.nrows)
             for c, kind in enumerate(sheet.row_types(r))
             if kind not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
         }
+        values = {key: _xls_value(book, cell) for key, cell in held.items()}
+        last_row, last_col = table_block(values, path.name, sheet.name, log)
+        inside = {k: c for k, c in held.items() if k[0] <= last_row and k[1] <= last_col}
+        grids.append(
+            Grid(
+                sheet.name,
+                [
+                    tuple(values.get((r, c)) for c in range(1, last_col + 1))
+                    for r in range(1, last_row + 1)
+                ],
+                hidden=sheet.visibility != 0,
+                merged=tuple(
+                    Merge(
+                        f"{cell_name(r0 + 1, c0 + 1)}:{cell_name(r1, c1)}", r0 + 1, c0 + 1, r1, c1
+                    )
+                    for r0, r1, c0, c1 in sheet.merged_cells  # 0-based, ends exclusive
+                ),
+                percent=frozenset(
+                    k
+                    for k, cell in inside.items()
+                    if cell.ctype == xlrd.XL_CELL_NUMBER and _xls_percent(book, cell)
+                ),
+                hidden_rows=frozenset(
+                    r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden
+                ),
+                hidden_columns=frozenset(
+                    c + 1 for c, info in sheet.colinfo_map.items() if info.hidden
+                ),
+            )
+        )
+        book.unload_sheet(index)
     book.release_resources()
-    return held
+    return grids
 
 
 def _ods_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
@@ -277,19 +356,6 @@ def _ods_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
     return held
 
 
-def _held_cells(path: Path, head: bytes) -> dict[str, dict[tuple[int, int], object]] | None:
-    """The cells of each sheet of an .xls (OLE2) or .ods (zip); None for other content (.xlsb),
-    and for a file the scan cannot read — calamine then reads it and names what is wrong."""
-    try:
-        if head.startswith(_OLE):
-            return _xls_cells(path)
-        if head.startswith(_ZIP):
-            return _ods_cells(path)
-    except Exception:  # a damaged file: calamine's own error says so in words
-        return None
-    return None
-
-
 def _cut(parent, children: list, start: int, last: int, repeat_key: str) -> int:
     """Drop the ``children`` of ``parent`` that begin after 1-based index ``last`` (the table's
     end) and shorten a repeat that runs past it; return the index after the children."""
@@ -318,15 +384,12 @@ def _cut_rows(parent, start: int, blocks: tuple[int, int]) -> int:
     return start
 
 
-def _without_stray_cells(path: Path, head: bytes, blocks: dict[str, tuple[int, int]]) -> bytes:
-    """The file as calamine should read it: an .ods with every row and cell beyond each table's
-    block removed (the strays were named by :func:`table_block`). An .xls cannot be cut; its
-    format bounds the rectangle at 65,536 × 256 cells, which calamine reads in seconds."""
-    if not head.startswith(_ZIP):
-        return path.read_bytes()
+def _without_stray_cells(data: bytes, blocks: dict[str, tuple[int, int]]) -> bytes:
+    """The .ods as calamine should read it: every row and cell beyond each table's block removed
+    (the strays were named by :func:`table_block`)."""
     from xml.etree import ElementTree
 
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         content = archive.read("content.xml")
         for _, (prefix, uri) in ElementTree.iterparse(io.BytesIO(content), events=("start-ns",)):
             ElementTree.register_namespace(prefix, uri)  # calamine reads the prefixes as written
@@ -336,17 +399,28 @@ def _without_stray_cells(path: Path, head: bytes, blocks: dict[str, tuple[int, i
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as cut:
             for item in archive.infolist():
-                data = archive.read(item)
+                part = archive.read(item)
                 if item.filename == "content.xml":
-                    data = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-                cut.writestr(item, data)
+                    part = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+                cut.writestr(item, part)
     return out.getvalue()
 
 
-def _read_calamine(path: Path, log: QaLog, head: bytes) -> list[Grid]:
+def _damaged(path: Path, error: object) -> IntakeError:
+    return IntakeError(
+        f"不是有效的 {path.suffix} 文件，或文件已损坏（{error}）：请在 Excel 中打开并另存为 .xlsx 后重新报送"
+    )
+
+
+def _read_ods(path: Path, log: QaLog, data: bytes) -> list[Grid]:
+    """An .ods: its cells scanned first (:func:`_ods_cells`), then read by python-calamine from a
+    copy cut to each sheet's table when a stray cell lies beyond it."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-    held = _held_cells(path, head) or {}
+    try:
+        held = _ods_cells(path)
+    except Exception as error:  # a damaged content.xml: say so in words, never read unbounded
+        raise _damaged(path, error) from error
     blocks = {name: table_block(cells, path.name, name, log) for name, cells in held.items()}
     if any(
         max((r for r, _ in held[name]), default=0) > rows
@@ -354,21 +428,17 @@ def _read_calamine(path: Path, log: QaLog, head: bytes) -> list[Grid]:
         for name, (rows, cols) in blocks.items()
     ):
         # a stray cell far from the table: calamine would build the whole rectangle up to it
-        data = _without_stray_cells(path, head, blocks)
-    else:
-        data = path.read_bytes()
-    try:  # from a file object, calamine tells the format by content, not by the name's suffix
+        data = _without_stray_cells(data, blocks)
+    try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as error:
         raise IntakeError("文件设有打开密码（已加密）：请取消密码后重新报送") from error
     except CalamineError as error:
-        raise IntakeError(
-            f"不是有效的 {path.suffix} 文件，或文件已损坏（{error}）：请在 Excel 中打开并另存为 .xlsx 后重新报送"
-        ) from error
+        raise _damaged(path, error) from error
     grids = []
     for meta in book.sheets_metadata:
         sheet = book.get_sheet_by_name(meta.name)
-        last_row, last_col = blocks.get(meta.name, (None, None))
+        last_row, last_col = blocks[meta.name]
         rows = [
             tuple(None if c == "" else c for c in r[:last_col])
             for r in ([] if last_row == 0 else sheet.to_python(False, last_row))
@@ -390,28 +460,45 @@ def _read_calamine(path: Path, log: QaLog, head: bytes) -> list[Grid]:
     return grids
 
 
+def _zip_kind(data: bytes) -> str:
+    """What a zip file holds, by its parts: "xlsb" (xl/workbook.bin), "ods" (content.xml),
+    "xlsx" (anything else: openpyxl names what is missing), "" when it is no zip at all."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return ""
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    return "ods" if "content.xml" in names else "xlsx"
+
+
 def read_grids(path: Path, log: QaLog, is_header: object = lambda cell: False) -> list[Grid]:
     """Every sheet of a workbook, or the one table of a CSV. The content decides how a workbook
-    is read (an .xls renamed .xlsx is still read); an encrypted workbook is named as such."""
+    is read (an .xls renamed .xlsx is still read); an encrypted workbook and an .xlsb are named
+    as such."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path, log, is_header)
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IntakeError(
-            f"不支持的文件类型“{path.suffix}”（支持 {'、'.join(SUPPORTED_SUFFIXES)}）"
-        )
-    head = path.read_bytes()
-    if head.startswith(_OLE) and _ENCRYPTED in head:
+        raise IntakeError(f"不支持的文件类型“{path.suffix}”（支持 {'、'.join(READABLE_SUFFIXES)}）")
+    data = path.read_bytes()
+    if data.startswith(_OLE) and _ENCRYPTED in data:
         raise IntakeError(
             "文件设有打开密码（已加密）：请在 Excel 中取消密码（文件→信息→保护工作簿）后重新报送"
         )
-    if suffix in OPENPYXL_SUFFIXES and head.startswith(_ZIP):
+    if data.startswith(_OLE):
+        return _read_xls(path, log, data)
+    kind = _zip_kind(data) if data.startswith(_ZIP) else ""
+    if kind == "xlsb" or suffix == ".xlsb":
+        raise IntakeError(XLSB_REFUSED)
+    if kind == "ods":
+        return _read_ods(path, log, data)
+    if kind == "xlsx" or (data.startswith(_ZIP) and suffix in OPENPYXL_SUFFIXES):
         try:
-            return _read_openpyxl(path, log)
+            return _read_openpyxl(path, log, data)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise IntakeError(
                 f"文件已损坏，不是完整的 .xlsx（{error}），请重新保存后报送"
             ) from error
-    if suffix in OPENPYXL_SUFFIXES and not head.startswith(_OLE):
-        raise IntakeError("不是有效的 Excel 文件（内容既不是 .xlsx 也不是 .xls），请重新导出")
-    return _read_calamine(path, log, head)
+    raise _damaged(path, "内容既不是 .xlsx、.xls 也不是 .ods")

@@ -33,8 +33,9 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, suffix: str =
 
 
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """A table as inert CSV (no cell can become a formula: ``pipeline.store.inert``)."""
-    write_atomically(path, lambda partial: write_csv(frame, partial))
+    """A table as inert CSV (no cell can become a formula: ``pipeline.store.inert``), its exact
+    decimals as exact text (declared by the file's name: ``pipeline.store.number_text``)."""
+    write_atomically(path, lambda partial: write_csv(frame, partial, published_as=path.name))
 
 
 def write_npz_atomically(arrays: dict[str, np.ndarray], path: Path) -> None:

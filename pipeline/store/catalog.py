@@ -1,4 +1,5 @@
-"""Every file name of the processed data and every loader of it, in one place.
+"""Every file name of the processed data and every loader of it, in one place (the names are
+kept in :mod:`pipeline.store.names` and re-exported here).
 
 A processed year folder ``<processed>/<year>/`` holds what the stages write:
 
@@ -28,30 +29,29 @@ import pandas as pd
 from pipeline import DATA_DIR, PROJECT_ROOT
 from pipeline.store.atomic import write_npz_atomically
 from pipeline.store.inert import read_csv
+from pipeline.store.names import (  # the file names, re-exported: catalog.FUNDS_FILE
+    ANNUAL_FACTS_FILE,
+    ASSESSMENT_FILE,
+    CALIBRATION_SCALES_FILE,
+    DEPARTMENT_QA_FILE,
+    DEPARTMENT_SCORES_FILE,
+    DEPARTMENT_SUGGESTIONS_FILE,
+    DEPARTMENT_TASKS_FILE,
+    FUNDS_FILE,
+    INDICATOR_PARAMETERS_FILE,
+    MODEL_WEIGHTS_FILE,
+    PATHS_FILE,
+    PLAN_RESULTS_FILE,
+    PLAN_YEARS_FILE,
+    QA_FILE,
+    REVIEW_CHANGES_FILE,
+    SCORE_ITEMS_FILE,
+    SCORES_FILE,
+    SIMULATION_FILE,
+    SUGGESTIONS_FILE,
+    TIDY_FILE,
+)
 
-TIDY_FILE = "tidy.csv"
-QA_FILE = "qa_log.csv"
-ASSESSMENT_FILE = "assessment.csv"
-PATHS_FILE = "forecast_paths.csv"
-SIMULATION_FILE = "paths.npz"
-CALIBRATION_SCALES_FILE = "calibration.csv"
-MODEL_WEIGHTS_FILE = "model_weights.csv"
-INDICATOR_PARAMETERS_FILE = "indicator_parameters.csv"
-# the 考核 stage (pipeline/annual/results.py says what each holds)
-ANNUAL_FACTS_FILE = "annual_facts.csv"
-SCORES_FILE = "scores.csv"
-SCORE_ITEMS_FILE = "score_items.csv"
-SUGGESTIONS_FILE = "suggestions.csv"
-FUNDS_FILE = "funds.csv"
-REVIEW_CHANGES_FILE = "review_changes.csv"
-# ... and in the plan's last year, the five-year results (pipeline/annual/plan_results.py)
-PLAN_YEARS_FILE = "plan_years.csv"
-PLAN_RESULTS_FILE = "plan_results.csv"
-# the departments stage (the 就业工作领导小组成员单位' task lists: pipeline/annual/departments.py)
-DEPARTMENT_TASKS_FILE = "department_tasks.csv"
-DEPARTMENT_SCORES_FILE = "department_scores.csv"
-DEPARTMENT_SUGGESTIONS_FILE = "department_suggestions.csv"
-DEPARTMENT_QA_FILE = "department_qa_log.csv"
 REGIONS_DIR = "regions"
 # The published report folder of a build (the report stage's one output), and in it the record
 # of which renderer made the HTML and PDF (make report prints it: the stage runs in a kernel).

@@ -20,6 +20,8 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.store.number_text import with_number_text
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
@@ -69,12 +71,21 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: restored_text(c) if isinstance(c, str) else c)
 
 
-def write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8", **options) -> None:
+def write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    encoding: str = "utf-8",
+    *,
+    published_as: str | None = None,
+    **options,
+) -> None:
     """Every CSV the project writes: inert text, UTF-8 (``utf-8-sig`` for a file meant for
     Excel/WPS), and CRLF line ends — with "\r\n" as the line end the csv writer quotes any field
     holding a carriage return or line break, so a text with a stray \r (from a submission's cell)
-    reads back as one field, not a broken line."""
-    inert_frame(frame).to_csv(
+    reads back as one field, not a broken line. Exact decimals are written as exact text
+    (:mod:`pipeline.store.number_text`, by the file's name: ``published_as``, else the path's),
+    after the text is made inert: a negative number is a number, not a formula to neutralise."""
+    with_number_text(inert_frame(frame), published_as or path.name).to_csv(
         path, index=False, encoding=encoding, lineterminator="\r\n", **options
     )
 
