@@ -59,7 +59,8 @@ def warm_up(shell) -> None:
     from pipeline.config import assessment_rules  # noqa: F401
     from pipeline.documents import build, render  # noqa: F401
     from pipeline.intake import departments as department_lists  # noqa: F401
-    from pipeline.report import charts, county_explained, final_term, publish  # noqa: F401
+    from pipeline.report import charts, county_explained, publish  # noqa: F401
+    from pipeline.report.chapters import final_term  # noqa: F401
     from pipeline.stages import registry, steps  # noqa: F401
 
     shell.run_line_magic("matplotlib", "inline")
