@@ -40,6 +40,15 @@ class Stage:
         """The declaration the stage comes from ("county" for "county-610902")."""
         return self.id.split("-", 1)[0]
 
+    def upstream_read(self, upstream: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Of its dependencies' outputs (stage id → relative path → sha), those the stage reads."""
+        return {
+            name: sha
+            for dep in self.deps
+            for name, sha in sorted(upstream.get(dep, {}).items())
+            if self.reads is None or name in self.reads
+        }
+
     def notebook_out(self) -> str:
         """Where the executed notebook is kept: report/notebooks/20_county-610902.ipynb."""
         region = self.parameters.get("region_code")
@@ -112,10 +121,8 @@ def stage_inputs(stage: Stage, code: str, upstream: dict[str, dict[str, str]]) -
     }
     for path in stage.static_inputs:
         parts[f"file:{path}"] = tree_sha([Path(path)])
-    for dep in stage.deps:
-        for name, sha in sorted(upstream.get(dep, {}).items()):
-            if stage.reads is None or name in stage.reads:
-                parts[f"upstream:{name}"] = sha
+    for name, sha in stage.upstream_read(upstream).items():
+        parts[f"upstream:{name}"] = sha
     return parts
 
 

@@ -69,11 +69,9 @@ def _under(path: Path, root: Path) -> bool:
 def pack(stage: Stage, build: Path, upstream: dict[str, dict[str, str]], code: str) -> Shipment:
     """The stage and its inputs: ``upstream`` is each dependency's outputs (relative path → sha),
     of which the stage's declared reads are sent."""
-    files: dict[str, bytes] = {}
-    for dep in stage.deps:
-        for name in upstream.get(dep, {}):
-            if stage.reads is None or name in stage.reads:
-                files[f"{BUILD}/{name}"] = (build / name).read_bytes()
+    files = {
+        f"{BUILD}/{name}": (build / name).read_bytes() for name in stage.upstream_read(upstream)
+    }
     roots: dict[str, str] = {}
     for parameter, folder in _FOLDERS.items():
         if folder != BUILD and parameter in stage.parameters:
