@@ -135,7 +135,41 @@ def county_stage(
         processed_dir, year, region.code, {k: v for k, v in simulated.items() if v is not None}
     )
     _write_region(processed_dir, year, region.code, assessment, summary)
+    _save_panel(processed_dir, year, region, tidy)
     return assessment, summary
+
+
+def _save_panel(processed_dir: Path, year: int, region: Region, tidy: pd.DataFrame) -> None:
+    """The region's history-and-forecast chart, drawn once: its notebook shows the file and the
+    report copies it (pipeline/report/chapters/regions.py). Drawn from the paths as written, which
+    the report reads too; stamped when the region's own rows are sample data."""
+    from pipeline.report import charts
+    from pipeline.report.formatting import SAMPLE_STATUS
+
+    paths = catalog.load_forecast_paths(processed_dir, year, region.code)
+    charts.save(
+        charts.region_panel(tidy, paths, region, year),
+        catalog.region_dir(processed_dir, year, region.code) / catalog.REGION_PANEL_FILE,
+        SAMPLE_STATUS if catalog.holds_sample(tidy) else "",
+    )
+
+
+def _save_status_matrix(processed_dir: Path, year: int) -> None:
+    """Every region's statuses in one chart, drawn once for the city notebook and the report, from
+    the year's files as written; stamped when any of the year's rows are sample data."""
+    from pipeline.config.indicators import plan_for_year
+    from pipeline.report import charts
+    from pipeline.report.formatting import SAMPLE_STATUS
+
+    sample = catalog.holds_sample(catalog.load_processed_tidy(processed_dir, year))
+    charts.save(
+        charts.status_matrix(
+            catalog.load_assessment(processed_dir, year),
+            charts.status_matrix_title(plan_for_year(year), year),
+        ),
+        catalog.year_dir(processed_dir, year) / catalog.STATUS_MATRIX_FILE,
+        SAMPLE_STATUS if sample else "",
+    )
 
 
 def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,6 +198,8 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
     folder = catalog.year_dir(processed_dir, year)
     write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
     write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
+    _save_panel(processed_dir, year, the_city, tidy)
+    _save_status_matrix(processed_dir, year)
     return assessment, summary
 
 

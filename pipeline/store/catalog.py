@@ -7,9 +7,10 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
   ``indicator_parameters.csv`` and, per region, ``regions/<code>/tidy.csv`` and ``qa_log.csv``
   (the slices a region's forecast reads, so that its inputs can be hashed on their own);
 - county stage: ``regions/<code>/paths.npz`` (every simulated path), ``assessment.csv`` and
-  ``forecast_paths.csv`` (quantile summaries);
+  ``forecast_paths.csv`` (quantile summaries), ``panel.png`` (its history-and-forecast chart,
+  drawn once: the notebook shows it and the report copies it);
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
-  ``forecast_paths.csv`` for all regions;
+  ``forecast_paths.csv`` for all regions, and ``status_matrix.png`` (all regions' statuses);
 - 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
   ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``); in the plan's
   last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
@@ -44,10 +45,12 @@ from pipeline.store.names import (  # the file names, re-exported: catalog.FUNDS
     PLAN_RESULTS_FILE,
     PLAN_YEARS_FILE,
     QA_FILE,
+    REGION_PANEL_FILE,
     REVIEW_CHANGES_FILE,
     SCORE_ITEMS_FILE,
     SCORES_FILE,
     SIMULATION_FILE,
+    STATUS_MATRIX_FILE,
     SUGGESTIONS_FILE,
     TIDY_FILE,
 )
@@ -74,8 +77,10 @@ DATASETS = {
     "simulation": SIMULATION_FILE,
     "region_assessment": ASSESSMENT_FILE,
     "region_forecast_paths": PATHS_FILE,
+    "region_panel": REGION_PANEL_FILE,
     "assessment": ASSESSMENT_FILE,
     "forecast_paths": PATHS_FILE,
+    "status_matrix": STATUS_MATRIX_FILE,
     "annual_facts": ANNUAL_FACTS_FILE,
     "scores": SCORES_FILE,
     "score_items": SCORE_ITEMS_FILE,

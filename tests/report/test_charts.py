@@ -187,3 +187,31 @@ def test_the_overlap_check_sees_run_together_years_also_rotated():
     figure.canvas.draw()
     assert ("2016", "2017") in _overlaps(axis.get_xticklabels())
     plt.close(figure)
+
+
+def test_a_saved_chart_records_its_sample_stamp_and_is_reused_only_with_the_same(tmp_path):
+    from pipeline.report.formatting import Figures
+
+    def chart() -> Figure:
+        figure, axis = plt.subplots(figsize=(charts.PRINT_WIDTH, 3))
+        axis.set_title("一张图", fontsize=9)
+        return figure
+
+    stamped, plain = tmp_path / "stamped.png", tmp_path / "plain.png"
+    charts.save(chart(), stamped, SAMPLE_STATUS)
+    charts.save(chart(), plain)
+    assert (charts.saved_stamp(stamped), charts.saved_stamp(plain)) == (SAMPLE_STATUS, "")
+    (tmp_path / "figures").mkdir()
+    figures = Figures(tmp_path / "figures", SAMPLE_STATUS)
+    drawn_again = []
+
+    def draw() -> Figure:
+        drawn_again.append(True)
+        return chart()
+
+    markup = figures.reuse(stamped, "a.png", "fig-a", "图甲", draw)
+    assert (tmp_path / "figures" / "a.png").read_bytes() == stamped.read_bytes()
+    assert "figures/a.png" in markup and drawn_again == []
+    figures.reuse(plain, "b.png", "fig-b", "图乙", draw)  # a chart without the report's stamp
+    assert drawn_again == [True]
+    assert charts.saved_stamp(tmp_path / "figures" / "b.png") == SAMPLE_STATUS

@@ -4,6 +4,8 @@ matrix, then one section per indicator with its target, its table and its progre
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipeline.config.indicators import indicators
@@ -15,6 +17,7 @@ from pipeline.report import charts, markup
 from pipeline.report.chapters.meetings import MEETINGS
 from pipeline.report.formatting import Figures, final_or_progress, whole_percent
 from pipeline.report.inputs import ReportInputs
+from pipeline.store import catalog
 
 KIND_TEXT = {
     "cumulative": "规划期累计目标：{plan}期间累计完成不少于 {target}{unit}。",
@@ -117,7 +120,7 @@ def context(inputs: ReportInputs, figures: Figures) -> dict:
     plan, final, assessment = inputs.plan, inputs.final, inputs.assessment
     settings = load_targets_config()
     thresholds = settings.status_thresholds
-    matrix_title = f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")
+    matrix_title = charts.status_matrix_title(plan, inputs.year)
     return {
         "n_rows": len(assessment),
         "status_counts": status_counts(assessment),
@@ -133,11 +136,16 @@ def context(inputs: ReportInputs, figures: Figures) -> dict:
             caption=f"{city().name}{plan.name}目标" + final_or_progress(final),
             final=final,
         ),
-        "matrix": figures.place(
-            charts.status_matrix(assessment, matrix_title),
+        "matrix": figures.reuse(
+            catalog.require(
+                catalog.year_dir(inputs.processed_dir, inputs.year) / catalog.STATUS_MATRIX_FILE,
+                "make report",
+                inputs.year,
+            ),
             "status-matrix.png",
             "fig-status-matrix",
             matrix_title,
+            partial(charts.status_matrix, assessment, matrix_title),
         ),
         "sections": _indicator_sections(inputs, figures),
     }
