@@ -135,11 +135,11 @@ def county_stage(
         processed_dir, year, region.code, {k: v for k, v in simulated.items() if v is not None}
     )
     _write_region(processed_dir, year, region.code, assessment, summary)
-    _save_panel(processed_dir, year, region, tidy)
+    save_region_chart(processed_dir, year, region, tidy)
     return assessment, summary
 
 
-def _save_panel(processed_dir: Path, year: int, region: Region, tidy: pd.DataFrame) -> None:
+def save_region_chart(processed_dir: Path, year: int, region: Region, tidy: pd.DataFrame) -> None:
     """The region's history-and-forecast chart, drawn once: its notebook shows the file and the
     report copies it (pipeline/report/chapters/regions.py). Drawn from the paths as written, which
     the report reads too; stamped when the region's own rows are sample data."""
@@ -154,7 +154,7 @@ def _save_panel(processed_dir: Path, year: int, region: Region, tidy: pd.DataFra
     )
 
 
-def _save_status_matrix(processed_dir: Path, year: int) -> None:
+def save_status_matrix(processed_dir: Path, year: int) -> None:
     """Every region's statuses in one chart, drawn once for the city notebook and the report, from
     the year's files as written; stamped when any of the year's rows are sample data."""
     from pipeline.config.indicators import plan_for_year
@@ -198,8 +198,8 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
     folder = catalog.year_dir(processed_dir, year)
     write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
     write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
-    _save_panel(processed_dir, year, the_city, tidy)
-    _save_status_matrix(processed_dir, year)
+    save_region_chart(processed_dir, year, the_city, tidy)
+    save_status_matrix(processed_dir, year)
     return assessment, summary
 
 
