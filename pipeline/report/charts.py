@@ -285,6 +285,23 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
     return figure
 
 
+# Rows of the status matrix in one picture: 0.5 in a row, so that a part (with its axis labels,
+# title and sample label) fits the A4 text height; more regions (a county's 28 towns) are split
+# into parts of nearly equal size, each its own figure.
+MATRIX_ROWS = 14
+
+
+def matrix_parts(codes: list[str]) -> list[list[str]]:
+    """``codes`` in order, cut into the fewest parts of at most MATRIX_ROWS, nearly equal."""
+    count = -(-len(codes) // MATRIX_ROWS)
+    return [list(part) for part in np.array_split(codes, count)] if codes else []
+
+
+def matrix_part_title(title: str, number: int, count: int) -> str:
+    """A part's title: the matrix's, with 'part 2 of 3' when there is more than one."""
+    return title if count == 1 else f"{title}（{number}/{count}）"
+
+
 def status_matrix_title(plan: Plan, year: int) -> str:
     """The status matrix's title: statuses and probabilities, or in the plan's last year its verdict."""
     return f"各地区{plan.name}目标" + ("最终完成情况" if year == plan.end else "完成状态与达标概率")
@@ -293,6 +310,10 @@ def status_matrix_title(plan: Plan, year: int) -> str:
 def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成状态与达标概率") -> Figure:
     """Regions × indicators, coloured by status, with the probability of meeting each target."""
     regions = [r for r in all_regions() if r.code in set(assessment["region_code"])]
+    if len(regions) > MATRIX_ROWS:
+        raise ValueError(
+            f"状态矩阵一张图最多 {MATRIX_ROWS} 个地区（用 matrix_parts 分成几张），这里有 {len(regions)} 个"
+        )
     items = list(indicators())
     statuses = list(STATUS_COLOURS)
     grid = np.full((len(regions), len(items)), np.nan)

@@ -155,21 +155,31 @@ def save_region_chart(processed_dir: Path, year: int, region: Region, tidy: pd.D
 
 
 def save_status_matrix(processed_dir: Path, year: int) -> None:
-    """Every region's statuses in one chart, drawn once for the city notebook and the report, from
-    the year's files as written; stamped when any of the year's rows are sample data."""
+    """Every region's statuses, drawn once for the city notebook and the report, from the year's
+    files as written, in parts that each fit a printed page (``status_matrix/1.png``, …);
+    stamped when any of the year's rows are sample data."""
     from pipeline.config.indicators import plan_for_year
     from pipeline.report import charts
     from pipeline.report.formatting import SAMPLE_STATUS
 
     sample = catalog.holds_sample(catalog.load_processed_tidy(processed_dir, year))
-    charts.save(
-        charts.status_matrix(
-            catalog.load_assessment(processed_dir, year),
-            charts.status_matrix_title(plan_for_year(year), year),
-        ),
-        catalog.year_dir(processed_dir, year) / catalog.STATUS_MATRIX_FILE,
-        SAMPLE_STATUS if sample else "",
-    )
+    assessment = catalog.load_assessment(processed_dir, year)
+    folder = catalog.year_dir(processed_dir, year) / catalog.STATUS_MATRIX_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.png"):  # a scratch folder's earlier run may have had more parts
+        stale.unlink()
+    title = charts.status_matrix_title(plan_for_year(year), year)
+    codes = [r.code for r in all_regions() if r.code in set(assessment["region_code"])]
+    parts = charts.matrix_parts(codes)
+    for number, part in enumerate(parts, start=1):
+        charts.save(
+            charts.status_matrix(
+                assessment[assessment["region_code"].isin(part)],
+                charts.matrix_part_title(title, number, len(parts)),
+            ),
+            folder / f"{number}.png",
+            SAMPLE_STATUS if sample else "",
+        )
 
 
 def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:

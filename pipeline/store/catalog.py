@@ -10,7 +10,8 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
   ``forecast_paths.csv`` (quantile summaries), ``panel.png`` (its history-and-forecast chart,
   drawn once: the notebook shows it and the report copies it);
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
-  ``forecast_paths.csv`` for all regions, and ``status_matrix.png`` (all regions' statuses);
+  ``forecast_paths.csv`` for all regions, and ``status_matrix/1.png``, … (all
+  regions' statuses, in parts that each fit a printed page);
 - 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
   ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``); in the plan's
   last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
@@ -50,7 +51,7 @@ from pipeline.store.names import (  # the file names, re-exported: catalog.FUNDS
     SCORE_ITEMS_FILE,
     SCORES_FILE,
     SIMULATION_FILE,
-    STATUS_MATRIX_FILE,
+    STATUS_MATRIX_DIR,
     SUGGESTIONS_FILE,
     TIDY_FILE,
 )
@@ -80,7 +81,7 @@ DATASETS = {
     "region_panel": REGION_PANEL_FILE,
     "assessment": ASSESSMENT_FILE,
     "forecast_paths": PATHS_FILE,
-    "status_matrix": STATUS_MATRIX_FILE,
+    "status_matrix": STATUS_MATRIX_DIR,
     "annual_facts": ANNUAL_FACTS_FILE,
     "scores": SCORES_FILE,
     "score_items": SCORE_ITEMS_FILE,
@@ -292,6 +293,12 @@ def load_forecast_paths(
 ) -> pd.DataFrame:
     folder = _year_or_region_dir(processed_dir, year, region_code)
     return read_csv(require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
+
+
+def status_matrix_files(processed_dir: Path, year: int) -> list[Path]:
+    """The parts of the year's status matrix (``status_matrix/1.png``, …), in order."""
+    folder = require(year_dir(processed_dir, year) / STATUS_MATRIX_DIR, "make report", year)
+    return sorted(folder.glob("*.png"), key=lambda path: int(path.stem))
 
 
 def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:

@@ -119,7 +119,9 @@ def test_each_chart_is_drawn_once_by_its_stage_and_shown_by_the_notebook_and_the
         f"region-{r.code}.png": catalog.region_dir(processed, YEAR, r.code)
         / catalog.REGION_PANEL_FILE
         for r in all_regions()
-    } | {"status-matrix.png": catalog.year_dir(processed, YEAR) / catalog.STATUS_MATRIX_FILE}
+    } | {
+        "status-matrix.png": catalog.year_dir(processed, YEAR) / catalog.STATUS_MATRIX_DIR / "1.png"
+    }
     for name, path in drawn.items():
         assert (folder / "figures" / name).read_bytes() == path.read_bytes(), name
         assert saved_stamp(path) == SAMPLE_STATUS  # the sample data say so in the picture too
