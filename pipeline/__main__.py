@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
-from pipeline.annual.review import REVIEW_DIR
+from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, REVIEW_DIR
 
 if TYPE_CHECKING:  # the runner is imported only by the commands that run it
     from pipeline.runner.run import RunOptions
@@ -29,7 +28,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         force=getattr(args, "force", False), accept_changes=getattr(args, "accept_changes", False),
         review_dir=args.review or REVIEW_DIR, scheduler=getattr(args, "scheduler", None),
         progress=not getattr(args, "quiet", False),
-        reuse_kernels=getattr(args, "reuse_kernels", False), **roots,
+        reuse_kernels=getattr(args, "reuse_kernels", False),
+        stamp_key=getattr(args, "stamp", None), **roots,
     )  # fmt: skip
 
 
@@ -117,6 +117,7 @@ def _unit_report(options: RunOptions, raw: Path | None, summary: Path | None = N
     flags += ["--accept-changes"] * options.accept_changes
     flags += ["--reuse-kernels"] * options.reuse_kernels
     flags += [f"--summary={summary}"] if summary else []
+    flags += [f"--stamp={options.stamp_key}"] if options.stamp_key else []
     command, env = unit_run(options.unit, options.year, raw, flags)
     return subprocess.run(command, env=env, check=False).returncode
 
@@ -337,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for root in ("processed", "reports", "builds"):
         report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
+    # both for python -m pipeline towns (pipeline/runner/units.py, pipeline/runner/stamp.py)
     report.add_argument("--summary", type=Path, default=None, help=argparse.SUPPRESS)
+    report.add_argument("--stamp", default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )

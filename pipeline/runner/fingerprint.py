@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,9 +101,28 @@ def tree_sha(roots: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def code_sha() -> str:
+def state_sha(roots: list[Path]) -> str:
+    """One hash of each root's name and real path, and of the name, real path and contents of
+    every file under it: unlike :func:`tree_sha`, a link that now leads to another build (a
+    unit's published results, through its pointer) is a change. For the run stamp
+    (:mod:`pipeline.runner.stamp`), which is never compared across machines."""
+    digest = hashlib.sha256()
+    for root in roots:
+        digest.update(f"{root}\0{os.path.realpath(root)}\0".encode())
+        for path in files_under(root):
+            digest.update(f"{path.relative_to(root)}\0{os.path.realpath(path)}\0".encode())
+            _hash_file(path, digest)
+    return digest.hexdigest()
+
+
+def code_roots() -> list[Path]:
     """The pipeline package (code and templates), the configuration and the pinned environment."""
-    return tree_sha([PROJECT_ROOT / "pipeline", CONFIG_DIR, PROJECT_ROOT / "requirements.lock"])
+    return [PROJECT_ROOT / "pipeline", CONFIG_DIR, PROJECT_ROOT / "requirements.lock"]
+
+
+def code_sha() -> str:
+    """One hash of :func:`code_roots`: part of every stage's key."""
+    return tree_sha(code_roots())
 
 
 # --------------------------------------------------------------------------------------------
