@@ -467,7 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipeline.config.schema import ConfigError
-    from pipeline.intake.ingest import IntakeError
+    from pipeline.intake import IntakeError
 
     try:
         return args.handler(args)
