@@ -28,8 +28,8 @@ $(STAMP): pyproject.toml requirements.lock scripts/setup_system.sh
 	$(PY) -m pipeline fonts --rebuild-cache
 	touch $(STAMP)
 
-report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定, REUSE_KERNELS=1: the county notebooks in started kernels; UNIT=610902: a county over its towns, reports/units/610902/$(YEAR)/)
-	$(PY) -m pipeline report --year $(YEAR) $(if $(RAW),--raw $(RAW)) $(if $(UNIT),--unit $(UNIT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes) $(if $(REUSE_KERNELS),--reuse-kernels)
+report: $(STAMP)  ## build and publish reports/$(YEAR)/ with its documents/, skipping unchanged stages (RAW=<dir>, JOBS=<n>, FORCE=1, ACCEPT=1 after 审定, FRESH_KERNELS=1: a fresh kernel for every notebook instead of the started ones; UNIT=610902: a county over its towns, reports/units/610902/$(YEAR)/)
+	$(PY) -m pipeline report --year $(YEAR) $(if $(RAW),--raw $(RAW)) $(if $(UNIT),--unit $(UNIT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(ACCEPT),--accept-changes) $(if $(FRESH_KERNELS),--no-reuse-kernels)
 
 towns: $(STAMP)  ## the whole-city town run: every county over its towns (config/units/), then the city; prints each run's result (JOBS=<n>: units at a time, default the cores; FORCE=1)
 	$(PY) -m pipeline towns --year $(YEAR) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force)

@@ -28,7 +28,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         force=getattr(args, "force", False), accept_changes=getattr(args, "accept_changes", False),
         review_dir=args.review or REVIEW_DIR, scheduler=getattr(args, "scheduler", None),
         progress=not getattr(args, "quiet", False),
-        reuse_kernels=getattr(args, "reuse_kernels", False),
+        reuse_kernels=getattr(args, "reuse_kernels", None),
         stamp_key=getattr(args, "stamp", None), **roots,
     )  # fmt: skip
 
@@ -115,7 +115,8 @@ def _unit_report(options: RunOptions, raw: Path | None, summary: Path | None = N
     )
     flags += [f"--scheduler={options.scheduler}"] if options.scheduler else []
     flags += ["--accept-changes"] * options.accept_changes
-    flags += ["--reuse-kernels"] * options.reuse_kernels
+    if options.reuse_kernels is not None:
+        flags.append("--reuse-kernels" if options.reuse_kernels else "--no-reuse-kernels")
     flags += [f"--summary={summary}"] if summary else []
     flags += [f"--stamp={options.stamp_key}"] if options.stamp_key else []
     command, env = unit_run(options.unit, options.year, raw, flags)
@@ -354,8 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quiet", action="store_true", help="不显示进度条")
     report.add_argument(
         "--reuse-kernels",
-        action="store_true",
-        help="各县区笔记本在每个并行任务的同一个已启动内核中依次运行（每个之间复位；较快，试用中）",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="各阶段笔记本在每个并行任务的同一个已启动内核中依次运行，每个之间复位（默认；"
+        "用 --scheduler 时各 Dask 工作进程每个笔记本一个新内核）；--no-reuse-kernels：每个笔记本一个新内核",
     )
     report.add_argument(
         "--quarto",

@@ -148,13 +148,44 @@ def test_report_flags_become_one_options_object_passed_to_the_runner(monkeypatch
     ]
     assert main([*argv, "--accept-changes", f"--review={tmp_path}"]) == 0
     assert main(["report", "--year=2025"]) == 0
+    assert main(["report", "--year=2023", "--no-reuse-kernels"]) == 0
     assert seen == [
         run.RunOptions(
             2024, RAW_DIR, workers=3, use_quarto=False, force=True, accept_changes=True,
             review_dir=tmp_path, progress=False, reuse_kernels=True,
         ),
         run.RunOptions(2025, RAW_DIR, review_dir=REVIEW_DIR),
+        run.RunOptions(2023, RAW_DIR, review_dir=REVIEW_DIR, reuse_kernels=False),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "pooled"),
+    [({}, True), ({"reuse_kernels": False}, False), ({"scheduler": "tcp://127.0.0.1:8786"}, False)],
+)
+def test_the_notebooks_share_started_kernels_unless_told_or_on_a_cluster(
+    tmp_path, monkeypatch, options, pooled
+):
+    """By default the stage notebooks run in started kernels on this machine; with
+    --no-reuse-kernels, or on a Dask cluster's workers, each in a fresh one."""
+    from pipeline.runner import run
+
+    given = []
+
+    class Pool:
+        def close(self) -> None:
+            pass
+
+    def execute_stages(*arguments):
+        given.append(arguments[6])  # the stage runner
+        raise RuntimeError("stopped here")
+
+    monkeypatch.setattr(run, "KernelPool", Pool)
+    monkeypatch.setattr(run, "execute_stages", execute_stages)
+    roots = {f"{k}_root": tmp_path / k for k in ("processed", "reports", "builds")}
+    with pytest.raises(RuntimeError, match="stopped here"):
+        run.run_year(run.RunOptions(2024, force=True, progress=False, **roots, **options))
+    assert isinstance(given[0], Pool) if pooled else given[0] is run.execute_notebook
 
 
 def test_a_unit_run_is_refused_in_the_citys_process(tmp_path):

@@ -9,14 +9,16 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch, Polygon
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from pipeline.annual.exact import rate_text, signed
 from pipeline.config.indicators import indicator, indicators, indicators_for, plan_for_year, target
 from pipeline.config.regions import Region, all_regions, resolve_region
-from pipeline.config.schema import Indicator
+from pipeline.config.schema import Indicator, Plan
 from pipeline.report.fonts import configure_matplotlib
 
 configure_matplotlib()
@@ -93,12 +95,17 @@ SAVE_PAD_IN = 0.05
 PRINT_WIDTH = A4_TEXT_WIDTH_IN - 2 * SAVE_PAD_IN
 MIN_PRINTED_PT = 9
 SAMPLE_COLOUR = "#c00000"
+SAVE_DPI = 150
+# The saved PNG records the sample status it was stamped with (a text chunk of the file), so that a
+# chart drawn once by a stage is reused by the report only when it carries the report's stamp.
+STAMP_KEY = "Warning"
 
 
 def visible_texts(figure: Figure) -> list[Text]:
     """Every piece of text the figure draws (titles, ticks, labels, legends, annotations): not the
-    labels of ticks outside an axis's limits or of an axis switched off, which are never drawn."""
-    figure.canvas.draw()
+    labels of ticks outside an axis's limits or of an axis switched off, which are never drawn.
+    The figure is laid out as for drawing (ticks placed, texts measured) but not rasterised."""
+    figure.draw_without_rendering()
     return drawn_texts(figure)
 
 
@@ -119,9 +126,10 @@ def drawn_texts(figure: Figure) -> list[Text]:
     ]
 
 
-def printed_scale(figure: Figure) -> float:
-    """How much the saved image is scaled to fit the A4 text width (its tight box, padded)."""
-    box = figure.get_tightbbox(figure.canvas.get_renderer())
+def printed_scale(figure: Figure, box=None) -> float:
+    """How much the saved image is scaled to fit the A4 text width (its tight box, padded;
+    ``box``: that box when it is already measured, in inches)."""
+    box = box or figure.get_tightbbox(figure.canvas.get_renderer())
     return A4_TEXT_WIDTH_IN / (box.width + 2 * SAVE_PAD_IN)
 
 
@@ -130,9 +138,9 @@ def smallest_printed_pt(figure: Figure) -> float:
     return min(t.get_fontsize() for t in visible_texts(figure)) * printed_scale(figure)
 
 
-def label_sample(figure: Figure, sample_status: str) -> Text:
-    """The sample status on its own line, right-aligned under everything the figure shows."""
-    box = figure.get_tightbbox(figure.canvas.get_renderer())
+def label_sample(figure: Figure, box: Bbox, sample_status: str) -> Text:
+    """The sample status on its own line, right-aligned under everything the figure shows
+    (``box``: the figure's tight box, in inches)."""
     width, height = figure.get_size_inches()
     return figure.text(
         box.x1 / width, (box.y0 - 0.04) / height, sample_status, ha="right", va="top",
@@ -140,24 +148,51 @@ def label_sample(figure: Figure, sample_status: str) -> Text:
     )  # fmt: skip
 
 
+def _tight(figure: Figure, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+    """``figure.tight_layout(rect=rect)``, applied once without leaving a layout engine on the
+    figure: with one, every ``savefig`` lays the figure out and draws it once more."""
+    TightLayoutEngine(rect=rect).execute(figure)
+
+
 def save(figure: Figure, path: Path, sample_status: str = "") -> str:
-    """Save a chart for the report (``figures/<name>`` relative to the report's folder).
+    """Save a chart for the report (``figures/<name>`` relative to the report's folder) or for a
+    stage's processed folder, where the notebook shows it and the report copies it.
 
     A chart of sample data says so on its own line under everything else, so that it cannot be
     copied out of the report without the warning and never covers a legend or an axis. A chart
-    whose smallest text would print below MIN_PRINTED_PT on A4 is an error, not a picture."""
+    whose smallest text would print below MIN_PRINTED_PT on A4 is an error, not a picture.
+
+    Laid out once, at the saved resolution, for the check and the tight box, and drawn once into
+    the file with that box (``savefig(bbox_inches="tight")`` would lay it out once more to find
+    it): a region's chart is drawn for every region of every run."""
+    figure.set_dpi(SAVE_DPI)
+    texts = visible_texts(figure)
+    renderer = figure.canvas.get_renderer()
+    box = figure.get_tightbbox(renderer)
     if sample_status:
-        label_sample(figure, sample_status)
-    smallest = smallest_printed_pt(figure)
+        label = label_sample(figure, box, sample_status)
+        texts.append(label)
+        inches = figure.dpi_scale_trans.inverted()
+        box = Bbox.union([box, label.get_window_extent(renderer).transformed(inches)])
+    smallest = min(t.get_fontsize() for t in texts) * printed_scale(figure, box)
     if smallest < MIN_PRINTED_PT - 0.005:
         plt.close(figure)
         raise ValueError(
             f"图 {path.name}：最小的文字印在A4纸上只有 {smallest:.1f} 磅，"
             f"至少应为 {MIN_PRINTED_PT} 磅（图太宽或字号太小）"
         )
-    figure.savefig(path, dpi=150, bbox_inches="tight", pad_inches=SAVE_PAD_IN)
+    metadata = {STAMP_KEY: sample_status} if sample_status else {}
+    figure.savefig(path, dpi=SAVE_DPI, bbox_inches=box.padded(SAVE_PAD_IN), metadata=metadata)
     plt.close(figure)
     return f"{path.parent.name}/{path.name}"
+
+
+def saved_stamp(path: Path) -> str:
+    """The sample status a chart saved by :func:`save` was stamped with ('' for none)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.text.get(STAMP_KEY, "")
 
 
 def format_value(value: float, item: Indicator | str) -> str:
@@ -185,7 +220,9 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
     items = indicators_for(region)
     columns = 3
     rows = int(np.ceil(len(items) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(PRINT_WIDTH, 2.5 * rows), squeeze=False)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(PRINT_WIDTH, 2.5 * rows), squeeze=False, dpi=SAVE_DPI
+    )
     actual = tidy[
         (tidy["region_code"] == region.code)
         & (tidy["measure"] == "actual")
@@ -244,13 +281,39 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
     )  # fmt: skip
     forecast = "" if paths[paths["region_code"] == region.code].empty else f"与{plan.name}期末预测"
     figure.suptitle(f"{region.name}：历年完成数{forecast}（灰底为规划期）", fontsize=11)
-    figure.tight_layout(rect=(0, 0.05, 1, 0.96))
+    _tight(figure, rect=(0, 0.05, 1, 0.96))
     return figure
+
+
+# Rows of the status matrix in one picture: 0.5 in a row, so that a part (with its axis labels,
+# title and sample label) fits the A4 text height; more regions (a county's 28 towns) are split
+# into parts of nearly equal size, each its own figure.
+MATRIX_ROWS = 14
+
+
+def matrix_parts(codes: list[str]) -> list[list[str]]:
+    """``codes`` in order, cut into the fewest parts of at most MATRIX_ROWS, nearly equal."""
+    count = -(-len(codes) // MATRIX_ROWS)
+    return [list(part) for part in np.array_split(codes, count)] if codes else []
+
+
+def matrix_part_title(title: str, number: int, count: int) -> str:
+    """A part's title: the matrix's, with 'part 2 of 3' when there is more than one."""
+    return title if count == 1 else f"{title}（{number}/{count}）"
+
+
+def status_matrix_title(plan: Plan, year: int) -> str:
+    """The status matrix's title: statuses and probabilities, or in the plan's last year its verdict."""
+    return f"各地区{plan.name}目标" + ("最终完成情况" if year == plan.end else "完成状态与达标概率")
 
 
 def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成状态与达标概率") -> Figure:
     """Regions × indicators, coloured by status, with the probability of meeting each target."""
     regions = [r for r in all_regions() if r.code in set(assessment["region_code"])]
+    if len(regions) > MATRIX_ROWS:
+        raise ValueError(
+            f"状态矩阵一张图最多 {MATRIX_ROWS} 个地区（用 matrix_parts 分成几张），这里有 {len(regions)} 个"
+        )
     items = list(indicators())
     statuses = list(STATUS_COLOURS)
     grid = np.full((len(regions), len(items)), np.nan)
@@ -302,7 +365,7 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
     )  # fmt: skip
     axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=MIN_PRINTED_PT)
     axis.set_title(title, fontsize=11)
-    figure.tight_layout()
+    _tight(figure)
     return figure
 
 
@@ -330,7 +393,7 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
     axis.set_xlim(0, max(105, float(share.max()) + 8))
     axis.set_title(f"{item.name}：完成进度", fontsize=11)
-    figure.tight_layout()
+    _tight(figure)
     return figure
 
 
@@ -375,5 +438,5 @@ def score_map(scores: pd.DataFrame, boundaries: dict, title: str, grades: list[s
         title="等次", loc="lower left", fontsize=MIN_PRINTED_PT,
     )  # fmt: skip
     axis.set_title(title, fontsize=12)
-    figure.tight_layout()
+    _tight(figure)
     return figure

@@ -4,6 +4,8 @@ report prints is formatted in Python (here or in its chapter), never in a templa
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +94,16 @@ class Figures:
     def place(self, chart: plt.Figure, name: str, label: str, caption: str) -> str:
         saved = charts.save(chart, self.folder / name, self.stamp)
         return markup.figure(saved, label=label, caption=caption)
+
+    def reuse(
+        self, drawn: Path, name: str, label: str, caption: str, draw: Callable[[], plt.Figure]
+    ) -> str:
+        """A chart a stage drew once (``drawn``, in the processed folder: its notebook shows the
+        same file), copied into the report when it carries the report's sample stamp; drawn again
+        by ``draw`` only when it does not (a county whose own rows are real, in a report whose
+        other rows are sample data)."""
+        target = self.folder / name
+        if charts.saved_stamp(drawn) != self.stamp:
+            return self.place(draw(), name, label, caption)
+        shutil.copyfile(drawn, target)
+        return markup.figure(f"{target.parent.name}/{target.name}", label=label, caption=caption)

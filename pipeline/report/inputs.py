@@ -32,6 +32,7 @@ class ReportInputs:
     qa_log: pd.DataFrame
     results: YearResults  # the 考核 stage's files: the report presents them, never computes them
     departments: DepartmentResults | None = None  # the departments stage's (None: no task lists)
+    processed_dir: Path | None = None  # where they were read: the charts the stages drew are there
 
     @classmethod
     def load(cls, processed_dir: Path, year: int) -> ReportInputs:
@@ -47,6 +48,7 @@ class ReportInputs:
             ),
             results=YearResults.read(processed_dir, year),
             departments=read_departments(processed_dir, year),
+            processed_dir=processed_dir,
         )
 
     @property

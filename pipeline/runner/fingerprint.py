@@ -48,7 +48,8 @@ class Stage:
             name: sha
             for dep in self.deps
             for name, sha in sorted(upstream.get(dep, {}).items())
-            if self.reads is None or name in self.reads
+            # a declared file, or a file of a declared folder (the status matrix's parts)
+            if self.reads is None or name in self.reads or name.rpartition("/")[0] in self.reads
         }
 
     def notebook_out(self) -> str:

@@ -62,9 +62,10 @@ class RunOptions:
     scheduler: str | None = None  # a Dask scheduler's address; None: threads on this machine
     runner: StageRunner = execute_notebook  # how one stage runs (a notebook, or its function)
     # The stage notebooks in one started kernel per worker (pipeline/runner/kernels.py), reset
-    # between them; opt-in for make report until it has been the default for a while
-    # (--reuse-kernels); make towns uses it.
-    reuse_kernels: bool = False
+    # between them: None (the default) where it applies — papermill's notebooks on this machine —
+    # and fresh kernels otherwise (a Dask worker, the in-process runner); True insists (an error
+    # where it cannot apply); False, a fresh kernel for every notebook (--no-reuse-kernels).
+    reuse_kernels: bool | None = None
     progress: bool = True
     processed_root: Path = PROCESSED_DIR
     reports_root: Path = REPORTS_DIR
@@ -245,7 +246,8 @@ def run_year(run: RunOptions) -> RunResult:
             )
         stamp.discard(layout)
         run_id, build = new_build(layout)
-        runner = KernelPool() if run.reuse_kernels else run.runner
+        pooled = run.reuse_kernels is not False and run.runner is execute_notebook
+        runner = KernelPool() if pooled and not run.scheduler else run.runner
         try:
             executed = execute_stages(
                 plan_stages(run, build.resolve()),

@@ -81,17 +81,21 @@ STAGES: tuple[StageSpec, ...] = (
         "county", "{region} {members}阶段", "20_county.ipynb", "county_stage", "county",
         ("processed_dir", "year", "region_code"),
         reads=("region_tidy@own", "region_qa_log@own", *_SHARED),
-        writes=("simulation@own", "region_assessment@own", "region_forecast_paths@own"),
+        writes=(
+            "simulation@own", "region_assessment@own", "region_forecast_paths@own",
+            "region_panel@own",
+        ),
     ),
     StageSpec(
         "city", "{region} {top}阶段（汇总）", "30_city.ipynb", "city_stage", "once",
         ("processed_dir", "year"),
         reads=(
-            "region_tidy@city", "region_qa_log@city", *_SHARED, "simulation@counties",
+            "tidy", "region_tidy@city", "region_qa_log@city", *_SHARED, "simulation@counties",
             "region_assessment@counties", "region_forecast_paths@counties",
         ),
         writes=(
-            "region_assessment@city", "region_forecast_paths@city", "assessment", "forecast_paths",
+            "region_assessment@city", "region_forecast_paths@city", "region_panel@city",
+            "assessment", "forecast_paths", "status_matrix",
         ),
     ),
     StageSpec(
@@ -110,7 +114,10 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec(
         "report", "{year}年度报告（发布）", "50_report.ipynb", "report_stage", "once",
         ("processed_dir", "year", "report_dir", "use_quarto"),
-        reads=("tidy", "qa_log", "assessment", "forecast_paths", *RESULTS, *DEPARTMENT_RESULTS),
+        reads=(
+            "tidy", "qa_log", "assessment", "forecast_paths", "region_panel@all", "status_matrix",
+            *RESULTS, *DEPARTMENT_RESULTS,
+        ),
         writes=("report",),
         extra_inputs=("reference", "backtest", "towns"),
     ),

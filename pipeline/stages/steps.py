@@ -135,7 +135,51 @@ def county_stage(
         processed_dir, year, region.code, {k: v for k, v in simulated.items() if v is not None}
     )
     _write_region(processed_dir, year, region.code, assessment, summary)
+    save_region_chart(processed_dir, year, region, tidy)
     return assessment, summary
+
+
+def save_region_chart(processed_dir: Path, year: int, region: Region, tidy: pd.DataFrame) -> None:
+    """The region's history-and-forecast chart, drawn once: its notebook shows the file and the
+    report copies it (pipeline/report/chapters/regions.py). Drawn from the paths as written, which
+    the report reads too; stamped when the region's own rows are sample data."""
+    from pipeline.report import charts
+    from pipeline.report.formatting import SAMPLE_STATUS
+
+    paths = catalog.load_forecast_paths(processed_dir, year, region.code)
+    charts.save(
+        charts.region_panel(tidy, paths, region, year),
+        catalog.region_dir(processed_dir, year, region.code) / catalog.REGION_PANEL_FILE,
+        SAMPLE_STATUS if catalog.holds_sample(tidy) else "",
+    )
+
+
+def save_status_matrix(processed_dir: Path, year: int) -> None:
+    """Every region's statuses, drawn once for the city notebook and the report, from the year's
+    files as written, in parts that each fit a printed page (``status_matrix/1.png``, …);
+    stamped when any of the year's rows are sample data."""
+    from pipeline.config.indicators import plan_for_year
+    from pipeline.report import charts
+    from pipeline.report.formatting import SAMPLE_STATUS
+
+    sample = catalog.holds_sample(catalog.load_processed_tidy(processed_dir, year))
+    assessment = catalog.load_assessment(processed_dir, year)
+    folder = catalog.year_dir(processed_dir, year) / catalog.STATUS_MATRIX_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.png"):  # a scratch folder's earlier run may have had more parts
+        stale.unlink()
+    title = charts.status_matrix_title(plan_for_year(year), year)
+    codes = [r.code for r in all_regions() if r.code in set(assessment["region_code"])]
+    parts = charts.matrix_parts(codes)
+    for number, part in enumerate(parts, start=1):
+        charts.save(
+            charts.status_matrix(
+                assessment[assessment["region_code"].isin(part)],
+                charts.matrix_part_title(title, number, len(parts)),
+            ),
+            folder / f"{number}.png",
+            SAMPLE_STATUS if sample else "",
+        )
 
 
 def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,6 +208,8 @@ def city_stage(processed_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFra
     folder = catalog.year_dir(processed_dir, year)
     write_csv_atomically(combined, folder / catalog.ASSESSMENT_FILE)
     write_csv_atomically(combined_paths, folder / catalog.PATHS_FILE)
+    save_region_chart(processed_dir, year, the_city, tidy)
+    save_status_matrix(processed_dir, year)
     return assessment, summary
 
 

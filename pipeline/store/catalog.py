@@ -7,9 +7,11 @@ A processed year folder ``<processed>/<year>/`` holds what the stages write:
   ``indicator_parameters.csv`` and, per region, ``regions/<code>/tidy.csv`` and ``qa_log.csv``
   (the slices a region's forecast reads, so that its inputs can be hashed on their own);
 - county stage: ``regions/<code>/paths.npz`` (every simulated path), ``assessment.csv`` and
-  ``forecast_paths.csv`` (quantile summaries);
+  ``forecast_paths.csv`` (quantile summaries), ``panel.png`` (its history-and-forecast chart,
+  drawn once: the notebook shows it and the report copies it);
 - city stage: the city's files in ``regions/<city>/`` and the year's ``assessment.csv`` and
-  ``forecast_paths.csv`` for all regions;
+  ``forecast_paths.csv`` for all regions, and ``status_matrix/1.png``, … (all
+  regions' statuses, in parts that each fit a printed page);
 - 考核 stage: ``annual_facts.csv``, ``scores.csv``, ``score_items.csv``, ``suggestions.csv``,
   ``funds.csv`` and ``review_changes.csv`` (see ``pipeline/annual/results.py``); in the plan's
   last year also ``plan_years.csv`` and ``plan_results.csv`` (the five-year results).
@@ -45,10 +47,12 @@ from pipeline.store.names import (  # the file names, re-exported: catalog.FUNDS
     PLAN_RESULTS_FILE,
     PLAN_YEARS_FILE,
     QA_FILE,
+    REGION_PANEL_FILE,
     REVIEW_CHANGES_FILE,
     SCORE_ITEMS_FILE,
     SCORES_FILE,
     SIMULATION_FILE,
+    STATUS_MATRIX_DIR,
     SUGGESTIONS_FILE,
     TIDY_FILE,
 )
@@ -75,8 +79,10 @@ DATASETS = {
     "simulation": SIMULATION_FILE,
     "region_assessment": ASSESSMENT_FILE,
     "region_forecast_paths": PATHS_FILE,
+    "region_panel": REGION_PANEL_FILE,
     "assessment": ASSESSMENT_FILE,
     "forecast_paths": PATHS_FILE,
+    "status_matrix": STATUS_MATRIX_DIR,
     "annual_facts": ANNUAL_FACTS_FILE,
     "scores": SCORES_FILE,
     "score_items": SCORE_ITEMS_FILE,
@@ -285,6 +291,12 @@ def load_forecast_paths(
 ) -> pd.DataFrame:
     folder = _year_or_region_dir(processed_dir, year, region_code)
     return read_csv(require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
+
+
+def status_matrix_files(processed_dir: Path, year: int) -> list[Path]:
+    """The parts of the year's status matrix (``status_matrix/1.png``, …), in order."""
+    folder = require(year_dir(processed_dir, year) / STATUS_MATRIX_DIR, "make report", year)
+    return sorted(folder.glob("*.png"), key=lambda path: int(path.stem))
 
 
 def load_model_weights(processed_dir: Path, year: int) -> pd.DataFrame:

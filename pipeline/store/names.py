@@ -11,6 +11,9 @@ SIMULATION_FILE = "paths.npz"
 CALIBRATION_SCALES_FILE = "calibration.csv"
 MODEL_WEIGHTS_FILE = "model_weights.csv"
 INDICATOR_PARAMETERS_FILE = "indicator_parameters.csv"
+# the charts a stage draws once, for its notebook and for the report (pipeline/report/charts.py)
+REGION_PANEL_FILE = "panel.png"
+STATUS_MATRIX_DIR = "status_matrix"  # its parts, 1.png, 2.png …: each fits a printed page
 # the 考核 stage (pipeline/annual/results.py says what each holds)
 ANNUAL_FACTS_FILE = "annual_facts.csv"
 SCORES_FILE = "scores.csv"

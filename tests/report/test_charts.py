@@ -187,3 +187,62 @@ def test_the_overlap_check_sees_run_together_years_also_rotated():
     figure.canvas.draw()
     assert ("2016", "2017") in _overlaps(axis.get_xticklabels())
     plt.close(figure)
+
+
+def test_a_saved_chart_records_its_sample_stamp_and_is_reused_only_with_the_same(tmp_path):
+    from pipeline.report.formatting import Figures
+
+    def chart() -> Figure:
+        figure, axis = plt.subplots(figsize=(charts.PRINT_WIDTH, 3))
+        axis.set_title("一张图", fontsize=9)
+        return figure
+
+    stamped, plain = tmp_path / "stamped.png", tmp_path / "plain.png"
+    charts.save(chart(), stamped, SAMPLE_STATUS)
+    charts.save(chart(), plain)
+    assert (charts.saved_stamp(stamped), charts.saved_stamp(plain)) == (SAMPLE_STATUS, "")
+    (tmp_path / "figures").mkdir()
+    figures = Figures(tmp_path / "figures", SAMPLE_STATUS)
+    drawn_again = []
+
+    def draw() -> Figure:
+        drawn_again.append(True)
+        return chart()
+
+    markup = figures.reuse(stamped, "a.png", "fig-a", "图甲", draw)
+    assert (tmp_path / "figures" / "a.png").read_bytes() == stamped.read_bytes()
+    assert "figures/a.png" in markup and drawn_again == []
+    figures.reuse(plain, "b.png", "fig-b", "图乙", draw)  # a chart without the report's stamp
+    assert drawn_again == [True]
+    assert charts.saved_stamp(tmp_path / "figures" / "b.png") == SAMPLE_STATUS
+
+
+def _status_matrix_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"region_code": r.code, "indicator": i.id, "status": "进度正常", "probability": 0.9}
+            for r in all_regions()
+            for i in indicators_for(r)
+        ]
+    )
+
+
+def test_the_status_matrix_is_cut_into_parts_that_fit_a_printed_page():
+    codes = [f"{k:03d}" for k in range(29)]  # a county and its 28 towns
+    parts = charts.matrix_parts(codes)
+    assert [len(p) for p in parts] == [10, 10, 9] and sum(parts, []) == codes
+    assert charts.matrix_parts(codes[:11]) == [codes[:11]]  # the city and its ten counties
+    assert (
+        charts.matrix_parts(codes[:14]) == [codes[:14]]
+        and len(charts.matrix_parts(codes[:15])) == 2
+    )
+    assert charts.matrix_part_title("矩阵", 2, 3) == "矩阵（2/3）"
+    assert charts.matrix_part_title("矩阵", 1, 1) == "矩阵"
+
+
+def test_a_status_matrix_longer_than_a_page_is_refused(monkeypatch):
+    monkeypatch.setattr(charts, "MATRIX_ROWS", 5)
+    with pytest.raises(
+        ValueError, match="状态矩阵一张图最多 5 个地区（用 matrix_parts 分成几张），这里有 11 个"
+    ):
+        charts.status_matrix(_status_matrix_rows())

@@ -100,3 +100,43 @@ def test_quarto_path_renders_the_same_markdown(published, tmp_path, monkeypatch)
 def test_markdown_table_escapes_pipes():
     table = markdown_table(pd.DataFrame({"a": ["x|y"], "b": [1]}))
     assert table.splitlines() == ["| a | b |", "|---|---|", "| x\\|y | 1 |"]
+
+
+@pytest.mark.slow
+def test_each_chart_is_drawn_once_by_its_stage_and_shown_by_the_notebook_and_the_report(published):
+    """The region charts and the status matrix are drawn by the county and city stages: the report
+    copies the very files (with the sample stamp they carry), and the executed notebooks show them."""
+    import base64
+    import json
+
+    from pipeline.report.charts import saved_stamp
+    from pipeline.report.formatting import SAMPLE_STATUS
+    from pipeline.store import catalog
+
+    root, folder = published
+    processed = root / "processed"
+    drawn = {
+        f"region-{r.code}.png": catalog.region_dir(processed, YEAR, r.code)
+        / catalog.REGION_PANEL_FILE
+        for r in all_regions()
+    } | {
+        "status-matrix.png": catalog.year_dir(processed, YEAR) / catalog.STATUS_MATRIX_DIR / "1.png"
+    }
+    for name, path in drawn.items():
+        assert (folder / "figures" / name).read_bytes() == path.read_bytes(), name
+        assert saved_stamp(path) == SAMPLE_STATUS  # the sample data say so in the picture too
+
+    def shown(notebook: str) -> list[bytes]:
+        cells = json.loads((folder / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+        return [
+            base64.b64decode(output["data"]["image/png"])
+            for cell in cells
+            for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})
+        ]
+
+    assert shown("20_county-610902.ipynb") == [drawn["region-610902.png"].read_bytes()]
+    assert shown("30_city.ipynb") == [
+        drawn["region-610900.png"].read_bytes(),
+        drawn["status-matrix.png"].read_bytes(),
+    ]

@@ -16,13 +16,18 @@ from pipeline.annual.departments import read_results as read_departments
 from pipeline.annual.plan_results import PlanResults
 from pipeline.config.indicators import plan_for_year
 from pipeline.config.regions import all_regions
-from pipeline.intake.collect import intake
+from pipeline.intake.collect import intake, region_rows
 from pipeline.plan_targets.assess import assess
 from pipeline.report.document import build_markdown, report_stem
 from pipeline.report.inputs import ReportInputs
 from pipeline.report.workbook.sheets import workbook_name
-from pipeline.stages.steps import assessment_stage, departments_stage
-from pipeline.store.catalog import QA_FILE, TIDY_FILE
+from pipeline.stages.steps import (
+    assessment_stage,
+    departments_stage,
+    save_region_chart,
+    save_status_matrix,
+)
+from pipeline.store.catalog import PATHS_FILE, QA_FILE, TIDY_FILE, region_dir
 
 
 def _processed(root: Path, year: int) -> ReportInputs:
@@ -34,6 +39,12 @@ def _processed(root: Path, year: int) -> ReportInputs:
     paths.to_csv(folder / "forecast_paths.csv", index=False)
     tidy.to_csv(folder / TIDY_FILE, index=False)
     log.to_frame().to_csv(folder / QA_FILE, index=False)
+    for region in all_regions():  # the charts the county and city stages draw
+        region_paths = paths[paths["region_code"] == region.code]
+        region_dir(root, year, region.code).mkdir(parents=True)
+        region_paths.to_csv(region_dir(root, year, region.code) / PATHS_FILE, index=False)
+        save_region_chart(root, year, region, region_rows(tidy, region.code))
+    save_status_matrix(root, year)
     assessment_stage(root, year, review_dir=root / "no-review")  # the 考核 stage's files
     departments_stage(RAW_DIR, root, year)
     return ReportInputs.load(root, year)

@@ -67,7 +67,7 @@ def test_counties_through_one_kernel_in_either_order_give_a_fresh_kernels_output
     for stage in _counties(fresh, CODES):
         execute_notebook(stage, fresh)
     expected = _outputs(fresh)
-    assert len(expected) == len(CODES) * 4  # simulation, assessment, paths, notebook
+    assert len(expected) == len(CODES) * 5  # simulation, assessment, paths, chart, notebook
 
     for name, order in (("forward", CODES), ("backward", CODES[::-1])):
         build = _build(published, tmp_path / name)

@@ -76,9 +76,10 @@ def test_a_change_in_one_county_reruns_only_what_depends_on_it(tmp_path, raw_cop
         handle.write(b"\0")
     monkeypatch.setenv("FAKE_CHANGED_REGION", "610921")
     result = _fake_run(tmp_path, raw_copy)
-    # The 考核, the report and the documents read only the year-level files, which did not change.
-    assert sorted(result.ran) == ["city", "county-610921", "year"]
-    assert len(result.reused) == 13
+    # The 考核 and the documents read only the year-level files, which did not change; the report
+    # also shows each county's chart, and that county's changed.
+    assert sorted(result.ran) == ["city", "county-610921", "report", "year"]
+    assert len(result.reused) == 12
     # The reused outputs are the earlier build's files, linked into the new build.
     processed = tmp_path / "processed" / str(YEAR)
     assert (processed / "regions" / "610902" / "paths.npz").read_text() == "same county-610902"

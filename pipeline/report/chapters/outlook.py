@@ -4,10 +4,12 @@ matrix, then one section per indicator with its target, its table and its progre
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipeline.config.indicators import indicators
-from pipeline.config.regions import city, tier_words
+from pipeline.config.regions import all_regions, city, tier_words
 from pipeline.config.schema import load_targets_config
 from pipeline.plan_targets.assess import FINAL_STATUSES, STATUSES
 from pipeline.plan_targets.verdict import NO_DATA
@@ -15,6 +17,7 @@ from pipeline.report import charts, markup
 from pipeline.report.chapters.meetings import MEETINGS
 from pipeline.report.formatting import Figures, final_or_progress, whole_percent
 from pipeline.report.inputs import ReportInputs
+from pipeline.store import catalog
 
 KIND_TEXT = {
     "cumulative": "规划期累计目标：{plan}期间累计完成不少于 {target}{unit}。",
@@ -112,12 +115,36 @@ def _indicator_sections(inputs: ReportInputs, figures: Figures) -> list[dict]:
     return sections
 
 
+def _matrix(inputs: ReportInputs, figures: Figures) -> str:
+    """The status matrix the city stage drew, part by part (each fits a printed page)."""
+    assessment = inputs.assessment
+    title = charts.status_matrix_title(inputs.plan, inputs.year)
+    folder = catalog.year_dir(inputs.processed_dir, inputs.year) / catalog.STATUS_MATRIX_DIR
+    codes = [r.code for r in all_regions() if r.code in set(assessment["region_code"])]
+    parts = charts.matrix_parts(codes)
+    placed = []
+    for number, part in enumerate(parts, start=1):
+        caption = charts.matrix_part_title(title, number, len(parts))
+        suffix = "" if number == 1 else f"-{number}"
+        placed.append(
+            figures.reuse(
+                catalog.require(folder / f"{number}.png", "make report", inputs.year),
+                f"status-matrix{suffix}.png",
+                f"fig-status-matrix{suffix}",
+                caption,
+                partial(
+                    charts.status_matrix, assessment[assessment["region_code"].isin(part)], caption
+                ),
+            )
+        )
+    return "\n\n".join(placed)
+
+
 def context(inputs: ReportInputs, figures: Figures) -> dict:
     """The chapter's template entries (``templates/chapters/outlook.qmd.j2``)."""
     plan, final, assessment = inputs.plan, inputs.final, inputs.assessment
     settings = load_targets_config()
     thresholds = settings.status_thresholds
-    matrix_title = f"各地区{plan.name}目标" + ("最终完成情况" if final else "完成状态与达标概率")
     return {
         "n_rows": len(assessment),
         "status_counts": status_counts(assessment),
@@ -133,11 +160,6 @@ def context(inputs: ReportInputs, figures: Figures) -> dict:
             caption=f"{city().name}{plan.name}目标" + final_or_progress(final),
             final=final,
         ),
-        "matrix": figures.place(
-            charts.status_matrix(assessment, matrix_title),
-            "status-matrix.png",
-            "fig-status-matrix",
-            matrix_title,
-        ),
+        "matrix": _matrix(inputs, figures),
         "sections": _indicator_sections(inputs, figures),
     }

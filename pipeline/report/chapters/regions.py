@@ -4,6 +4,8 @@ with its 考核结果, the year's tasks and limits, its plan-target table, its h
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipeline.annual.exact import signed
@@ -15,6 +17,7 @@ from pipeline.report.chapters import towns
 from pipeline.report.chapters.outlook import target_table
 from pipeline.report.formatting import Figures, final_or_progress
 from pipeline.report.inputs import ReportInputs
+from pipeline.store import catalog
 
 
 def outcome(region_code: str, results: YearResults) -> str:
@@ -69,7 +72,7 @@ def context(inputs: ReportInputs, figures: Figures, number: str) -> dict:
     grades = [g.name for g in load_rules().grades]
     sections = []
     for region in all_regions():
-        chart = charts.region_panel(inputs.tidy, inputs.paths, region, year)
+        drawn = catalog.region_dir(inputs.processed_dir, year, region.code)
         sections.append(
             {
                 "name": region.name,
@@ -83,11 +86,12 @@ def context(inputs: ReportInputs, figures: Figures, number: str) -> dict:
                     caption=f"{region.name}{plan.name}目标" + final_or_progress(final),
                     final=final,
                 ),
-                "image": figures.place(
-                    chart,
+                "image": figures.reuse(
+                    catalog.require(drawn / catalog.REGION_PANEL_FILE, "make report", year),
                     f"region-{region.code}.png",
                     f"fig-region-{region.code}",
                     f"{region.name}历年完成数" + ("" if final else "与预测"),
+                    partial(charts.region_panel, inputs.tidy, inputs.paths, region, year),
                 ),
                 "towns": towns.county_summary(region.code, year, grades),
             }
