@@ -30,4 +30,7 @@ PROCESSED_DIR = DATA_DIR / "processed"
 # and boundaries of counties that do not exist, labelled synthetic in that folder).
 REFERENCE_DIR = Path(os.environ.get("ANKANG_REFERENCE_DIR") or DATA_DIR / "reference")
 REPORTS_DIR = PROJECT_ROOT / "reports"
+# The 考评组's review files (pipeline/annual/review.py reads them); here, with the other folders, so
+# that the command line names its default without importing the review's models (pandas, pydantic).
+REVIEW_DIR = DATA_DIR / "review"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR
-from pipeline.annual.review import REVIEW_DIR
+from pipeline import PROCESSED_DIR, RAW_DIR, REPORTS_DIR, REVIEW_DIR
 
 if TYPE_CHECKING:  # the runner is imported only by the commands that run it
     from pipeline.runner.run import RunOptions
@@ -29,7 +28,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         force=getattr(args, "force", False), accept_changes=getattr(args, "accept_changes", False),
         review_dir=args.review or REVIEW_DIR, scheduler=getattr(args, "scheduler", None),
         progress=not getattr(args, "quiet", False),
-        reuse_kernels=getattr(args, "reuse_kernels", None), **roots,
+        reuse_kernels=getattr(args, "reuse_kernels", None),
+        stamp_key=getattr(args, "stamp", None), **roots,
     )  # fmt: skip
 
 
@@ -118,6 +118,7 @@ def _unit_report(options: RunOptions, raw: Path | None, summary: Path | None = N
     if options.reuse_kernels is not None:
         flags.append("--reuse-kernels" if options.reuse_kernels else "--no-reuse-kernels")
     flags += [f"--summary={summary}"] if summary else []
+    flags += [f"--stamp={options.stamp_key}"] if options.stamp_key else []
     command, env = unit_run(options.unit, options.year, raw, flags)
     return subprocess.run(command, env=env, check=False).returncode
 
@@ -338,7 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for root in ("processed", "reports", "builds"):
         report.add_argument(f"--{root}-root", type=Path, default=None, help=argparse.SUPPRESS)
+    # both for python -m pipeline towns (pipeline/runner/units.py, pipeline/runner/stamp.py)
     report.add_argument("--summary", type=Path, default=None, help=argparse.SUPPRESS)
+    report.add_argument("--stamp", default=None, help=argparse.SUPPRESS)
     report.add_argument(
         "--jobs", type=int, default=None, help="同时运行的阶段（笔记本）数，默认为 CPU 核数"
     )
@@ -467,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipeline.config.schema import ConfigError
-    from pipeline.intake.ingest import IntakeError
+    from pipeline.intake import IntakeError
 
     try:
         return args.handler(args)

@@ -19,7 +19,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from pipeline import DATA_DIR
+from pipeline import REVIEW_DIR
 from pipeline.annual.exact import exact, signed
 from pipeline.annual.exact import points as rounded_points
 from pipeline.annual.scoring import (
@@ -34,7 +34,6 @@ from pipeline.config.regions import counties, resolve_region
 from pipeline.config.schema import ConfigError, _Strict
 from pipeline.config.yamlfile import load_validated
 
-REVIEW_DIR = DATA_DIR / "review"
 DRAFT, APPROVED = "征求意见稿", "审定"
 VETO, CORRECTION = "一票否决", "改正"
 

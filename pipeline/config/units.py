@@ -20,7 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import Field
 
-from pipeline import DATA_DIR, PROJECT_ROOT, RAW_DIR, REPORTS_DIR
+from pipeline import CONFIG_DIR, DATA_DIR, PROJECT_ROOT, RAW_DIR, REFERENCE_DIR, REPORTS_DIR
 from pipeline.config.hierarchy import towns_of
 from pipeline.config.regions import resolve_region
 from pipeline.config.schema import (
@@ -34,7 +34,6 @@ from pipeline.config.schema import (
     load_targets_config,
 )
 from pipeline.intake.submission_format import UNITS_FOLDER as UNITS
-from pipeline.intake.validate import COUNTY_FIGURES_FILE, FIGURE_COLUMNS
 
 CITY_CONFIG_DIR = PROJECT_ROOT / "config"
 CONFIG_ENV = "ANKANG_CONFIG_DIR"  # read by pipeline/__init__.py
@@ -48,6 +47,9 @@ CONFIG_FILES = (
     "assessment.yaml",
     "documents.yaml",
 )
+# Beside the five files, what they were made from (hidden: not part of the configuration's hash,
+# pipeline.runner.fingerprint.files_under), so that an unchanged folder is not made again.
+MATERIALISED_RECORD = ".materialised.json"
 
 # In the tier's words ({members}: 镇（办）, or 镇 where a county has no 街道办) and the county's name.
 ESTIMATE_RULES = {
@@ -314,6 +316,7 @@ def _write_county_figures(code: str, raw: Path, path: Path) -> None:
     by the city's intake): the county's run checks its 全区 row against them
     (intake.validate.check_against_county_figures). Rewritten only when they change."""
     from pipeline.intake.ingest import is_year_folder
+    from pipeline.intake.validate import FIGURE_COLUMNS
     from pipeline.runner.fingerprint import tree_sha
     from pipeline.store.inert import read_csv, write_csv
 
@@ -330,13 +333,52 @@ def _write_county_figures(code: str, raw: Path, path: Path) -> None:
     write_csv(own, path)
 
 
+def _record(code: str, raw: Path | None) -> dict[str, str]:
+    """What a unit's configuration folder is made from, hashed: the code that makes and checks
+    it, the environment it runs in, the city's configuration (with config/units/), the reference
+    data (the NBS town list, the populations of the fund rule) and the city's submissions in
+    ``raw`` (the county's own figures)."""
+    from pipeline.runner.fingerprint import state_sha
+
+    sources = [PROJECT_ROOT / "pipeline", PROJECT_ROOT / "requirements.lock", CITY_CONFIG_DIR]
+    sources += [CONFIG_DIR, REFERENCE_DIR, *([raw] if raw is not None else [])]
+    return {"unit": code, "sources": state_sha(list(dict.fromkeys(sources)))}
+
+
+def is_materialised(code: str, out: Path, raw: Path | None = RAW_DIR) -> bool:
+    """``out`` holds what :func:`materialise` would write there now: it was made from sources
+    that have not changed since, and its files are as they were made."""
+    return _made_from(out, _record(code, raw))
+
+
+def _made_from(out: Path, record: dict[str, str]) -> bool:
+    import json
+
+    from pipeline.runner.fingerprint import state_sha
+
+    try:
+        recorded = json.loads((out / MATERIALISED_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded == {**record, "files": state_sha([out])}
+
+
 def materialise(code: str, out: Path, raw: Path | None = RAW_DIR) -> Path:
     """Write the unit's configuration folder to ``out`` and validate it with the same loaders the
     pipeline uses (a wrong unit file fails here, naming the generated file and key); with the
-    county's own figures from the city's submissions in ``raw`` (None: without them)."""
+    county's own figures from the city's submissions in ``raw`` (None: without them). A folder
+    made from the same sources and not touched since is left as it is (:func:`is_materialised`):
+    ``make towns`` materialises ten units on every run."""
     from pipeline.config.assessment_rules import load_rules
     from pipeline.documents.settings import load_documents_config
+    from pipeline.intake.validate import COUNTY_FIGURES_FILE
+    from pipeline.runner.fingerprint import state_sha
+    from pipeline.store.atomic import write_json_atomically
 
+    # the sources' hash before they are read: one edited meanwhile is seen by the next run
+    record = _record(code, raw)
+    if _made_from(out, record):
+        return out
     out.mkdir(parents=True, exist_ok=True)
     if raw is not None:
         _write_county_figures(code, raw, out / COUNTY_FIGURES_FILE)
@@ -353,19 +395,19 @@ def materialise(code: str, out: Path, raw: Path | None = RAW_DIR) -> Path:
         load_documents_config,
     ):  # fmt: skip
         loader(out)
+    write_json_atomically({**record, "files": state_sha([out])}, out / MATERIALISED_RECORD)
     return out
 
 
-def unit_run(
+def unit_command(
     code: str, year: int, raw: Path | None, options: list[str]
 ) -> tuple[list[str], dict[str, str]]:
-    """The command and environment of a unit's ``make report``: its configuration materialised
-    (and validated) into its builds folder, the pipeline pointed at it by ``ANKANG_CONFIG_DIR``,
-    its own raw, processed, reports and builds roots."""
+    """The command and environment of a unit's ``make report``: the pipeline pointed at its
+    configuration folder by ``ANKANG_CONFIG_DIR``, its own raw, processed, reports and builds
+    roots (the folder is not made here: :func:`unit_run`)."""
     import sys
 
     paths = unit_paths(code)
-    materialise(code, paths.config)
     command = [
         sys.executable, "-m", "pipeline", "report", f"--year={year}",
         f"--raw={raw or paths.raw}",
@@ -376,3 +418,12 @@ def unit_run(
         *options,
     ]  # fmt: skip
     return command, {**os.environ, CONFIG_ENV: str(paths.config)}
+
+
+def unit_run(
+    code: str, year: int, raw: Path | None, options: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """:func:`unit_command`, with the unit's configuration materialised (and validated) into its
+    builds folder first."""
+    materialise(code, unit_paths(code).config)
+    return unit_command(code, year, raw, options)

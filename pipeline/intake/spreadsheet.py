@@ -22,7 +22,7 @@ import xlrd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.intake import qa
+from pipeline.intake import IntakeError, qa
 from pipeline.intake.qa import READ_STAGE as STAGE
 from pipeline.intake.qa import QaLog, Rule
 
@@ -41,10 +41,6 @@ _BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-
-
-class IntakeError(ValueError):
-    """A file that cannot be read as a submission at all."""
 
 
 @dataclass(frozen=True)

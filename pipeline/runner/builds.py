@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pipeline.runner.fingerprint import MANIFEST, Stage, file_sha, files_under, read_manifest
 from pipeline.store.atomic import fsync_dir, symlink_atomically
-from pipeline.store.catalog import COMPLETE
+from pipeline.store.names import COMPLETE
 
 FAILED = "FAILED"
 CURRENT = "current"
@@ -104,6 +104,15 @@ def mark_failed(build: Path) -> None:
     (build / FAILED).write_text("", encoding="utf-8")
 
 
+def _in_place(link: Path, target: Path) -> bool:
+    return link.is_symlink() and os.readlink(link) == os.path.relpath(target, link.parent)
+
+
+def published_links_in_place(layout: Layout) -> bool:
+    """Both published paths are the links :func:`ensure_published_links` makes."""
+    return all(_in_place(link, target) for link, target in layout.published_links())
+
+
 def ensure_published_links(layout: Layout) -> None:
     """``data/processed/<year>`` and ``reports/<year>`` as relative links through the pointer.
     A real folder left by an older version of the pipeline is moved aside first (once)."""
@@ -111,9 +120,9 @@ def ensure_published_links(layout: Layout) -> None:
         return
     pending = []
     for link, target in layout.published_links():
-        relative = os.path.relpath(target, link.parent)
-        if link.is_symlink() and os.readlink(link) == relative:
+        if _in_place(link, target):
             continue
+        relative = os.path.relpath(target, link.parent)
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.exists() and not link.is_symlink():
             link.rename(link.with_name(f".previous-{link.name}-{uuid.uuid4().hex[:8]}"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +103,48 @@ def tree_sha(roots: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def code_sha() -> str:
+# state_sha's file hashes by (path, device, inode, size, mtime, ctime): the town run checks ten
+# units and the city, each over the same code, configuration and submissions.
+_STATE_CACHE: dict[tuple, str] = {}
+# A file changed less than this long ago is hashed again every time: a rewrite within the clock's
+# tick could leave its times as they were (git's "racy" files).
+_SETTLED_NS = 2_000_000_000
+
+
+def _settled_sha(path: Path) -> str:
+    status = path.stat()
+    key = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns,
+           status.st_ctime_ns)  # fmt: skip
+    if key in _STATE_CACHE:
+        return _STATE_CACHE[key]
+    sha = file_sha(path)
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+        _STATE_CACHE[key] = sha
+    return sha
+
+
+def state_sha(roots: list[Path]) -> str:
+    """One hash of each root's name and real path, and of the name and contents of every file
+    under it (and the real path of a file that is a link): unlike :func:`tree_sha`, a link that
+    now leads to another build (a unit's published results, through its pointer) is a change.
+    For the run stamp (:mod:`pipeline.runner.stamp`), which is never compared across machines."""
+    digest = hashlib.sha256()
+    for root in roots:
+        digest.update(f"{root}\0{os.path.realpath(root)}\0".encode())
+        for path in files_under(root):
+            real = os.path.realpath(path) if path.is_symlink() else ""
+            digest.update(f"{path.relative_to(root)}\0{real}\0{_settled_sha(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def code_roots() -> list[Path]:
     """The pipeline package (code and templates), the configuration and the pinned environment."""
-    return tree_sha([PROJECT_ROOT / "pipeline", CONFIG_DIR, PROJECT_ROOT / "requirements.lock"])
+    return [PROJECT_ROOT / "pipeline", CONFIG_DIR, PROJECT_ROOT / "requirements.lock"]
+
+
+def code_sha() -> str:
+    """One hash of :func:`code_roots`: part of every stage's key."""
+    return tree_sha(code_roots())
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, REPORTS_DIR
 from pipeline.annual.review import REVIEW_DIR
+from pipeline.runner import stamp
 from pipeline.runner.builds import (
     Layout,
     candidates,
@@ -69,6 +70,9 @@ class RunOptions:
     processed_root: Path = PROCESSED_DIR
     reports_root: Path = REPORTS_DIR
     builds_root: Path | None = None  # None: data/builds beside processed_root
+    # The town runner's name for this run (--stamp): with it, a run that publishes or finds
+    # nothing changed writes its stamp (pipeline/runner/stamp.py), checked before the next.
+    stamp_key: str | None = None
 
     def layout(self) -> Layout:
         return Layout(
@@ -225,14 +229,22 @@ def run_year(run: RunOptions) -> RunResult:
                 + "\n  ".join(altered),
                 file=sys.stderr,
             )
+        taken = (  # before any stage reads its inputs (see stamp.py)
+            stamp.take(run.stamp_key, plan_stages(run, layout.current), run.raw_dir, run.review_dir)
+            if run.stamp_key
+            else None
+        )
         if (
             not run.force
             and not altered
             and _nothing_changed(layout, lambda build: plan_stages(run, build), code)
         ):
+            if taken:
+                stamp.write(layout, taken)
             return RunResult(
                 run.reports_root / str(year), False, seconds=time.perf_counter() - started
             )
+        stamp.discard(layout)
         run_id, build = new_build(layout)
         pooled = run.reuse_kernels is not False and run.runner is execute_notebook
         runner = KernelPool() if pooled and not run.scheduler else run.runner
@@ -264,6 +276,8 @@ def run_year(run: RunOptions) -> RunResult:
                 + "\n".join(lines)
             )
         publish(layout, build, run_id)
+        if taken:
+            stamp.write(layout, taken)
     return RunResult(
         run.reports_root / str(year),
         True,

@@ -17,6 +17,18 @@ one is left running alone at the end), each with its stages one at a time and al
 pipeline/runner/kernels.py); the city, alone, with ``--jobs`` stages at a time. Each unit writes
 only under its own folders, so the results do not depend on the order; the summary lists the
 units in the configuration's order.
+
+The no-op (nothing changed since the last run) starts no process (issue 17: under 2 s). Eleven
+processes that each import the pipeline, build their configuration, plan and hash only to say
+没有变化 cost 15 CPU-s; so each run is named by its command line (:func:`stamped`), and a run
+that published or found nothing changed leaves a stamp of what it depended on
+(pipeline/runner/stamp.py). Before starting a unit, this process checks, by file hashing alone,
+that its configuration folder is what :func:`pipeline.config.units.materialise` would make now
+(:func:`pipeline.config.units.is_materialised`) and that its stamp is fresh — the same command,
+inputs, published build and published files — and reports it 没有变化 without starting it
+(:func:`unchanged`); the city is checked the same way after the units, whose fresh results are
+among its inputs. Anything else, and ``--force``, starts the real process, which does its fine,
+stage-by-stage check.
 """
 
 from __future__ import annotations
@@ -32,7 +44,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline.config.units import CONFIG_ENV, configured_units, output_roots, unit_run
+from pipeline.config.units import (
+    CONFIG_ENV,
+    configured_units,
+    is_materialised,
+    materialise,
+    output_roots,
+    unit_command,
+    unit_paths,
+)
+from pipeline.runner import stamp
+from pipeline.runner.builds import Layout
 
 Status = Literal["published", "unchanged", "failed"]
 STATUS_WORDS = {"published": "已发布", "unchanged": "没有变化", "failed": "失败"}
@@ -102,8 +124,9 @@ def run_towns(
     progress: bool = True,
 ) -> list[Outcome]:
     """Every configured unit, ``jobs`` at a time (default: the cores), then the city; one
-    :class:`Outcome` each, the units in the configuration's order, the city last. With
-    ``progress``, a line per run as it ends."""
+    :class:`Outcome` each, the units in the configuration's order, the city last. A run whose
+    stamp says it would change nothing is not started (:func:`unchanged`). With ``progress``, a
+    line per run as it ends."""
     from pipeline.config.hierarchy import towns_of
     from pipeline.config.regions import by_code, city
 
@@ -111,24 +134,57 @@ def run_towns(
     options = ["--quiet", "--reuse-kernels", *(["--force"] if force else [])]
     options += [] if quarto is None else ["--quarto" if quarto else "--no-quarto"]
     codes = configured_units()
-    # materialised here, one after another (each writes its own configuration folder)
-    runs = {code: unit_run(code, year, None, [*options, "--jobs=1"]) for code in codes}
-    largest_first = sorted(codes, key=lambda code: -len(towns_of(code)))
 
-    def one(code: str) -> Outcome:
-        outcome = run_one(code, by_code(code).name, *runs[code])
+    def said(outcome: Outcome) -> Outcome:
         if progress:
             print(summary_line(outcome), flush=True)
         return outcome
 
+    done: dict[str, Outcome] = {}
+    runs = {}
+    for code in codes:
+        paths = unit_paths(code)
+        command, env = unit_command(code, year, None, [*options, "--jobs=1"])
+        layout = Layout(year, paths.processed, paths.reports, paths.builds)
+        fresh = not force and is_materialised(code, paths.config)
+        skipped = unchanged(code, by_code(code).name, layout, command, env) if fresh else None
+        if skipped:
+            done[code] = said(skipped)
+        else:  # made here, one after another (each writes its own configuration folder)
+            materialise(code, paths.config)
+            runs[code] = stamped(command, env)
+    largest_first = sorted(runs, key=lambda code: -len(towns_of(code)))
+
+    def one(code: str) -> Outcome:
+        return said(run_one(code, by_code(code).name, *runs[code]))
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {code: pool.submit(one, code) for code in largest_first}
-        outcomes = [futures[code].result() for code in codes]
+        outcomes = [done[code] if code in done else futures[code].result() for code in codes]
     command, env = city_run(year, [*options, f"--jobs={workers}"])
-    outcomes.append(run_one(city().code, city().name, command, env))
-    if progress:
-        print(summary_line(outcomes[-1]), flush=True)
+    skipped = (
+        None
+        if force
+        else unchanged(city().code, city().name, Layout(year, *output_roots()), command, env)
+    )
+    outcomes.append(said(skipped or run_one(city().code, city().name, *stamped(command, env))))
     return outcomes
+
+
+def stamped(command: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The command, told to write its stamp under its key (pipeline/runner/stamp.py)."""
+    return [*command, f"{stamp.STAMP_FLAG}={stamp.command_key(command, env)}"], env
+
+
+def unchanged(
+    code: str, name: str, layout: Layout, command: list[str], env: dict[str, str]
+) -> Outcome | None:
+    """The run's outcome without starting it — 没有变化 — when its stamp says it would change
+    nothing (:func:`pipeline.runner.stamp.fresh`); None: it must run."""
+    started = time.perf_counter()
+    if not stamp.fresh(layout, stamp.command_key(command, env)):
+        return None
+    return Outcome(code, name, "unchanged", 0, 0, time.perf_counter() - started)
 
 
 def summary_line(outcome: Outcome) -> str:

@@ -9,11 +9,11 @@ import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from pipeline.store.inert import write_csv
+if TYPE_CHECKING:  # imported where a table is written: the runner's pointer and manifest need
+    import numpy as np  # neither, and python -m pipeline towns decides its no-op without them
+    import pandas as pd
 
 
 def _partial(path: Path, suffix: str = "") -> Path:
@@ -35,10 +35,14 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, suffix: str =
 def write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
     """A table as inert CSV (no cell can become a formula: ``pipeline.store.inert``), its exact
     decimals as exact text (declared by the file's name: ``pipeline.store.number_text``)."""
+    from pipeline.store.inert import write_csv
+
     write_atomically(path, lambda partial: write_csv(frame, partial, published_as=path.name))
 
 
 def write_npz_atomically(arrays: dict[str, np.ndarray], path: Path) -> None:
+    import numpy as np
+
     write_atomically(path, lambda partial: np.savez(partial, **arrays), suffix=".npz")
 
 

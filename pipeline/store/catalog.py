@@ -35,6 +35,7 @@ from pipeline.store.names import (  # the file names, re-exported: catalog.FUNDS
     ANNUAL_FACTS_FILE,
     ASSESSMENT_FILE,
     CALIBRATION_SCALES_FILE,
+    COMPLETE,
     DEPARTMENT_QA_FILE,
     DEPARTMENT_SCORES_FILE,
     DEPARTMENT_SUGGESTIONS_FILE,
@@ -99,9 +100,6 @@ DATASETS = {
 }
 # Notebooks run by hand (JupyterLab, defaults) write here, never over a published year.
 SCRATCH_ENV = "ANKANG_SCRATCH_DIR"
-# The runner marks a build complete with this file, just before it may be published
-# (pipeline/runner/builds.py); nothing writes into a build that carries it.
-COMPLETE = "COMPLETE"
 
 
 class PublishedBuildError(PermissionError):

@@ -29,3 +29,6 @@ DEPARTMENT_TASKS_FILE = "department_tasks.csv"
 DEPARTMENT_SCORES_FILE = "department_scores.csv"
 DEPARTMENT_SUGGESTIONS_FILE = "department_suggestions.csv"
 DEPARTMENT_QA_FILE = "department_qa_log.csv"
+# The runner marks a build complete with this file, just before it may be published
+# (pipeline/runner/builds.py); nothing writes into a build that carries it.
+COMPLETE = "COMPLETE"

@@ -61,7 +61,11 @@ def test_units_run_side_by_side_then_the_city_and_are_listed_in_the_configuratio
     started, ended, commands = [], [], {}
     in_flight, most = [0], [0]
     lock = threading.Lock()
-    monkeypatch.setattr(units, "unit_run", lambda code, year, raw, options: ([code, *options], {}))
+    monkeypatch.setattr(units, "materialise", lambda code, out: out)
+    monkeypatch.setattr(units, "is_materialised", lambda code, out: False)
+    monkeypatch.setattr(
+        units, "unit_command", lambda code, year, raw, options: ([code, *options], {})
+    )
 
     def fake_run_one(code, name, command, env):
         with lock:
