@@ -126,10 +126,10 @@ def drawn_texts(figure: Figure) -> list[Text]:
     ]
 
 
-def printed_scale(figure: Figure, box=None) -> float:
+def printed_scale(figure: Figure, box: Bbox | None = None) -> float:
     """How much the saved image is scaled to fit the A4 text width (its tight box, padded;
     ``box``: that box when it is already measured, in inches)."""
-    box = box or figure.get_tightbbox(figure.canvas.get_renderer())
+    box = box if box is not None else figure.get_tightbbox(figure.canvas.get_renderer())
     return A4_TEXT_WIDTH_IN / (box.width + 2 * SAVE_PAD_IN)
 
 
@@ -302,6 +302,20 @@ def matrix_part_title(title: str, number: int, count: int) -> str:
     return title if count == 1 else f"{title}（{number}/{count}）"
 
 
+def status_matrix_parts(assessment: pd.DataFrame, title: str) -> list[tuple[str, pd.DataFrame]]:
+    """The status matrix's parts (:func:`matrix_parts`, in the regions' order), each with its
+    title: what the city stage draws and the report places, one figure each."""
+    present = set(assessment["region_code"])
+    parts = matrix_parts([r.code for r in all_regions() if r.code in present])
+    return [
+        (
+            matrix_part_title(title, number, len(parts)),
+            assessment[assessment["region_code"].isin(part)],
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
 def status_matrix_title(plan: Plan, year: int) -> str:
     """The status matrix's title: statuses and probabilities, or in the plan's last year its verdict."""
     return f"各地区{plan.name}目标" + ("最终完成情况" if year == plan.end else "完成状态与达标概率")
@@ -309,7 +323,8 @@ def status_matrix_title(plan: Plan, year: int) -> str:
 
 def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成状态与达标概率") -> Figure:
     """Regions × indicators, coloured by status, with the probability of meeting each target."""
-    regions = [r for r in all_regions() if r.code in set(assessment["region_code"])]
+    present = set(assessment["region_code"])
+    regions = [r for r in all_regions() if r.code in present]
     if len(regions) > MATRIX_ROWS:
         raise ValueError(
             f"状态矩阵一张图最多 {MATRIX_ROWS} 个地区（用 matrix_parts 分成几张），这里有 {len(regions)} 个"

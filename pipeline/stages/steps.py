@@ -169,15 +169,10 @@ def save_status_matrix(processed_dir: Path, year: int) -> None:
     for stale in folder.glob("*.png"):  # a scratch folder's earlier run may have had more parts
         stale.unlink()
     title = charts.status_matrix_title(plan_for_year(year), year)
-    codes = [r.code for r in all_regions() if r.code in set(assessment["region_code"])]
-    parts = charts.matrix_parts(codes)
-    for number, part in enumerate(parts, start=1):
+    for number, (caption, rows) in enumerate(charts.status_matrix_parts(assessment, title), 1):
         charts.save(
-            charts.status_matrix(
-                assessment[assessment["region_code"].isin(part)],
-                charts.matrix_part_title(title, number, len(parts)),
-            ),
-            folder / f"{number}.png",
+            charts.status_matrix(rows, caption),
+            catalog.status_matrix_file(processed_dir, year, number),
             SAMPLE_STATUS if sample else "",
         )
 

@@ -293,6 +293,11 @@ def load_forecast_paths(
     return read_csv(require(folder / PATHS_FILE, "make report", year), dtype={"region_code": str})
 
 
+def status_matrix_file(processed_dir: Path, year: int, number: int) -> Path:
+    """Where part ``number`` (from 1) of the year's status matrix is drawn."""
+    return year_dir(processed_dir, year) / STATUS_MATRIX_DIR / f"{number}.png"
+
+
 def status_matrix_files(processed_dir: Path, year: int) -> list[Path]:
     """The parts of the year's status matrix (``status_matrix/1.png``, …), in order."""
     folder = require(year_dir(processed_dir, year) / STATUS_MATRIX_DIR, "make report", year)

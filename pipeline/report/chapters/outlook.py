@@ -9,7 +9,7 @@ from functools import partial
 import pandas as pd
 
 from pipeline.config.indicators import indicators
-from pipeline.config.regions import all_regions, city, tier_words
+from pipeline.config.regions import city, tier_words
 from pipeline.config.schema import load_targets_config
 from pipeline.plan_targets.assess import FINAL_STATUSES, STATUSES
 from pipeline.plan_targets.verdict import NO_DATA
@@ -117,24 +117,20 @@ def _indicator_sections(inputs: ReportInputs, figures: Figures) -> list[dict]:
 
 def _matrix(inputs: ReportInputs, figures: Figures) -> str:
     """The status matrix the city stage drew, part by part (each fits a printed page)."""
-    assessment = inputs.assessment
     title = charts.status_matrix_title(inputs.plan, inputs.year)
-    folder = catalog.year_dir(inputs.processed_dir, inputs.year) / catalog.STATUS_MATRIX_DIR
-    codes = [r.code for r in all_regions() if r.code in set(assessment["region_code"])]
-    parts = charts.matrix_parts(codes)
     placed = []
-    for number, part in enumerate(parts, start=1):
-        caption = charts.matrix_part_title(title, number, len(parts))
+    for number, (caption, rows) in enumerate(
+        charts.status_matrix_parts(inputs.assessment, title), 1
+    ):
+        drawn = catalog.status_matrix_file(inputs.processed_dir, inputs.year, number)
         suffix = "" if number == 1 else f"-{number}"
         placed.append(
             figures.reuse(
-                catalog.require(folder / f"{number}.png", "make report", inputs.year),
+                catalog.require(drawn, "make report", inputs.year),
                 f"status-matrix{suffix}.png",
                 f"fig-status-matrix{suffix}",
                 caption,
-                partial(
-                    charts.status_matrix, assessment[assessment["region_code"].isin(part)], caption
-                ),
+                partial(charts.status_matrix, rows, caption),
             )
         )
     return "\n\n".join(placed)
