@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
@@ -148,6 +149,21 @@ def label_sample(figure: Figure, box: Bbox, sample_status: str) -> Text:
     )  # fmt: skip
 
 
+def _title_without_labels(axes: Axes, title: str, fontsize: float) -> None:
+    """Title an axes that has no axis labels, with the title, and the labels' unused places, set
+    where matplotlib would put them, so that it does not work them out again on every layout pass
+    and drawing: each time it measures every tick label of the axis, and of the y axis once more
+    for the title — half of a region chart's cost, paid for every region of every run. The ticks
+    are at the bottom and left and the y axis shows no offset or power of ten ("1e6" over the
+    axis, which the title would have moved up for), so the title sits just above the axes: the
+    picture is the same, byte for byte (tests/report/test_charts.py)."""
+    if axes.get_xlabel() or axes.get_ylabel():
+        raise ValueError("_title_without_labels is for axes without axis labels")
+    axes.set_title(title, fontsize=fontsize, y=1.0)
+    axes.xaxis.set_label_coords(0.5, -0.1)
+    axes.yaxis.set_label_coords(-0.1, 0.5)
+
+
 def _tight(figure: Figure, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
     """``figure.tight_layout(rect=rect)``, applied once without leaving a layout engine on the
     figure: with one, every ``savefig`` lays the figure out and draws it once more."""
@@ -162,13 +178,14 @@ def save(figure: Figure, path: Path, sample_status: str = "") -> str:
     copied out of the report without the warning and never covers a legend or an axis. A chart
     whose smallest text would print below MIN_PRINTED_PT on A4 is an error, not a picture.
 
-    Laid out once, at the saved resolution, for the check and the tight box, and drawn once into
-    the file with that box (``savefig(bbox_inches="tight")`` would lay it out once more to find
-    it): a region's chart is drawn for every region of every run."""
+    Laid out once, at the saved resolution, for the tight box (which places the ticks, so the
+    check needs no drawing of its own), and drawn once into the file with that box
+    (``savefig(bbox_inches="tight")`` would lay it out once more to find it): a region's chart is
+    drawn for every region of every run."""
     figure.set_dpi(SAVE_DPI)
-    texts = visible_texts(figure)
     renderer = figure.canvas.get_renderer()
-    box = figure.get_tightbbox(renderer)
+    box = figure.get_tightbbox(renderer)  # places the ticks, so no drawing is needed to find them
+    texts = drawn_texts(figure)
     if sample_status:
         label = label_sample(figure, box, sample_status)
         texts.append(label)
@@ -262,7 +279,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
             label="年均目标" if item.kind == "cumulative" else "目标线",
         )
         axis.axvspan(plan.start - 0.5, plan.end + 0.5, color="#f0f0f0", zorder=0)
-        axis.set_title(f"{item.short_name}（{item.unit}）", fontsize=9.5)
+        _title_without_labels(axis, f"{item.short_name}（{item.unit}）", fontsize=9.5)
         axis.tick_params(labelsize=MIN_PRINTED_PT)
         first_year = int(actual["year"].min()) if not actual.empty else plan.start
         axis.set_xlim(first_year - 0.5, plan.end + 0.5)
@@ -270,6 +287,7 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
         axis.set_xticks(sorted({first_year, plan.start, plan.end}))
         if item.integer:  # no "1.925次" on the axis of a count, even when every year is the same
             axis.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        axis.ticklabel_format(axis="y", style="plain", useOffset=False)
     for axis in list(axes.flat)[len(items) :]:
         axis.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -379,7 +397,7 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
         fontsize=MIN_PRINTED_PT,
     )  # fmt: skip
     axis.set_yticks(range(len(regions)), [r.name for r in regions], fontsize=MIN_PRINTED_PT)
-    axis.set_title(title, fontsize=11)
+    _title_without_labels(axis, title, fontsize=11)
     _tight(figure)
     return figure
 

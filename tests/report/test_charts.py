@@ -246,3 +246,46 @@ def test_a_status_matrix_longer_than_a_page_is_refused(monkeypatch):
         ValueError, match="状态矩阵一张图最多 5 个地区（用 matrix_parts 分成几张），这里有 11 个"
     ):
         charts.status_matrix(_status_matrix_rows())
+
+
+def _large_region_panel() -> Figure:
+    """A panel whose values default matplotlib would show as an offset or a power of ten."""
+    tidy = pd.DataFrame(
+        [{"region_code": REGION.code, "indicator": i.id, "measure": "actual", "year": y,
+          "value": 1_234_500.0 + y % 7}
+         for i in indicators_for(REGION) for y in range(2016, 2025)]
+    )  # fmt: skip
+    return charts.region_panel(tidy, pd.DataFrame(columns=["region_code", "indicator"]), REGION, 2024)
+
+
+@pytest.mark.parametrize("draw", [_region_panel, _large_region_panel, _status_matrix])
+def test_titles_placed_once_draw_the_picture_matplotlib_would_place_them_in(
+    draw, tmp_path, monkeypatch
+):
+    placed = tmp_path / "placed.png"
+    charts.save(draw(), placed, SAMPLE_STATUS)
+    monkeypatch.setattr(
+        charts, "_title_without_labels",
+        lambda axes, title, fontsize: axes.set_title(title, fontsize=fontsize),
+    )  # fmt: skip
+    automatic = tmp_path / "automatic.png"
+    charts.save(draw(), automatic, SAMPLE_STATUS)
+    assert placed.read_bytes() == automatic.read_bytes()
+
+
+def test_a_region_panel_shows_large_values_as_plain_numbers():
+    figure = _large_region_panel()
+    figure.draw_without_rendering()
+    offsets = [a.yaxis.get_offset_text().get_text() for a in figure.axes if a.axison]
+    labels = [t.get_text() for a in figure.axes if a.axison for t in a.get_yticklabels()]
+    plt.close(figure)
+    assert offsets and set(offsets) == {""}
+    assert any(label.replace("−", "").isdigit() and len(label) >= 7 for label in labels)
+
+
+def test_a_title_is_placed_once_only_on_axes_without_axis_labels():
+    figure, axes = plt.subplots()
+    axes.set_ylabel("人")
+    with pytest.raises(ValueError):
+        charts._title_without_labels(axes, "标题", 9)
+    plt.close(figure)
