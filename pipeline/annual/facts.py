@@ -80,24 +80,31 @@ def limit_wording(value: float, limit: float, item: Indicator) -> str:
     return f"{reported_value(value, item)}，比每年不少于{number(limit, unit)}的要求少{number(-difference, unit)}"
 
 
-def _values(tidy: pd.DataFrame, region: Region, item: Indicator, measure: str) -> dict[int, float]:
-    rows = tidy[
-        (tidy["region_code"] == region.code)
-        & (tidy["indicator"] == item.id)
-        & (tidy["measure"] == measure)
-    ]
-    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+class _Rows:
+    """The tidy table's rows by (region code, indicator, measure), found once: looking each
+    region's rows up in the whole table made the year's facts grow with the square of the
+    number of regions (a town tier, a synthetic 200-region run)."""
 
+    def __init__(self, tidy: pd.DataFrame) -> None:
+        self.year = tidy["year"].to_numpy()
+        self.value = tidy["value"].to_numpy()
+        self.reason = tidy["missing_reason"].to_numpy() if "missing_reason" in tidy else None
+        keys = ["region_code", "indicator", "measure"]
+        self.positions = tidy.groupby(keys, sort=False).indices if len(tidy) else {}
 
-def _missing_reason(tidy: pd.DataFrame, region: Region, item: Indicator, year: int) -> str:
-    if "missing_reason" not in tidy:
-        return ""
-    reasons = tidy.loc[
-        (tidy["region_code"] == region.code) & (tidy["indicator"] == item.id)
-        & (tidy["measure"] == "actual") & (tidy["year"] == year),
-        "missing_reason",
-    ]  # fmt: skip
-    return next((str(r) for r in reasons if isinstance(r, str) and r), "")
+    def _of(self, region: Region, item: Indicator, measure: str) -> np.ndarray:
+        return self.positions.get((region.code, item.id, measure), np.array([], dtype=int))
+
+    def values(self, region: Region, item: Indicator, measure: str) -> dict[int, float]:
+        at = self._of(region, item, measure)
+        return {int(y): float(v) for y, v in zip(self.year[at], self.value[at], strict=True)}
+
+    def missing_reason(self, region: Region, item: Indicator, year: int) -> str:
+        if self.reason is None:
+            return ""
+        at = self._of(region, item, "actual")
+        reasons = self.reason[at][self.year[at] == year]
+        return next((str(r) for r in reasons if isinstance(r, str) and r), "")
 
 
 def _flow_row(
@@ -195,23 +202,24 @@ def annual_tasks(
     A value whose cell the QA log warned about (``qa_log``) says so in its wording."""
     plan = plan_for_year(year)
     questioned = _questioned_values(tidy, qa_log, year)
+    found = _Rows(tidy)
     rows = []
     for region in regions or all_regions():
         for item in indicators_for(region):
-            actual = _values(tidy, region, item, "actual")
+            actual = found.values(region, item, "actual")
             base = {
                 "year": year, "region_code": region.code, "region": region.name,
                 "indicator": item.id, "indicator_name": item.name, "short_name": item.short_name,
                 "unit": item.unit, "kind": item.kind, "article": item.article,
             }  # fmt: skip
             if item.kind == "cumulative":
-                tasks = _values(tidy, region, item, "task")
+                tasks = found.values(region, item, "task")
                 row = base | _flow_row(item, region, plan, year, actual, tasks)
             else:
                 row = base | _limit_row(item, region, plan, year, actual)
             row["questioned"] = (region.code, item.id) in questioned
             # why the county did not submit the 完成数 (its 未报送：<原因>), shown beside the deduction
-            row["missing_reason"] = _missing_reason(tidy, region, item, year)
+            row["missing_reason"] = found.missing_reason(region, item, year)
             if row["questioned"]:
                 row["wording"] += QUESTIONED
             rows.append(row)
