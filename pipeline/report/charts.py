@@ -305,18 +305,24 @@ def region_panel(tidy: pd.DataFrame, paths: pd.DataFrame, region: Region, year: 
 
 # Rows of the status matrix in one picture: 0.5 in a row, so that a part (with its axis labels,
 # title and sample label) fits the A4 text height; more regions (a county's 28 towns) are split
-# into parts of nearly equal size, each its own figure.
+# into parts of nearly equal size, each its own figure. The progress bars: 0.38 in a row.
 MATRIX_ROWS = 14
+PROGRESS_ROWS = 20
 
 
-def matrix_parts(codes: list[str]) -> list[list[str]]:
-    """``codes`` in order, cut into the fewest parts of at most MATRIX_ROWS, nearly equal."""
-    count = -(-len(codes) // MATRIX_ROWS)
+def row_parts(codes: list[str], most: int) -> list[list[str]]:
+    """``codes`` in order, cut into the fewest parts of at most ``most``, nearly equal."""
+    count = -(-len(codes) // most)
     return [list(part) for part in np.array_split(codes, count)] if codes else []
 
 
-def matrix_part_title(title: str, number: int, count: int) -> str:
-    """A part's title: the matrix's, with 'part 2 of 3' when there is more than one."""
+def matrix_parts(codes: list[str]) -> list[list[str]]:
+    """The status matrix's rows (``codes``) in parts of at most MATRIX_ROWS (:func:`row_parts`)."""
+    return row_parts(codes, MATRIX_ROWS)
+
+
+def part_title(title: str, number: int, count: int) -> str:
+    """A part's title: the chart's, with 'part 2 of 3' when there is more than one."""
     return title if count == 1 else f"{title}（{number}/{count}）"
 
 
@@ -327,7 +333,7 @@ def status_matrix_parts(assessment: pd.DataFrame, title: str) -> list[tuple[str,
     parts = matrix_parts([r.code for r in all_regions() if r.code in present])
     return [
         (
-            matrix_part_title(title, number, len(parts)),
+            part_title(title, number, len(parts)),
             assessment[assessment["region_code"].isin(part)],
         )
         for number, part in enumerate(parts, start=1)
@@ -402,12 +408,30 @@ def status_matrix(assessment: pd.DataFrame, title: str = "各地区目标完成�
     return figure
 
 
-def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Figure:
-    """Completed share of a cumulative target by region, against the elapsed share (时序进度)."""
+def progress_bar_parts(assessment: pd.DataFrame, indicator_id: str) -> list[list[str]]:
+    """The progress bars' regions, in order, in parts of at most PROGRESS_ROWS that each fit a
+    printed page (a county's 28 towns would have run off it): one figure each."""
+    rows = assessment[assessment["indicator"] == indicator_id]
+    return row_parts([str(code) for code in rows["region_code"]], PROGRESS_ROWS)
+
+
+def progress_bars(
+    assessment: pd.DataFrame, indicator_id: str, year: int, part: tuple[int, int] = (1, 1)
+) -> Figure:
+    """Completed share of a cumulative target by region, against the elapsed share (时序进度).
+
+    ``part``: which of :func:`progress_bar_parts` to draw (number, count), titled so; its x axis
+    is the one every part shares, set by all the regions, so that bars compare across parts."""
     item = indicator(indicator_id)
     plan = plan_for_year(year)
-    rows = assessment[assessment["indicator"] == indicator_id].iloc[::-1]
+    every = assessment[assessment["indicator"] == indicator_id]
+    number, count = part
+    parts = progress_bar_parts(assessment, indicator_id)
+    if len(parts) != count:
+        raise ValueError(f"进度条图应分为 {len(parts)} 张，这里说 {count} 张")
+    rows = every[every["region_code"].astype(str).isin(parts[number - 1])].iloc[::-1]
     share = rows["actual_to_date"] / rows["target"] * 100
+    highest = float((every["actual_to_date"] / every["target"] * 100).max())
     elapsed = (year - plan.start + 1) / len(plan.years) * 100
     figure, axis = plt.subplots(figsize=(PRINT_WIDTH, 0.38 * len(rows) + 1.4))
     colours = [STATUS_COLOURS.get(s, "#bbbbbb") for s in rows["status"]]
@@ -419,14 +443,17 @@ def progress_bars(assessment: pd.DataFrame, indicator_id: str, year: int) -> Fig
     for position, value in enumerate(share):
         axis.text(value + 0.5, position, f"{value:.1f}%", va="center", fontsize=MIN_PRINTED_PT)
     shown = [status for status in STATUS_COLOURS if status in set(rows["status"])]
-    axis.legend(
+    # under the axis, in one row: inside it, the legend covered the longest bars and their values
+    figure.legend(
         handles=[Patch(color=STATUS_COLOURS[status], label=status) for status in shown],
-        title="颜色：状态", fontsize=MIN_PRINTED_PT, title_fontsize=MIN_PRINTED_PT, loc="lower right",
+        title="颜色：状态", fontsize=MIN_PRINTED_PT, title_fontsize=MIN_PRINTED_PT,
+        loc="lower center", ncol=len(shown), frameon=False,
+        bbox_to_anchor=(0.5, 0), bbox_transform=figure.transFigure,
     )  # fmt: skip
     axis.set_xlabel(f"截至{year}年完成{plan.name}目标的比例（%）")
-    axis.set_xlim(0, max(105, float(share.max()) + 8))
-    axis.set_title(f"{item.name}：完成进度", fontsize=11)
-    _tight(figure)
+    axis.set_xlim(0, max(105, highest + 8))
+    axis.set_title(part_title(f"{item.name}：完成进度", number, count), fontsize=11)
+    _tight(figure, rect=(0, 0.5 / figure.get_size_inches()[1], 1, 1))
     return figure
 
 

@@ -236,8 +236,8 @@ def test_the_status_matrix_is_cut_into_parts_that_fit_a_printed_page():
         charts.matrix_parts(codes[:14]) == [codes[:14]]
         and len(charts.matrix_parts(codes[:15])) == 2
     )
-    assert charts.matrix_part_title("矩阵", 2, 3) == "矩阵（2/3）"
-    assert charts.matrix_part_title("矩阵", 1, 1) == "矩阵"
+    assert charts.part_title("矩阵", 2, 3) == "矩阵（2/3）"
+    assert charts.part_title("矩阵", 1, 1) == "矩阵"
 
 
 def test_a_status_matrix_longer_than_a_page_is_refused(monkeypatch):
@@ -289,3 +289,35 @@ def test_a_title_is_placed_once_only_on_axes_without_axis_labels():
     with pytest.raises(ValueError):
         charts._title_without_labels(axes, "标题", 9)
     plt.close(figure)
+
+
+def _progress_rows(count: int) -> pd.DataFrame:
+    flow = next(i for i in indicators() if i.kind == "cumulative")
+    return pd.DataFrame(
+        [{"region": f"第{k}镇", "region_code": f"T{k:03d}", "indicator": flow.id,
+          "actual_to_date": 30.0 + 3 * k, "target": 100.0, "status": "进度正常"}
+         for k in range(count)]
+    )  # fmt: skip
+
+
+def test_progress_bars_of_many_regions_come_in_parts_that_fit_a_page_on_one_axis(tmp_path):
+    rows = _progress_rows(45)  # a county's towns, or a synthetic run: once one 18-inch picture
+    flow = rows["indicator"].iloc[0]
+    parts = charts.progress_bar_parts(rows, flow)
+    assert [len(p) for p in parts] == [15, 15, 15]
+    assert sum(parts, []) == list(rows["region_code"])
+    a4_text_height_in = (297 - 2 * 18) / 25.4
+    limits = set()
+    for number in range(1, len(parts) + 1):
+        figure = charts.progress_bars(rows, flow, 2024, (number, len(parts)))
+        limits.add(figure.axes[0].get_xlim())
+        names = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+        assert set(names) == {f"第{k}镇" for k in range(15 * (number - 1), 15 * number)}
+        assert figure.axes[0].get_title().endswith(f"（{number}/3）")
+        measured = _as_saved(figure, tmp_path)
+        assert measured["smallest_pt"] >= charts.MIN_PRINTED_PT
+        assert figure.get_size_inches()[1] < a4_text_height_in
+    assert len(limits) == 1  # one scale: a bar in part 3 compares with one in part 1
+    with pytest.raises(ValueError, match="进度条图应分为 3 张"):
+        charts.progress_bars(rows, flow, 2024, (1, 1))
+    assert len(charts.progress_bar_parts(_progress_rows(charts.PROGRESS_ROWS), flow)) == 1

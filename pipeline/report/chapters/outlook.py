@@ -87,11 +87,16 @@ def _indicator_sections(inputs: ReportInputs, figures: Figures) -> list[dict]:
             continue
         image = None
         if item.kind == "cumulative":
-            image = figures.place(
-                charts.progress_bars(assessment, item.id, year),
-                f"progress-{item.id}.png",
-                f"fig-progress-{item.id}",
-                f"{item.name}：截至{year}年完成{plan.name}目标的比例",
+            caption = f"{item.name}：截至{year}年完成{plan.name}目标的比例"
+            count = len(charts.progress_bar_parts(assessment, item.id))
+            image = "\n\n".join(
+                figures.place(
+                    charts.progress_bars(assessment, item.id, year, (number, count)),
+                    f"progress-{item.id}{'' if number == 1 else f'-{number}'}.png",
+                    f"fig-progress-{item.id}{'' if number == 1 else f'-{number}'}",
+                    charts.part_title(caption, number, count),
+                )
+                for number in range(1, count + 1)
             )
         target = charts.format_value(plan.city_targets[item.id], item)
         sections.append(
