@@ -135,7 +135,15 @@ def build_calibration(actual: pd.DataFrame, year: int) -> Calibration:
 
 
 def _common_share(actual: pd.DataFrame, item: Indicator, year: int) -> float:
-    panel = {c.code: series(actual, c.code, item.id, year).values for c in counties()}
+    # each county's series from its own rows, found in one pass (a filter of the whole table per
+    # county made the year stage quadratic in the number of regions)
+    rows = actual[actual["indicator"] == item.id]
+    by_region = dict(tuple(rows.groupby("region_code", sort=False)))
+    none = rows.iloc[:0]
+    panel = {
+        c.code: series(by_region.get(c.code, none), c.code, item.id, year).values
+        for c in counties()
+    }
     lengths = {len(v) for v in panel.values()}
     if len(lengths) != 1 or 0 in lengths:
         return 0.0
