@@ -255,7 +255,9 @@ def _large_region_panel() -> Figure:
           "value": 1_234_500.0 + y % 7}
          for i in indicators_for(REGION) for y in range(2016, 2025)]
     )  # fmt: skip
-    return charts.region_panel(tidy, pd.DataFrame(columns=["region_code", "indicator"]), REGION, 2024)
+    return charts.region_panel(
+        tidy, pd.DataFrame(columns=["region_code", "indicator"]), REGION, 2024
+    )
 
 
 @pytest.mark.parametrize("draw", [_region_panel, _large_region_panel, _status_matrix])
