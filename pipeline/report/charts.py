@@ -326,6 +326,11 @@ def part_title(title: str, number: int, count: int) -> str:
     return title if count == 1 else f"{title}（{number}/{count}）"
 
 
+def part_suffix(number: int) -> str:
+    """What a part's file name and figure label add after the chart's: nothing for the first."""
+    return "" if number == 1 else f"-{number}"
+
+
 def status_matrix_parts(assessment: pd.DataFrame, title: str) -> list[tuple[str, pd.DataFrame]]:
     """The status matrix's parts (:func:`matrix_parts`, in the regions' order), each with its
     title: what the city stage draws and the report places, one figure each."""

@@ -92,8 +92,8 @@ def _indicator_sections(inputs: ReportInputs, figures: Figures) -> list[dict]:
             image = "\n\n".join(
                 figures.place(
                     charts.progress_bars(assessment, item.id, year, (number, count)),
-                    f"progress-{item.id}{'' if number == 1 else f'-{number}'}.png",
-                    f"fig-progress-{item.id}{'' if number == 1 else f'-{number}'}",
+                    f"progress-{item.id}{charts.part_suffix(number)}.png",
+                    f"fig-progress-{item.id}{charts.part_suffix(number)}",
                     charts.part_title(caption, number, count),
                 )
                 for number in range(1, count + 1)
@@ -128,7 +128,7 @@ def _matrix(inputs: ReportInputs, figures: Figures) -> str:
         charts.status_matrix_parts(inputs.assessment, title), 1
     ):
         drawn = catalog.status_matrix_file(inputs.processed_dir, inputs.year, number)
-        suffix = "" if number == 1 else f"-{number}"
+        suffix = charts.part_suffix(number)
         placed.append(
             figures.reuse(
                 catalog.require(drawn, "make report", inputs.year),
