@@ -38,6 +38,7 @@ from markupsafe import Markup
 from pipeline.intake.forms import write_blank_forms
 from pipeline.report.document import build_markdown, report_stem
 from pipeline.report.inputs import ReportInputs
+from pipeline.report.pdf_parts import PagePrinter, print_in_parts, print_part
 from pipeline.store import catalog
 from pipeline.store.atomic import write_json_atomically
 
@@ -244,19 +245,32 @@ def _inline_figures(html: str, out_dir: Path) -> str:
     return _IMG_SRC.sub(inline, html)
 
 
-def render_html(body: str, meta: dict, out_dir: Path) -> str:
-    """Self-contained HTML: the CSS inline and every chart as a data: URI; nothing else loads."""
+def report_page(body: str, meta: dict, out_dir: Path) -> tuple[PagePrinter, str, str]:
+    """The report's page template filled with its metadata, and the sanitised table of contents
+    and body (every chart inlined as a data: URI) that go into it."""
     toc, content = _pandoc_html(body, meta)
     content = _inline_figures(sanitize(content), out_dir)
     css = (RENDER_DIR / "report.css").read_text(encoding="utf-8")
     day = date.fromisoformat(str(meta["date"])) if meta.get("date") else None
-    return _environment.get_template("report.html.j2").render(
-        meta=meta | {"date": f"{day.year}年{day.month}月{day.day}日" if day else ""},
-        subtitle=Markup(_pandoc_inline(meta.get("subtitle", ""))),
-        toc=Markup(sanitize(toc)),
-        body=Markup(content),
-        css=Markup(css.replace("</", "<\\/")),
-    )
+    template = _environment.get_template("report.html.j2")
+    shown = meta | {"date": f"{day.year}年{day.month}月{day.day}日" if day else ""}
+    subtitle = Markup(_pandoc_inline(meta.get("subtitle", "")))
+
+    def page(header: bool, toc_html: str, body_html: str, part_css: str, root_class: str) -> str:
+        # toc_html and body_html are sanitised HTML (pdf_parts adds only numbers and empty anchors)
+        return template.render(
+            meta=shown, subtitle=subtitle, header=header, toc=Markup(toc_html),
+            body=Markup(body_html), css=Markup(css.replace("</", "<\\/")),
+            part_css=Markup(part_css), root_class=f" {root_class}" if root_class else "",
+        )  # fmt: skip
+
+    return PagePrinter(page), sanitize(toc), content
+
+
+def render_html(body: str, meta: dict, out_dir: Path) -> str:
+    """Self-contained HTML: the CSS inline and every chart as a data: URI; nothing else loads."""
+    printer, toc, content = report_page(body, meta, out_dir)
+    return printer.page(True, toc, content, "", "")
 
 
 def _pandoc_inline(markdown_text: str) -> str:
@@ -271,19 +285,18 @@ def _pandoc_inline(markdown_text: str) -> str:
 
 
 def render_pdf(html_text: str, pdf_path: Path) -> None:
-    """WeasyPrint, fetching nothing but the ``data:`` URLs inside the HTML."""
-    from weasyprint import HTML  # imported here: loading Pango is slow and only the PDF needs it
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
-    HTML(string=html_text, url_fetcher=fetcher).write_pdf(pdf_path)
+    """One HTML document printed whole by WeasyPrint, fetching nothing but its ``data:`` URLs."""
+    pdf_path.write_bytes(print_part(html_text).pdf)
 
 
-def render_fallback(body: str, meta: dict, out_dir: Path, stem: str) -> list[Path]:
-    html_text = render_html(body, meta, out_dir)
+def render_fallback(
+    body: str, meta: dict, out_dir: Path, stem: str, processes: int | None = None
+) -> list[Path]:
+    """The HTML, and the PDF printed in parts on ``processes`` processes (pipeline/report/pdf_parts.py)."""
+    printer, toc, content = report_page(body, meta, out_dir)
     html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
-    html_path.write_text(html_text, encoding="utf-8")
-    render_pdf(html_text, pdf_path)
+    html_path.write_text(printer.page(True, toc, content, "", ""), encoding="utf-8")
+    pdf_path.write_bytes(print_in_parts(printer, toc, content, processes))
     return [html_path, pdf_path]
 
 

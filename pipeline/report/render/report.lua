@@ -4,6 +4,8 @@
 -- * Typst only: callouts (::: {.callout-KIND} with a "## title") become #report-callout(...)
 --   from typst-template.typ. Quarto's own Typst callouts import a Typst package from the
 --   internet (fontawesome icons), which an offline intranet machine cannot fetch.
+-- * Typst only: ::: {.page-break} (after the contents' page, before the region chapter and each
+--   region) becomes #pagebreak(weak: true); in HTML, report.css breaks the page in print.
 
 local MAX_SHORT = 8
 
@@ -90,6 +92,9 @@ end
 function Div(div)
   if not FORMAT:match("typst") then
     return nil
+  end
+  if div.classes:includes("page-break") then -- the CSS breaks the page in HTML (print)
+    return pandoc.RawBlock("typst", "#pagebreak(weak: true)")
   end
   if div.classes:includes("wide") then
     return div:walk({ Table = function(tbl) return each_cell(tbl, set_smaller) end })
