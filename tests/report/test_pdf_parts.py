@@ -80,7 +80,11 @@ def _outline(pdf: pikepdf.Pdf) -> list[tuple]:
 def _destinations(pdf: pikepdf.Pdf) -> dict:
     tree = pikepdf.NameTree(pdf.Root.Names.Dests)
     return {
-        name: (pikepdf.Page(target[0]).index, round(float(target[2]), 1), round(float(target[3]), 1))
+        name: (
+            pikepdf.Page(target[0]).index,
+            round(float(target[2]), 1),
+            round(float(target[3]), 1),
+        )
         for name, target in tree.items()
     }
 
