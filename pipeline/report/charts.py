@@ -205,11 +205,14 @@ def save(figure: Figure, path: Path, sample_status: str = "") -> str:
 
 
 def saved_stamp(path: Path) -> str:
-    """The sample status a chart saved by :func:`save` was stamped with ('' for none)."""
+    """The sample status a chart saved by :func:`save` was stamped with ('' for none).
+
+    Read from the chunks before the image data, without decoding the picture (``Image.text``
+    would decode it, to reach chunks after the data): Pillow writes the saved metadata there."""
     from PIL import Image
 
     with Image.open(path) as image:
-        return image.text.get(STAMP_KEY, "")
+        return image.info.get(STAMP_KEY, "")
 
 
 def format_value(value: float, item: Indicator | str) -> str:

@@ -13,8 +13,9 @@ document, so the parts are printed in parallel processes and joined (pikepdf):
 2. **the contents part** (title block and table of contents): printed with each entry's page number
    written as text, once the body parts' page counts are known (printed again if the numbers
    change its own page count, which they never should);
-3. **the overlay**: one empty page per page of the report, carrying what the page margins show
-   (title, date, "n / N", the sample-data line), laid over each page;
+3. **the margins**: what the page margins show (title, date, the sample-data line), printed once
+   for the first page and once for the others, and the page numbers ("n / N", one empty page per
+   page of the report); both laid over each page;
 4. **the join**: the pages in order, the anchors as the document's named destinations (so the
    contents' links work), and the bookmarks rebuilt from the headings, nested by level.
 
@@ -42,7 +43,7 @@ from urllib.parse import unquote
 
 PAGE_BREAK = '<div class="page-break">'  # what pandoc writes for ::: {.page-break}
 PART_CSS = """
-/* a part (pipeline/report/pdf_parts.py): the page margins' content comes from the overlay, the
+/* a part (pipeline/report/pdf_parts.py): the page margins' content is laid over, the
    bookmarks from the headings of the whole report, the contents' numbers from the attribute */
 @page { @top-left { content: none; } @top-right { content: none; }
   @bottom-center { content: none; } @bottom-left { content: none; } }
@@ -51,12 +52,19 @@ PART_CSS = """
 .fallback nav#TOC a::after { content: leader(".") attr(data-page); }
 .part-anchor { height: 0; margin: 0; padding: 0; border: 0; }
 """
-OVERLAY_CSS = """
-/* the overlay (pipeline/report/pdf_parts.py): nothing but the page margins' content */
-@page { @bottom-center { content: counter(page) " / %d"; } }
+MARGINS_CSS = """
+/* the margins (pipeline/report/pdf_parts.py): a first page and a following page with nothing but
+   what their margins show, the page number left to the numbers */
+@page { @bottom-center { content: none; } }
 .fallback header#title-block-header { visibility: hidden; }
 .fallback .overlay-page { break-before: page; height: 0; }
-.fallback h1, .fallback h2 { bookmark-level: none; }
+.fallback h1 { bookmark-level: none; }
+"""
+NUMBERS_CSS = """
+/* the numbers (pipeline/report/pdf_parts.py): "n / N" on one empty page per page of the report */
+@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }
+  @bottom-center { content: counter(page) " / %d"; } }
+.fallback .overlay-page { break-before: page; height: 0; }
 """
 IMAGE_COST = 2000  # characters of HTML a chart costs to print, about (the data: URI not counted)
 PART_COST = 400_000  # the smallest part worth a process of its own, in the same units
@@ -222,15 +230,21 @@ def print_in_parts(
             True, numbered_toc(toc, pages) + _anchor_divs(toc_links), "", PART_CSS, ""
         )
 
-    def overlay_page(total: int) -> str:
-        blank = '<div class="overlay-page"></div>' * (total - 1)
-        return printer.page(True, "", blank, OVERLAY_CSS % total, "page-overlay")
+    def margins_page() -> str:
+        # the title block sets the running title, date and sample line (string-set), unseen
+        blank = '<div class="overlay-page"></div>'
+        return printer.page(True, "", blank, MARGINS_CSS, "")
+
+    def numbers_page(total: int) -> str:
+        # the first page's block, then one that breaks before it for each further page
+        blank = "<div></div>" + '<div class="overlay-page"></div>' * (total - 1)
+        return printer.page(False, "", blank, NUMBERS_CSS % total, "")
 
     with (
         tempfile.TemporaryDirectory(prefix="report-parts-") as folder,
         _Workers(processes, Path(folder)) as pool,
     ):
-        counting = pool.submit(toc_page(None))
+        counting, margins = pool.submit(toc_page(None)), pool.submit(margins_page())
         order = sorted(range(len(fragments)), key=lambda i: -cost(fragments[i]))  # largest first
         futures = {i: pool.submit(body_pages[i]) for i in order}
         printed = [futures[i].result() for i in range(len(body_pages))]
@@ -238,7 +252,7 @@ def print_in_parts(
         for _ in range(3):
             numbers = _page_numbers(toc_pages, printed, placeholders[1:])
             total = toc_pages + sum(part.pages for part in printed)
-            final_toc, overlay = pool.submit(toc_page(numbers)), pool.submit(overlay_page(total))
+            final_toc, pages = pool.submit(toc_page(numbers)), pool.submit(numbers_page(total))
             contents = final_toc.result()
             if contents.pages == toc_pages:
                 break
@@ -246,7 +260,7 @@ def print_in_parts(
         else:
             raise PartsError("目录的页数随页码变化，无法确定")
         heads = headings(printer.page(True, toc, "", "", "")) + headings(body)
-        return join([contents, *printed], overlay.result(), heads, placeholders)
+        return join([contents, *printed], margins.result(), pages.result(), heads, placeholders)
 
 
 def _page_numbers(
@@ -349,9 +363,13 @@ def _serve() -> None:
 
 
 def join(
-    parts: list[Printed], overlay: Printed, heads: list[Heading], placeholders: list[set[str]]
+    parts: list[Printed],
+    margins: Printed,
+    numbers: Printed,
+    heads: list[Heading],
+    placeholders: list[set[str]],
 ) -> bytes:
-    """The parts' pages in order with the overlay laid over each; the parts' anchors as named
+    """The parts' pages in order with their margins and numbers laid over each; the parts' anchors as named
     destinations (a part's placeholders give way to the real anchor); bookmarks from ``heads``."""
     import io
 
@@ -366,11 +384,17 @@ def join(
         warnings.filterwarnings("ignore", category=pikepdf.PageCopyWarning)
         for document in documents[1:]:
             merged.pages.extend(document.pages)
-    cover = pikepdf.open(io.BytesIO(overlay.pdf))
-    if len(cover.pages) != len(merged.pages):
-        raise PartsError(f"页眉页脚 {len(cover.pages)} 页，正文 {len(merged.pages)} 页")
-    for page, margins in zip(merged.pages, cover.pages, strict=True):
-        page.add_overlay(margins)
+    numbered = pikepdf.open(io.BytesIO(numbers.pdf))
+    if len(numbered.pages) != len(merged.pages):
+        raise PartsError(f"页码 {len(numbered.pages)} 页，正文 {len(merged.pages)} 页")
+    # the margins of the first page and of every other page: one form each, shared by the pages
+    first, other = (
+        merged.copy_foreign(page.as_form_xobject())
+        for page in pikepdf.open(io.BytesIO(margins.pdf)).pages
+    )
+    for number, (page, label) in enumerate(zip(merged.pages, numbered.pages, strict=True)):
+        page.add_overlay(first if number == 0 else other)
+        page.add_overlay(label)
 
     destinations: dict[str, tuple[int, float, float]] = {}
     offset = 0

@@ -201,6 +201,8 @@ def test_a_saved_chart_records_its_sample_stamp_and_is_reused_only_with_the_same
     charts.save(chart(), stamped, SAMPLE_STATUS)
     charts.save(chart(), plain)
     assert (charts.saved_stamp(stamped), charts.saved_stamp(plain)) == (SAMPLE_STATUS, "")
+    data = stamped.read_bytes()  # before the image data, where saved_stamp reads it
+    assert data.index(charts.STAMP_KEY.encode()) < data.index(b"IDAT")
     (tmp_path / "figures").mkdir()
     figures = Figures(tmp_path / "figures", SAMPLE_STATUS)
     drawn_again = []
