@@ -211,7 +211,8 @@ def print_in_parts(
     fragments = split_body(body, processes)
     if len(fragments) == 1:  # a report of a few dozen pages: parts would only add work
         return print_part(printer.page(True, toc, body, "", "")).pdf
-    toc_anchor_names = _ids(printer.page(True, toc, "", "", ""))
+    front = printer.page(True, toc, "", "", "")  # the title block and the contents
+    toc_anchor_names = _ids(front)
     defined = [_ids(fragment) for fragment in fragments]
     everywhere = set().union(toc_anchor_names, *defined)
     toc_links = (_targets(toc) - toc_anchor_names) & everywhere
@@ -259,7 +260,7 @@ def print_in_parts(
             toc_pages = contents.pages
         else:
             raise PartsError("目录的页数随页码变化，无法确定")
-        heads = headings(printer.page(True, toc, "", "", "")) + headings(body)
+        heads = headings(front) + headings(body)
         return join([contents, *printed], margins.result(), pages.result(), heads, placeholders)
 
 
