@@ -72,6 +72,10 @@ def warm_up(shell) -> None:
         environ=dict(os.environ),
     )
     shell.reset(new_session=True)
+    # what the imports made lives as long as the kernel: the collector stops scanning it, so the
+    # collection in each reset looks only at what the notebooks made (about 0.1 s less each)
+    gc.collect()
+    gc.freeze()
 
 
 def _clear_pipeline_caches() -> None:
