@@ -67,7 +67,8 @@ NUMBERS_CSS = """
 .fallback .overlay-page { break-before: page; height: 0; }
 """
 IMAGE_COST = 2000  # characters of HTML a chart costs to print, about (the data: URI not counted)
-PART_COST = 400_000  # the smallest part worth a process of its own, in the same units
+PART_COST = 250_000  # the smallest part worth a process of its own, in the same units
+PARTS_PER_PROCESS = 5  # small parts keep every process busy to the end and its memory low
 _DATA_URI = re.compile(r'src="data:[^"]*"')
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -118,12 +119,13 @@ def cost(fragment: str) -> int:
 
 def split_body(body: str, processes: int) -> list[str]:
     """The body cut at its page breaks and grouped, in order, into parts of similar cost: about
-    three per process (so the pool stays busy to the end), none smaller than ``PART_COST`` unless
+    ``PARTS_PER_PROCESS`` per process (so the pool stays busy to the end and each worker's layout
+    small), none smaller than ``PART_COST`` unless
     it is the last; a small report is one part."""
     pieces = body.split(PAGE_BREAK)
     pieces = pieces[:1] + [PAGE_BREAK + piece for piece in pieces[1:]]
     costs = [cost(piece) for piece in pieces]
-    target = max(PART_COST, sum(costs) // (3 * max(processes, 1)))
+    target = max(PART_COST, sum(costs) // (PARTS_PER_PROCESS * max(processes, 1)))
     parts: list[str] = []
     current: list[str] = []
     size = 0
@@ -220,10 +222,11 @@ def print_in_parts(
         (_targets(fragment) - mine) & everywhere
         for fragment, mine in zip(fragments, defined, strict=True)
     ]
-    body_pages = [
-        printer.page(False, "", with_anchors(fragment, names), PART_CSS, "")
-        for fragment, names in zip(fragments, placeholders[1:], strict=True)
-    ]
+
+    def body_page(number: int) -> str:
+        return printer.page(
+            False, "", with_anchors(fragments[number], placeholders[number + 1]), PART_CSS, ""
+        )
 
     def toc_page(pages: dict[str, int] | None) -> str:
         # the placeholders inside the contents: after them the page breaks (report.css)
@@ -247,8 +250,11 @@ def print_in_parts(
     ):
         counting, margins = pool.submit(toc_page(None)), pool.submit(margins_page())
         order = sorted(range(len(fragments)), key=lambda i: -cost(fragments[i]))  # largest first
-        futures = {i: pool.submit(body_pages[i]) for i in order}
-        printed = [futures[i].result() for i in range(len(body_pages))]
+        futures = {}
+        for number in order:
+            futures[number] = pool.submit(body_page(number))
+            fragments[number] = ""  # handed over: at 200 regions each copy of the body is ~120 MB
+        printed = [futures[number].result() for number in range(len(fragments))]
         toc_pages = counting.result().pages
         for _ in range(3):
             numbers = _page_numbers(toc_pages, printed, placeholders[1:])
