@@ -56,6 +56,7 @@ MARGINS_CSS = """
 /* the margins (pipeline/report/pdf_parts.py): a first page and a following page with nothing but
    what their margins show, the page number left to the numbers */
 @page { @bottom-center { content: none; } }
+.fallback { background: none; }  /* transparent: laid over the page, it must not cover it */
 .fallback header#title-block-header { visibility: hidden; }
 .fallback .overlay-page { break-before: page; height: 0; }
 .fallback h1 { bookmark-level: none; }
@@ -64,6 +65,7 @@ NUMBERS_CSS = """
 /* the numbers (pipeline/report/pdf_parts.py): "n / N" on one empty page per page of the report */
 @page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }
   @bottom-center { content: counter(page) " / %d"; } }
+.fallback { background: none; }  /* transparent, as the margins */
 .fallback .overlay-page { break-before: page; height: 0; }
 """
 IMAGE_COST = 2000  # characters of HTML a chart costs to print, about (the data: URI not counted)

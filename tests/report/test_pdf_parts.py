@@ -199,3 +199,25 @@ def test_a_worker_that_fails_says_why(tmp_path):
 def test_a_chart_costs_a_fixed_amount_not_its_data():
     data = base64.b64encode(b"x" * 30000).decode()
     assert pdf_parts.cost(f'<img src="data:image/png;base64,{data}">') < 3000
+
+
+def _pixels(pdf: Path, folder: Path) -> list:
+    import numpy as np
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "p")], check=True)
+    return [np.asarray(Image.open(page), dtype=int) for page in sorted(folder.glob("p-*.pgm"))]
+
+
+def test_every_page_looks_as_in_the_whole_pdf(printed, tmp_path):
+    # the text test cannot see a margin overlay that paints over the page: the pictures can
+    whole, parts, _ = printed
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "parts").mkdir()
+    expected, got = _pixels(whole, tmp_path / "whole"), _pixels(parts, tmp_path / "parts")
+    assert len(got) == len(expected)
+    for number, (want, have) in enumerate(zip(expected, got, strict=True), 1):
+        ink, differ = (want < 128).sum(), (abs(want - have) > 64).sum()
+        assert differ <= 0.05 * ink, (
+            f"第 {number} 页与整份打印的图像不同：{differ} 个像素（共 {ink} 个深色像素）"
+        )
