@@ -12,7 +12,8 @@ Two renderers read that same document:
 * **The fallback** (no Quarto): pandoc — the Markdown reader Quarto itself uses, from the
   ``pypandoc-binary`` wheel — with ``render/fallback.lua`` standing in for Quarto's callouts and
   cross-references; the HTML is sanitised (nh3), every chart inlined; WeasyPrint prints it to PDF
-  and may fetch nothing but ``data:`` URLs. Its time grows with the pages' content (table cells,
+  and may fetch nothing but ``data:`` URLs — a large report in parts on every core, cut at its
+  page breaks and joined (``pdf_parts.py``). Its time grows with the pages' content (table cells,
   lines, charts), not with the stylesheet: the CSS variants measured (docs/architecture.md, 报告 PDF
   的耗时) made no difference, so ``render/report.css`` stays as the page design needs it.
 """
