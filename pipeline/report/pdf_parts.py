@@ -44,11 +44,9 @@ from urllib.parse import unquote
 PAGE_BREAK = '<div class="page-break">'  # what pandoc writes for ::: {.page-break}
 PART_CSS = """
 /* a part (pipeline/report/pdf_parts.py): the page margins' content is laid over, the
-   bookmarks from the headings of the whole report, the contents' numbers from the attribute */
+   contents' numbers come from the attribute (the join rebuilds the bookmarks) */
 @page { @top-left { content: none; } @top-right { content: none; }
   @bottom-center { content: none; } @bottom-left { content: none; } }
-.fallback h1, .fallback h2, .fallback h3, .fallback h4, .fallback h5, .fallback h6 {
-  bookmark-level: none; }
 .fallback nav#TOC a::after { content: leader(".") attr(data-page); }
 .part-anchor { height: 0; margin: 0; padding: 0; border: 0; }
 """
@@ -59,7 +57,6 @@ MARGINS_CSS = """
 .fallback { background: none; }  /* transparent: laid over the page, it must not cover it */
 .fallback header#title-block-header { visibility: hidden; }
 .fallback .overlay-page { break-before: page; height: 0; }
-.fallback h1 { bookmark-level: none; }
 """
 NUMBERS_CSS = """
 /* the numbers (pipeline/report/pdf_parts.py): "n / N" on one empty page per page of the report */
@@ -122,8 +119,7 @@ def cost(fragment: str) -> int:
 def split_body(body: str, processes: int) -> list[str]:
     """The body cut at its page breaks and grouped, in order, into parts of similar cost: about
     ``PARTS_PER_PROCESS`` per process (so the pool stays busy to the end and each worker's layout
-    small), none smaller than ``PART_COST`` unless
-    it is the last; a small report is one part."""
+    small), none smaller than ``PART_COST`` unless it is the last; a small report is one part."""
     pieces = body.split(PAGE_BREAK)
     pieces = pieces[:1] + [PAGE_BREAK + piece for piece in pieces[1:]]
     costs = [cost(piece) for piece in pieces]
@@ -147,8 +143,13 @@ def _ids(fragment: str) -> set[str]:
     return {html.unescape(name) for name in _ID.findall(fragment)}
 
 
+def _anchor_name(href: str) -> str:
+    """The anchor an ``href="#…"`` names, as WeasyPrint reads it (unescaped, percent-decoded)."""
+    return unquote(html.unescape(href))
+
+
 def _targets(fragment: str) -> set[str]:
-    return {unquote(html.unescape(name)) for name in _HREF.findall(fragment)}
+    return {_anchor_name(href) for href in _HREF.findall(fragment)}
 
 
 def _anchor_divs(names: set[str]) -> str:
@@ -175,7 +176,7 @@ def numbered_toc(toc: str, pages: dict[str, int] | None) -> str:
     1-based page of the report; None: a placeholder of three digits, for counting pages)."""
 
     def number(match: re.Match[str]) -> str:
-        name = unquote(html.unescape(match[1]))
+        name = _anchor_name(match[1])
         value = "000" if pages is None else str(pages.get(name, ""))
         return f'{match[0]} data-page="{value}"'
 
