@@ -45,7 +45,11 @@ FREE_FONTS = {
     FANGSONG: "Noto Serif CJK SC", XIAOBIAOSONG: "Noto Serif CJK SC", KAITI: "Noto Serif CJK SC",
     SONGTI: "Noto Serif CJK SC", HEITI: "Noto Sans CJK SC", "Times New Roman": "Noto Serif CJK SC",
 }  # fmt: skip
-SOFFICE_TIMEOUT = 300
+SOFFICE_TIMEOUT = 300  # seconds for one LibreOffice run (one batch)
+# LibreOffice's memory grows with every document one run converts (437 MiB for the 242 documents
+# of 200 regions, 280 MiB in runs of 40, no slower: docs/benchmark.md), and it runs beside the
+# report's print (issue 17: peak under 2 GiB). Runs of at most this many, one after another.
+SOFFICE_BATCH = 40
 
 
 class RenderError(RuntimeError):
@@ -212,8 +216,9 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdf(documents: list[Path], out_dir: Path) -> list[Path]:
-    """Convert .docx files to PDF with one LibreOffice run (its own profile, so runs never clash)."""
+def to_pdf(documents: list[Path], out_dir: Path, batch: int = SOFFICE_BATCH) -> list[Path]:
+    """Convert .docx files to PDF with LibreOffice, ``batch`` documents a run, one run after
+    another in one profile of its own (so that runs of other builds never clash)."""
     soffice = find_soffice()
     if soffice is None:
         raise RenderError(
@@ -221,18 +226,19 @@ def to_pdf(documents: list[Path], out_dir: Path) -> list[Path]:
         )
     with tempfile.TemporaryDirectory(prefix="documents-lo-") as tmp:
         env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(Path(tmp))), "HOME": tmp}
-        done = subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, documents)],
-            capture_output=True, text=True, env=env, timeout=SOFFICE_TIMEOUT,
-        )  # fmt: skip
-    pdfs = [out_dir / (d.stem + ".pdf") for d in documents]
-    missing = [p.name for p in pdfs if not p.exists()]
-    if done.returncode != 0 or missing:
-        raise RenderError(
-            f"LibreOffice 转换 PDF 失败（缺少 {missing}）：{done.stderr.strip()[-2000:]}"
-        )
-    return pdfs
+        for start in range(0, len(documents), batch):
+            part = documents[start : start + batch]
+            done = subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, part)],
+                capture_output=True, text=True, env=env, timeout=SOFFICE_TIMEOUT,
+            )  # fmt: skip
+            missing = [d.stem + ".pdf" for d in part if not (out_dir / (d.stem + ".pdf")).exists()]
+            if done.returncode != 0 or missing:
+                raise RenderError(
+                    f"LibreOffice 转换 PDF 失败（缺少 {missing}）：{done.stderr.strip()[-2000:]}"
+                )
+    return [out_dir / (d.stem + ".pdf") for d in documents]
 
 
 def references(

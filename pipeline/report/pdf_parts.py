@@ -3,8 +3,9 @@
 WeasyPrint lays out a document in one process and keeps every page until it writes the PDF: at
 200 regions that is about 700 pages, 95 CPU-s and 1.9 GiB. The report breaks the page at fixed
 places: after the contents (report.css) and at each ``::: {.page-break}`` of the Markdown (before
-every chapter and every region; ``render/report.lua`` makes it a Typst page break, report.css
-breaks the page in the fallback). A part that starts at such a break lays out exactly as it would in the whole
+every chapter, every region, and every section whose table is longer than a page,
+:func:`pipeline.report.markup.starts_page`; ``render/report.lua`` makes it a Typst page break,
+report.css breaks the page in the fallback). A part that starts at such a break lays out exactly as it would in the whole
 document, so the parts are printed in parallel processes and joined (pikepdf):
 
 1. **the body parts**: the body cut at the page breaks and grouped into parts of similar size;
@@ -19,12 +20,17 @@ document, so the parts are printed in parallel processes and joined (pikepdf):
 4. **the join**: the pages in order, the anchors as the document's named destinations (so the
    contents' links work), and the bookmarks rebuilt from the headings, nested by level.
 
+The charts stay references (``src="figures/…png"``) until a page is printed: each process inlines
+the charts of its own part (:func:`inline_figures`), so the report's process holds the body without
+them (2 million characters at 200 regions, against 60 million with the charts as ``data:`` URIs).
+
 ``tests/report/test_pdf_parts.py`` prints the same report whole and in parts and compares every
 page's text, the bookmarks and the contents' numbers.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -65,10 +71,12 @@ NUMBERS_CSS = """
 .fallback { background: none; }  /* transparent, as the margins */
 .fallback .overlay-page { break-before: page; height: 0; }
 """
-IMAGE_COST = 2000  # characters of HTML a chart costs to print, about (the data: URI not counted)
+IMAGE_COST = 2000  # characters of HTML a chart costs to print, about (its data not counted)
 PART_COST = 250_000  # the smallest part worth a process of its own, in the same units
 PARTS_PER_PROCESS = 5  # small parts keep every process busy to the end and its memory low
 _DATA_URI = re.compile(r'src="data:[^"]*"')
+_IMG = re.compile(r"<img\b")
+FIGURE_SRC = re.compile(r'src="(figures/[A-Za-z0-9._-]+\.png)"')  # the charts the report names
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
 _HREF = re.compile(r'href="#([^"]*)"')
@@ -83,9 +91,26 @@ class PartsError(RuntimeError):
 @dataclass(frozen=True)
 class PagePrinter:
     """Prints one HTML page of the report's design: ``page(header, toc, body, css, root_class)``
-    returns the whole HTML document (publish.py's template with the report's metadata)."""
+    returns the whole HTML document (publish.py's template with the report's metadata), its charts
+    named by ``src="figures/…png"`` under ``base`` (:func:`inline_figures`)."""
 
     page: Callable[[bool, str, str, str, str], str]
+    base: Path
+
+
+def inline_figures(html_text: str, base: Path) -> str:
+    """Every ``src="figures/…png"`` as a ``data:`` URI of that file under ``base``; a name outside
+    ``base/figures`` or missing there becomes an empty ``src`` (nothing else is ever read)."""
+    figures = (base / "figures").resolve()
+
+    def inline(match: re.Match[str]) -> str:
+        path = (base / match[1]).resolve()
+        if path.parent != figures or not path.is_file():
+            return 'src=""'
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    return FIGURE_SRC.sub(inline, html_text)
 
 
 @dataclass(frozen=True)
@@ -95,13 +120,14 @@ class Printed:
     anchors: dict[str, int]  # anchor name -> 0-based page of the part where it first is
 
 
-def print_part(html_text: str) -> Printed:
-    """One WeasyPrint document, fetching nothing but ``data:`` URLs."""
+def print_part(html_text: str, base: Path) -> Printed:
+    """One WeasyPrint document, its charts inlined from ``base`` (:func:`inline_figures`), fetching
+    nothing but ``data:`` URLs."""
     from weasyprint import HTML  # imported here: loading Pango is slow and only the PDF needs it
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
-    document = HTML(string=html_text, url_fetcher=fetcher).render()
+    document = HTML(string=inline_figures(html_text, base), url_fetcher=fetcher).render()
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
@@ -112,8 +138,8 @@ def print_part(html_text: str) -> Printed:
 def cost(fragment: str) -> int:
     """How much printing a fragment costs, roughly: its characters without the charts' data, and a
     fixed amount per chart."""
-    images = _DATA_URI.findall(fragment)
-    return len(fragment) - sum(map(len, images)) + IMAGE_COST * len(images)
+    data = _DATA_URI.findall(fragment)
+    return len(fragment) - sum(map(len, data)) + IMAGE_COST * len(_IMG.findall(fragment))
 
 
 def split_body(body: str, processes: int) -> list[str]:
@@ -215,7 +241,7 @@ def print_in_parts(
     processes = processes or default_processes()
     fragments = split_body(body, processes)
     if len(fragments) == 1:  # a report of a few dozen pages: parts would only add work
-        return print_part(printer.page(True, toc, body, "", "")).pdf
+        return print_part(printer.page(True, toc, body, "", ""), printer.base).pdf
     front = printer.page(True, toc, "", "", "")  # the title block and the contents
     toc_anchor_names = _ids(front)
     defined = [_ids(fragment) for fragment in fragments]
@@ -249,7 +275,7 @@ def print_in_parts(
 
     with (
         tempfile.TemporaryDirectory(prefix="report-parts-") as folder,
-        _Workers(processes, Path(folder)) as pool,
+        _Workers(processes, Path(folder), printer.base) as pool,
     ):
         counting, margins = pool.submit(toc_page(None)), pool.submit(margins_page())
         order = sorted(range(len(fragments)), key=lambda i: -cost(fragments[i]))  # largest first
@@ -288,13 +314,14 @@ def _page_numbers(
 
 
 class _Workers:
-    """``processes`` worker processes (``python -m pipeline.report.pdf_parts``) that each print the
-    parts they are handed, one at a time; or, for one process, this process itself. Plain
+    """``processes`` worker processes (``python -m pipeline.report.pdf_parts <base>``) that each
+    print the parts they are handed, one at a time, their charts from ``base``; or, for one
+    process, this process itself. Plain
     subprocesses rather than multiprocessing: a notebook kernel's threads make fork unsafe, and
     spawn would run the caller's script again in every worker."""
 
-    def __init__(self, processes: int, folder: Path) -> None:
-        self._folder = folder
+    def __init__(self, processes: int, folder: Path, base: Path) -> None:
+        self._folder, self._base = folder, base
         self._count = 0
         self._idle: queue.Queue[subprocess.Popen[str]] = queue.Queue()
         self._workers: list[subprocess.Popen[str]] = []
@@ -306,7 +333,7 @@ class _Workers:
         env = os.environ | {"PYTHONPATH": root + (os.pathsep + path if path else "")}
         for _ in range(processes):
             worker = subprocess.Popen(
-                [sys.executable, "-m", "pipeline.report.pdf_parts"],
+                [sys.executable, "-m", "pipeline.report.pdf_parts", str(base)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
             )  # fmt: skip
             self._workers.append(worker)
@@ -315,7 +342,7 @@ class _Workers:
     def submit(self, html_text: str) -> Future[Printed]:
         if self._threads is None:
             done: Future[Printed] = Future()
-            done.set_result(print_part(html_text))
+            done.set_result(print_part(html_text, self._base))
             return done
         self._count += 1
         source = self._folder / f"part-{self._count}.html"
@@ -355,15 +382,15 @@ class _Workers:
                 worker.wait()
 
 
-def _serve() -> None:
-    """A worker: print each HTML file named on standard input beside it (``.pdf``), answer with
-    one JSON line (pages and anchors, or the error)."""
+def _serve(base: Path) -> None:
+    """A worker: print each HTML file named on standard input beside it (``.pdf``), its charts
+    from ``base``; answer with one JSON line (pages and anchors, or the error)."""
     answers = sys.stdout
     sys.stdout = sys.stderr  # nothing but the answers goes to the parent
     for line in sys.stdin:
         source = Path(line.strip())
         try:
-            printed = print_part(source.read_text(encoding="utf-8"))
+            printed = print_part(source.read_text(encoding="utf-8"), base)
             source.with_suffix(".pdf").write_bytes(printed.pdf)
             said: dict = {"pages": printed.pages, "anchors": printed.anchors}
         except Exception:  # noqa: BLE001 - reported to the parent, which raises it
@@ -443,4 +470,4 @@ def join(
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(Path(sys.argv[1]))

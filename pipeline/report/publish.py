@@ -20,10 +20,8 @@ Two renderers read that same document:
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import re
 import shutil
 import subprocess
 import time
@@ -39,7 +37,13 @@ from markupsafe import Markup
 from pipeline.intake.forms import write_blank_forms
 from pipeline.report.document import build_markdown, report_stem
 from pipeline.report.inputs import ReportInputs
-from pipeline.report.pdf_parts import PagePrinter, print_in_parts, print_part
+from pipeline.report.pdf_parts import (
+    PAGE_BREAK,
+    PagePrinter,
+    inline_figures,
+    print_in_parts,
+    print_part,
+)
 from pipeline.store import catalog
 from pipeline.store.atomic import write_json_atomically
 
@@ -51,7 +55,6 @@ QUARTO_INSTALL_HINT = "安装 Quarto：https://quarto.org/docs/get-started/ （�
 _environment = Environment(
     loader=PackageLoader("pipeline.report"), undefined=StrictUndefined, autoescape=True
 )
-_IMG_SRC = re.compile(r'src="(figures/[A-Za-z0-9._-]+\.png)"')
 
 # What the fallback's HTML may contain: pandoc's output for the report's constructs, nothing else.
 _ALLOWED_TAGS = {
@@ -233,24 +236,12 @@ def sanitize(html: str) -> str:
     )
 
 
-def _inline_figures(html: str, out_dir: Path) -> str:
-    figures = (out_dir / "figures").resolve()
-
-    def inline(match: re.Match[str]) -> str:
-        path = (out_dir / match[1]).resolve()
-        if path.parent != figures or not path.is_file():
-            return 'src=""'
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'src="data:image/png;base64,{data}"'
-
-    return _IMG_SRC.sub(inline, html)
-
-
 def report_page(body: str, meta: dict, out_dir: Path) -> tuple[PagePrinter, str, str]:
     """The report's page template filled with its metadata, and the sanitised table of contents
-    and body (every chart inlined as a data: URI) that go into it."""
+    and body that go into it; the body names its charts (``src="figures/…png"`` under ``out_dir``),
+    inlined where a page is written or printed (:func:`pdf_parts.inline_figures`)."""
     toc, content = _pandoc_html(body, meta)
-    content = _inline_figures(sanitize(content), out_dir)
+    content = sanitize(content)
     css = (RENDER_DIR / "report.css").read_text(encoding="utf-8")
     day = date.fromisoformat(str(meta["date"])) if meta.get("date") else None
     template = _environment.get_template("report.html.j2")
@@ -265,13 +256,30 @@ def report_page(body: str, meta: dict, out_dir: Path) -> tuple[PagePrinter, str,
             part_css=Markup(part_css), root_class=f" {root_class}" if root_class else "",
         )  # fmt: skip
 
-    return PagePrinter(page), sanitize(toc), content
+    return PagePrinter(page, out_dir), sanitize(toc), content
 
 
 def render_html(body: str, meta: dict, out_dir: Path) -> str:
     """Self-contained HTML: the CSS inline and every chart as a data: URI; nothing else loads."""
     printer, toc, content = report_page(body, meta, out_dir)
-    return printer.page(True, toc, content, "", "")
+    return inline_figures(printer.page(True, toc, content, "", ""), out_dir)
+
+
+# Where the body goes in the page written piece by piece (sanitize removes every comment of the body).
+_BODY_MARK = "<!-- report body -->"
+
+
+def write_html(printer: PagePrinter, toc: str, content: str, path: Path) -> None:
+    """The self-contained HTML page written a chapter or region at a time, each with its charts
+    inlined (:func:`render_html`'s page, without holding all of it: 60 million characters at 200
+    regions)."""
+    head, tail = printer.page(True, toc, _BODY_MARK, "", "").split(_BODY_MARK)
+    pieces = content.split(PAGE_BREAK)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head)
+        for number, piece in enumerate(pieces):
+            out.write(inline_figures((PAGE_BREAK if number else "") + piece, printer.base))
+        out.write(tail)
 
 
 def _pandoc_inline(markdown_text: str) -> str:
@@ -285,9 +293,10 @@ def _pandoc_inline(markdown_text: str) -> str:
     return html.removeprefix("<p>").removesuffix("</p>")
 
 
-def render_pdf(html_text: str, pdf_path: Path) -> None:
-    """One HTML document printed whole by WeasyPrint, fetching nothing but its ``data:`` URLs."""
-    pdf_path.write_bytes(print_part(html_text).pdf)
+def render_pdf(html_text: str, pdf_path: Path, base: Path) -> None:
+    """One HTML document printed whole by WeasyPrint, its charts from ``base``, fetching nothing
+    but ``data:`` URLs."""
+    pdf_path.write_bytes(print_part(html_text, base).pdf)
 
 
 def render_fallback(
@@ -296,7 +305,7 @@ def render_fallback(
     """The HTML, and the PDF printed in parts on ``processes`` processes (pipeline/report/pdf_parts.py)."""
     printer, toc, content = report_page(body, meta, out_dir)
     html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
-    html_path.write_text(printer.page(True, toc, content, "", ""), encoding="utf-8")
+    write_html(printer, toc, content, html_path)
     pdf_path.write_bytes(print_in_parts(printer, toc, content, processes))
     return [html_path, pdf_path]
 

@@ -56,3 +56,17 @@ def test_pdf_embeds_the_free_cjk_fonts(built, pdf_tools):
     ).stdout
     assert "NotoSerifCJK" in fonts.replace(" ", "") and "NotoSansCJK" in fonts.replace(" ", "")
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
+
+
+def test_pdf_in_batches_gives_every_document(built, pdf_tools, tmp_path):
+    """LibreOffice runs at most SOFFICE_BATCH documents (its memory grows with each): three
+    documents in runs of two give three PDFs, page for page the text of the PDFs of one run."""
+    from pipeline.documents.render import to_pdf
+
+    docx_files = sorted(built.docx)[:3]
+    pdfs = to_pdf(docx_files, tmp_path, batch=2)
+    assert [p.stem for p in pdfs] == [d.stem for d in docx_files]
+    for pdf in pdfs:
+        whole = next(p for p in built.pdf if p.stem == pdf.stem)
+        assert _info(pdf)["Pages"] == _info(whole)["Pages"]
+        assert _page_text(pdf, 1) == _page_text(whole, 1)

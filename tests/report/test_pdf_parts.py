@@ -122,7 +122,7 @@ def printed(tmp_path_factory):
         _, parts = render_fallback(body, meta, folder, "t", processes=2)
     printer, toc, content = report_page(body, meta, folder)
     whole = folder / "whole.pdf"
-    render_pdf(printer.page(True, toc, content, "", ""), whole)
+    render_pdf(printer.page(True, toc, content, "", ""), whole, folder)
     return whole, parts, content
 
 
@@ -189,7 +189,7 @@ def test_a_heading_without_an_id_is_refused():
 
 
 def test_a_worker_that_fails_says_why(tmp_path):
-    with pdf_parts._Workers(2, tmp_path) as workers:
+    with pdf_parts._Workers(2, tmp_path, tmp_path) as workers:
         assert workers.submit("<p>x</p>").result().pages == 1  # a worker prints
         broken = workers._threads.submit(workers._print, tmp_path / "missing.html")
         with pytest.raises(PartsError, match="(?s)失败.*FileNotFoundError"):

@@ -61,9 +61,27 @@ def test_the_pdf_renderer_fetches_nothing(tmp_path, monkeypatch):
         '<img src="file:///etc/hostname"><link rel="stylesheet" href="https://127.0.0.1:9/a.css">'
         '<div style="background: url(http://127.0.0.1:9/b.png)">y</div></body></html>'
     )
-    publish.render_pdf(html, tmp_path / "x.pdf")
+    publish.render_pdf(html, tmp_path / "x.pdf", tmp_path)
     assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
     assert opened == []
+
+
+def test_charts_are_inlined_from_the_figures_folder_only(tmp_path):
+    """A page names its charts as figures/…png; printing or writing it inlines those files, and
+    nothing outside the report's figures folder (a link out of it reads as an empty image)."""
+    import base64
+
+    from pipeline.report.pdf_parts import inline_figures
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.png").write_bytes(b"PNG-a")
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    (tmp_path / "figures" / "out.png").symlink_to(tmp_path / "secret.png")
+    page = '<img src="figures/a.png"><img src="figures/out.png"><img src="figures/none.png">'
+    data = base64.b64encode(b"PNG-a").decode()
+    assert inline_figures(page, tmp_path) == (
+        f'<img src="data:image/png;base64,{data}"><img src=""><img src="">'
+    )
 
 
 def test_quarto_is_found_through_quarto_path_first(tmp_path, monkeypatch):

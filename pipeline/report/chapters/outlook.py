@@ -105,6 +105,7 @@ def _indicator_sections(inputs: ReportInputs, figures: Figures) -> list[dict]:
                 "name": item.name,
                 "article": item.article,
                 "image": image,
+                "new_page": markup.starts_page(len(rows)),
                 "description": KIND_TEXT[item.kind].format(
                     plan=plan.name, target=target, unit=item.unit
                 ),

@@ -82,6 +82,7 @@ def context(inputs: ReportInputs) -> dict:
             "number": index,
             "name": item.name,
             "article": item.article,
+            "new_page": markup.starts_page(len(table)),
             "table": markup.table(
                 table,
                 label=f"tbl-annual-{item.id}",

@@ -4,7 +4,8 @@
 -- * Typst only: callouts (::: {.callout-KIND} with a "## title") become #report-callout(...)
 --   from typst-template.typ. Quarto's own Typst callouts import a Typst package from the
 --   internet (fontawesome icons), which an offline intranet machine cannot fetch.
--- * Typst only: ::: {.page-break} (before every chapter and every region) becomes
+-- * Typst only: ::: {.page-break} (before every chapter, every region and every section
+--   whose table is longer than a page: markup.starts_page) becomes
 --   #pagebreak(weak: true); in HTML, report.css breaks the page in print.
 
 local MAX_SHORT = 8

@@ -83,3 +83,32 @@ def test_meetings_are_facts_and_name_the_governments_short_of_two():
     assert list(table["要求"]) == ["每年不少于2次"] * 3
     assert list(table["本年"]) == ["达标", "少于要求", "未报送"]
     assert short == ["汉阴县（召开1次，少于要求）"]  # not reported is not "short"
+
+
+def test_a_section_whose_table_is_longer_than_a_page_starts_a_page():
+    """A table of more than PAGE_ROWS rows (200 regions) starts its section on a new page, so that
+    it reads from its heading and the fallback can print it apart; 11 regions' tables never do."""
+    from pipeline.report import markup
+
+    assert not markup.starts_page(11) and not markup.starts_page(markup.PAGE_ROWS)
+    assert markup.starts_page(markup.PAGE_ROWS + 1)
+    page_break = "\n::: {.page-break}\n:::\n"
+
+    def section(number: int, new_page: bool) -> dict:
+        return {"number": number, "name": f"指标{number}", "article": "第七条",
+                "table": f"表{number}", "new_page": new_page}  # fmt: skip
+
+    text = markup.render(
+        "chapters/tasks.qmd.j2",
+        {
+            "year": 2024, "page_break": page_break,
+            "tier": SimpleNamespace(members="县（市、区）", top="全市"),
+            "plan": SimpleNamespace(start=2021),
+            "tasks": {"elapsed_share": "80%", "city_facts": "- 事实",
+                      "flows": [section(1, False), section(2, True)], "limits": [section(3, True)]},
+        },
+    )  # fmt: skip
+    assert text.count("::: {.page-break}") == 2
+    for number, breaks in ((1, False), (2, True), (3, True)):
+        before = text[: text.index(f"### {number}. 指标{number}")].rstrip()
+        assert before.endswith(":::") == breaks, number
