@@ -107,6 +107,45 @@ def test_a_failed_notebook_s_kernel_is_not_reused(tmp_path, monkeypatch):
     assert not any(m.has_kernel for m in managers)
 
 
+def _notebook(folder: Path, name: str, *sources: str) -> None:
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / name)
+
+
+@pytest.mark.slow
+def test_a_failed_notebook_leaves_its_audit_copy(tmp_path, monkeypatch):
+    """The pool writes the audit copy once, at the end, not after every cell; a failure still
+    leaves it: a cell's error with papermill's marker, a kernel that died with the cells it ran."""
+    import papermill
+
+    from pipeline.runner import kernels
+    from pipeline.runner.fingerprint import Stage
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks, "error.ipynb", "print('第一格')", "raise ValueError('第二格出错')")
+    _notebook(notebooks, "dies.ipynb", "print('第一格')", "import os\nos._exit(1)")
+    monkeypatch.setattr(kernels, "NOTEBOOKS_DIR", notebooks)
+    build = tmp_path / "build"
+    (build / "report" / "notebooks").mkdir(parents=True)
+    pool = KernelPool()
+    try:
+        for name, error in (("error", papermill.PapermillExecutionError), ("dies", Exception)):
+            stage = Stage(name, name, f"{name}.ipynb", {})
+            with pytest.raises(error):
+                pool(stage, build)
+            audit = json.loads((build / stage.notebook_out()).read_text(encoding="utf-8"))
+            code = [c for c in audit["cells"] if c["cell_type"] == "code"]
+            assert "".join(code[0]["outputs"][0]["text"]) == "第一格\n", name
+            if name == "error":
+                assert "第二格出错" in json.dumps(code[1]["outputs"], ensure_ascii=False)
+                assert "papermill-error-cell-tag" in json.dumps(audit["cells"][0])
+    finally:
+        pool.close()
+
+
 def test_every_stage_notebook_runs_in_the_threads_started_kernel(tmp_path, monkeypatch):
     """The year, county, city, report … notebooks of one thread all go to its one kernel, warmed
     up once, each into its own audit copy."""
