@@ -44,6 +44,11 @@ GOAL_RATIO = 1.5
 GOAL_NOOP_SECONDS = 2.0
 GOAL_200_SECONDS = 240.0
 GOAL_MEMORY_MB = 2048.0
+# "The one-process limit linear in regions": the CPU seconds each added region costs, from one
+# size to the next, may grow by at most this factor (a cost that grows with the square of the
+# regions doubles it from 11→50 to 50→200).
+GOAL_LINEAR_GROWTH = 1.2
+LIMIT_LABEL = "单进程下限"  # section 4's rows of the one-process limit
 DOC = PROJECT_ROOT / "docs" / "benchmark.md"
 SYNTHETIC_LABEL = "合成数据（基准测试用，pipeline/tools/bench.py 生成）：不是真实的县区、人口或边界"
 
@@ -453,7 +458,7 @@ def run_benchmarks(
             raw, paths = synthetic_project(n, tmp / f"synthetic-{n}")
             env = os.environ | paths
             for w in (*workers, 0):  # 0: the one-process limit at this size
-                label = f"{w} 个并行" if w else "单进程下限"
+                label = f"{w} 个并行" if w else LIMIT_LABEL
                 print(f"(4) {n} 个地区，{label}……", flush=True)
                 result = run_measured(
                     tmp / f"run-{n}-{w}", raw, workers=w or 1, use_quarto=False,
@@ -468,6 +473,19 @@ def run_benchmarks(
     run_towns_benchmark()
     print(f"已写出 {DOC}")
     return 1 if missed else 0
+
+
+def linear_growth(
+    scaling: list[tuple[int, str, Measurement]],
+) -> list[tuple[tuple[int, int], float, float]]:
+    """For the one-process limit at successive sizes: each step's CPU seconds per added region, and
+    how many times the previous step's that is (1.0 for the first step)."""
+    limits = sorted((n, m.cpu) for n, label, m in scaling if label == LIMIT_LABEL)
+    steps = []
+    for (a, cpu_a), (b, cpu_b) in zip(limits, limits[1:], strict=False):
+        slope = (cpu_b - cpu_a) / (b - a)
+        steps.append(((a, b), slope, slope / steps[-1][1] if steps else 1.0))
+    return steps
 
 
 def _mark(ok: bool) -> str:
@@ -533,6 +551,22 @@ def _write_doc(commit, main, scaling, regions, workers) -> bool:
             missed.append(m.wall > GOAL_200_SECONDS)
     if len(scaling) < planned:
         rows.append(f"| （计划 {planned} 项，已完成 {len(scaling)} 项） | | | | | |")
+    slopes = linear_growth(scaling)
+    if slopes:
+        ok = all(growth <= GOAL_LINEAR_GROWTH for _, _, growth in slopes[1:])
+        missed.append(not ok)
+        rows += [
+            "",
+            "单进程下限每多一个地区的 CPU 秒（相邻两个规模之差除以地区数之差）："
+            + "；".join(f"{a}→{b} 个地区 {slope:.2f}" for (a, b), slope, _ in slopes)
+            + (
+                f"；后一段与前一段之比 {max(g for *_, g in slopes[1:]):.2f}"
+                f"（线性：≤ {GOAL_LINEAR_GROWTH} {_mark(ok)}）"
+                if len(slopes) > 1
+                else ""
+            )
+            + "。",
+        ]
     rows += [
         "",
         f"目标：比值 ≤ {GOAL_RATIO}（CPU 与墙钟，两种渲染器）；无变化 < {GOAL_NOOP_SECONDS:.0f} 秒；"

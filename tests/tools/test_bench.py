@@ -111,3 +111,19 @@ def test_the_town_runs_stage_times_add_up_every_published_build_and_only_stages_
     assert bench.stage_times(tmp_path) == {
         "year": (1, 10.0), "county": (3, 7.5), "report": (1, 30.0),
     }  # fmt: skip
+
+
+def test_the_limit_is_judged_linear_by_the_cost_of_each_added_region():
+    """11→50→200 regions: CPU seconds per added region, and the growth from one step to the next
+    (a cost growing with the square of the regions more than doubles it)."""
+    from pipeline.tools.bench import GOAL_LINEAR_GROWTH, LIMIT_LABEL, Measurement, linear_growth
+
+    def limit(n: int, cpu: float) -> tuple[int, str, Measurement]:
+        return n, LIMIT_LABEL, Measurement(cpu, cpu, 0.0, "changed")
+
+    other = (200, "2 个并行", Measurement(1.0, 1.0, 0.0, "changed"))
+    linear = linear_growth([limit(11, 17.7), limit(50, 60.2), other, limit(200, 227.4)])
+    assert [steps for steps, *_ in linear] == [(11, 50), (50, 200)]
+    assert linear[0][1] == pytest.approx(42.5 / 39) and linear[1][2] < GOAL_LINEAR_GROWTH
+    square = linear_growth([limit(11, 0.1 * 11**2), limit(50, 0.1 * 50**2), limit(200, 4000.0)])
+    assert square[1][2] > 2 * GOAL_LINEAR_GROWTH
