@@ -316,9 +316,9 @@ def _page_numbers(
 class _Workers:
     """``processes`` worker processes (``python -m pipeline.report.pdf_parts <base>``) that each
     print the parts they are handed, one at a time, their charts from ``base``; or, for one
-    process, this process itself. Plain
-    subprocesses rather than multiprocessing: a notebook kernel's threads make fork unsafe, and
-    spawn would run the caller's script again in every worker."""
+    process, this process itself. Plain subprocesses rather than multiprocessing: a notebook
+    kernel's threads make fork unsafe, and spawn would run the caller's script again in every
+    worker."""
 
     def __init__(self, processes: int, folder: Path, base: Path) -> None:
         self._folder, self._base = folder, base

@@ -103,6 +103,7 @@ def _links(pdf: pikepdf.Pdf) -> list[list[tuple]]:
 def printed(tmp_path_factory):
     from pipeline.report.publish import (
         render_fallback,
+        render_html,
         render_pdf,
         report_page,
         split_front_matter,
@@ -123,6 +124,9 @@ def printed(tmp_path_factory):
     printer, toc, content = report_page(body, meta, folder)
     whole = folder / "whole.pdf"
     render_pdf(printer.page(True, toc, content, "", ""), whole, folder)
+    # the HTML written a chapter at a time is the page rendered whole, its charts inlined
+    assert (folder / "t.html").read_text(encoding="utf-8") == render_html(body, meta, folder)
+    assert 'src="data:image/png;base64,' in render_html(body, meta, folder)
     return whole, parts, content
 
 
