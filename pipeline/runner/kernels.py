@@ -52,7 +52,13 @@ _PRISTINE: dict[str, object] = {}
 
 def warm_up(shell) -> None:
     """Import what the stage notebooks import, at their top and in their stage functions
-    (pipeline/stages/steps.py), turn on inline figures, then record the state."""
+    (pipeline/stages/steps.py), then record the state.
+
+    No ``%matplotlib inline``: in a fresh kernel the stage notebooks' charts are drawn with the
+    backend pipeline.report.fonts chooses (Agg), never in interactive mode; the magic switched the
+    pooled kernel to the inline backend in interactive mode, where every chart a cell draws, even
+    closed, is held for display until the cell ends (at 200 regions the report's kernel 613 MiB,
+    393 without the magic; issue 17). tests/runner/test_kernels.py compares the two."""
     import matplotlib
 
     from pipeline.annual import departments, plan_results  # noqa: F401
@@ -63,7 +69,6 @@ def warm_up(shell) -> None:
     from pipeline.report.chapters import final_term  # noqa: F401
     from pipeline.stages import registry, steps  # noqa: F401
 
-    shell.run_line_magic("matplotlib", "inline")
     _PRISTINE.update(
         cwd=os.getcwd(),
         rc=dict(matplotlib.rcParams),
