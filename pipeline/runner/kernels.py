@@ -112,25 +112,6 @@ def reset(shell) -> None:
     warnings._filters_mutated()  # forgets which warnings were "already shown": shown again
     _clear_pipeline_caches()
     gc.collect()  # closes the files and figures only the dropped namespace held
-    _return_free_memory()
-
-
-def _return_free_memory() -> None:
-    """Give the heap the previous notebook freed back to the system (glibc's ``malloc_trim``):
-    freed memory otherwise stays with the kernel, and a kernel that ran the year and a hundred
-    counties went into the report holding 270 MiB more than a fresh one (issue 17: the peak of
-    the run is the report's print beside the documents). Nothing where the C library has no
-    such call."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
-    if trim is not None:
-        trim(0)
 
 
 # --------------------------------------------------------------------------------------------
