@@ -157,7 +157,7 @@ def is_wide(frame: pd.DataFrame) -> bool:
 # A table of more rows than this is longer than a printed page: its section starts a page (the
 # templates' ``section.new_page``). It then reads from its heading, and the fallback may print it
 # apart from the text before it (pipeline/report/pdf_parts.py cuts only at page breaks: at 200
-# regions one chapter of 200-row tables was a third of the PDF's time and its largest memory).
+# regions one chapter of 200-row tables was a fifth of the PDF's print and its largest memory).
 PAGE_ROWS = 30
 
 
