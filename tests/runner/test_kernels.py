@@ -165,19 +165,23 @@ def test_matplotlib_is_set_as_in_a_fresh_kernel(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(kernels, "NOTEBOOKS_DIR", notebooks)
     monkeypatch.setattr(execute, "NOTEBOOKS_DIR", notebooks)
-    said = []
-    for name, run in (("fresh", execute_notebook), ("pooled", KernelPool()), ("again", None)):
-        run = run or said[-1][1]  # the pooled kernel's second notebook, after a reset
+
+    def printed(run, name: str) -> str:
         build = tmp_path / name
         (build / "report" / "notebooks").mkdir(parents=True)
         stage = Stage("mpl", "mpl", "mpl.ipynb", {})
         run(stage, build)
         audit = json.loads((build / stage.notebook_out()).read_text(encoding="utf-8"))
         code = next(c for c in audit["cells"] if c["cell_type"] == "code")
-        said.append(("".join(code["outputs"][0]["text"]), run))
-    said[1][1].close()
-    assert said[0][0].endswith(" False\n")
-    assert [text for text, _ in said] == [said[0][0]] * 3
+        return "".join(code["outputs"][0]["text"])
+
+    pool = KernelPool()
+    try:  # the pooled kernel's second notebook runs after a reset
+        said = [printed(execute_notebook, "fresh"), printed(pool, "pooled"), printed(pool, "again")]
+    finally:
+        pool.close()
+    assert said[0].endswith(" False\n")
+    assert said == [said[0]] * 3
 
 
 def test_every_stage_notebook_runs_in_the_threads_started_kernel(tmp_path, monkeypatch):
